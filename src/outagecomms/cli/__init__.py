@@ -1,0 +1,85 @@
+"""The ``outagecomms`` command: a thin typer layer over the Python API.
+
+Each module in this package registers one group of commands; errors from the API are
+mapped to exit statuses here, once.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+
+import typer
+import typer.main
+
+try:  # typer >= 0.20 vendors click; its exceptions are not click's
+    from typer._click import exceptions as click_errors
+except ImportError:  # pragma: no cover - older typer on plain click
+    from click import exceptions as click_errors  # type: ignore[no-redef]
+
+from outagecomms.cli.app import app
+from outagecomms.errors import ExitStatus, OutagecommsError
+
+__all__ = ["app", "main", "run"]
+
+INTERNAL_ERROR = 70
+
+
+def _load_commands() -> None:
+    from outagecomms.cli import files, measure  # noqa: F401
+
+    for optional in ("lint", "incidents", "demo"):
+        try:
+            __import__(f"outagecomms.cli.{optional}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"outagecomms.cli.{optional}":
+                raise
+
+
+def _error(message: str) -> None:
+    print(f"outagecomms: error: {message}", file=sys.stderr)
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI with ``argv`` and return the exit status (never raises, never exits)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args or os.environ.get("OUTAGECOMMS_DEBUG", "") not in ("", "0")
+    _load_commands()
+    try:
+        command = typer.main.get_command(app)
+        result = command.main(args=args, prog_name="outagecomms", standalone_mode=False)
+    except OutagecommsError as exc:
+        if debug:
+            traceback.print_exc()
+        _error(str(exc))
+        return int(exc.exit_status)
+    except click_errors.NoArgsIsHelpError as exc:
+        print(exc.format_message(), file=sys.stdout)
+        return int(ExitStatus.USAGE)
+    except click_errors.UsageError as exc:
+        name = exc.ctx.command_path if exc.ctx is not None else "outagecomms"
+        _error(f"{exc.format_message().replace('Value error, ', '')} (see `{name} --help`)")
+        return int(ExitStatus.USAGE)
+    except typer.Exit as exc:
+        return int(exc.exit_code)
+    except click_errors.ClickException as exc:
+        _error(exc.format_message())
+        return int(exc.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        _error("interrupted")
+        return 130
+    except Exception as exc:
+        if debug:
+            traceback.print_exc()
+        _error(
+            f"internal error: {type(exc).__name__}: {exc}; rerun with --debug and report it"
+        )
+        return INTERNAL_ERROR
+    return int(result) if isinstance(result, int) else int(ExitStatus.OK)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    sys.exit(run())

@@ -1,0 +1,94 @@
+"""The typer application, its global options and the helpers every command shares."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from outagecomms import logs
+from outagecomms.project import Project
+
+class LogFormat(StrEnum):
+    AUTO = "auto"
+    CONSOLE = "console"
+    JSON = "json"
+
+
+class LogLevel(StrEnum):
+    DEBUG = "debug"
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+
+app = typer.Typer(
+    name="outagecomms",
+    help=(
+        "Outage communications from pre-approved runbooks: the right human words to every "
+        "channel, on time, until it is over."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+JsonOption = Annotated[
+    bool,
+    typer.Option(
+        "--json",
+        envvar="OUTAGECOMMS_JSON",
+        help="Print exactly one JSON document on stdout (logs go to stderr).",
+    ),
+]
+ProjectOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--project",
+        envvar="OUTAGECOMMS_PROJECT",
+        help="The project directory (default: the current directory or a parent).",
+        show_default=False,
+    ),
+]
+
+
+@app.callback()
+def _global(
+    debug: Annotated[
+        bool,
+        typer.Option("--debug", envvar="OUTAGECOMMS_DEBUG", help="Show tracebacks on errors."),
+    ] = False,
+    log_format: Annotated[
+        LogFormat,
+        typer.Option(
+            "--log-format",
+            envvar="OUTAGECOMMS_LOG_FORMAT",
+            help="Logs on stderr: auto (JSON when stderr is not a terminal), console or json.",
+        ),
+    ] = LogFormat.AUTO,
+    log_level: Annotated[
+        LogLevel,
+        typer.Option("--log-level", envvar="OUTAGECOMMS_LOG_LEVEL", help="Least level logged."),
+    ] = LogLevel.WARNING,
+) -> None:
+    logs.configure(log_format=log_format.value, level="debug" if debug else log_level.value)
+
+
+def console() -> Console:
+    """A console on the current stdout (so tests capturing stdout see everything)."""
+    return Console(file=sys.stdout, highlight=False, soft_wrap=True)
+
+
+def project(path: Path | None) -> Project:
+    return Project.discover(path)
+
+
+def emit_json(document: Any) -> None:
+    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2, default=str) + "\n")

@@ -1,0 +1,135 @@
+"""Commands over the project's files: ``schema``, ``runbooks``, ``channels``, ``preview``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from outagecomms.cli.app import JsonOption, ProjectOption, app, console, emit_json, project
+from outagecomms.listing import channel_rows, runbook_rows
+from outagecomms.models import Severity
+from outagecomms.preview import parse_phase
+from outagecomms.preview import preview as build_preview
+from outagecomms.project import parse_assignments
+from outagecomms.schema import json_schema
+
+
+@app.command()
+def schema(json_output: JsonOption = False) -> None:
+    """Print the JSON Schema of runbook and channel files (for editors and CI)."""
+    emit_json(json_schema())
+
+
+@app.command()
+def runbooks(json_output: JsonOption = False, project_dir: ProjectOption = None) -> None:
+    """List runbooks: id, title, languages and approval state."""
+    rows = runbook_rows(project(project_dir))
+    if json_output:
+        emit_json(rows)
+        return
+    table = Table(title="Runbooks", title_justify="left")
+    for column in ("id", "title", "severity", "languages", "approval"):
+        table.add_column(column)
+    styles = {"approved": "green", "changed": "yellow", "never": "red"}
+    for row in rows:
+        table.add_row(
+            row["id"],
+            row["title"],
+            row["severity"],
+            ", ".join(row["languages"]),
+            Text(row["approval"], style=styles[row["approval"]]),
+        )
+    console().print(table)
+
+
+@app.command()
+def channels(json_output: JsonOption = False, project_dir: ProjectOption = None) -> None:
+    """List channels: name, kind, audience, limit and URL with secrets hidden."""
+    rows = channel_rows(project(project_dir))
+    if json_output:
+        emit_json(rows)
+        return
+    table = Table(title="Channels", title_justify="left")
+    for column in ("name", "kind", "audience", "language", "format", "limit", "url"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*(str(row[c]) for c in ("name", "kind", "audience", "language")),
+                      row["format"], row["limit"], row["url"])  # fmt: skip
+    console().print(table)
+
+
+@app.command()
+def preview(
+    runbook: Annotated[str, typer.Argument(help="The runbook id.")],
+    phase: Annotated[
+        list[str] | None, typer.Option("--phase", help="Only this phase (repeatable).")
+    ] = None,
+    channel: Annotated[
+        list[str] | None, typer.Option("--channel", help="Only this channel (repeatable).")
+    ] = None,
+    lang: Annotated[
+        list[str] | None, typer.Option("--lang", help="Only this language (repeatable).")
+    ] = None,
+    var: Annotated[
+        list[str] | None,
+        typer.Option("--var", help="name=value (name.LANG=value for one language)."),
+    ] = None,
+    all_kinds: Annotated[
+        bool,
+        typer.Option("--all-kinds", help="Preview on one sample channel of every kind."),
+    ] = False,
+    severity: Annotated[
+        Severity | None, typer.Option("--severity", help="Severity for the cadence.")
+    ] = None,
+    json_output: JsonOption = False,
+    project_dir: ProjectOption = None,
+) -> None:
+    """Show every rendered message with its length against its channel's limit.
+
+    Variables not given with --var take their runbook examples.
+    """
+    items = build_preview(
+        project(project_dir),
+        runbook,
+        phases=[parse_phase(p) for p in phase or []],
+        channel_names=channel or [],
+        langs=lang or [],
+        given=parse_assignments(var or []),
+        all_kinds=all_kinds,
+        severity=severity,
+    )
+    if json_output:
+        emit_json(
+            {
+                "runbook": runbook,
+                "messages": [{"phase": i.phase.value, **i.composed.as_json()} for i in items],
+            }
+        )
+        return
+    out = console()
+    current = None
+    for item in items:
+        if item.phase != current:
+            current = item.phase
+            out.rule(f"[bold]{runbook} · {item.phase.value}")
+        c = item.composed
+        m = c.measurement
+        verdict = Text("fits", style="green") if m.fits else Text("TOO LONG", style="bold red")
+        limit = "no limit" if m.limit is None else f"{m.length}/{m.limit} {m.unit}"
+        if m.segments is not None:
+            limit += f", {m.segments} segment{'s' if m.segments != 1 else ''}"
+        header = Text.assemble(
+            (f"{c.channel}", "bold cyan"),
+            f"  {c.kind.value} · {c.format.value} · {c.lang} · {limit} · ",
+            verdict,
+        )
+        if c.truncated:
+            header.append("  (shortened to fit)", style="yellow")
+        out.print(header)
+        if c.title:
+            out.print(Text(f"Subject: {c.title}", style="bold"))
+        out.print(Text(c.body))
+        out.print()

@@ -1,0 +1,288 @@
+"""The project directory: finding it, and loading its runbooks and channels with errors
+that name ``file:line`` and the field (product-spec §2)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from outagecomms.errors import ConfigError, NotFoundError, UsageError
+from outagecomms.models import REQUIRED_PHASES, Channel, Format, Runbook
+from outagecomms.settings import SETTINGS_FILE, Settings, load_settings
+from outagecomms.yamlfile import YamlDocument, display_path, dotted, load_yaml
+
+PROJECT_ENV = "OUTAGECOMMS_PROJECT"
+RUNBOOKS_DIR = "runbooks"
+CHANNELS_DIR = "channels"
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class FileProblems(ConfigError):
+    """One file with one or more problems, each ``file:line: field: what``."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        message = self.problems[0]
+        if len(self.problems) > 1:
+            message += f" (and {len(self.problems) - 1} more; `outagecomms lint` lists them all)"
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class LoadedRunbook:
+    """A validated runbook with the document it came from (for ``file:line``)."""
+
+    runbook: Runbook
+    document: YamlDocument
+
+    @property
+    def id(self) -> str:
+        return self.runbook.id
+
+    @property
+    def path(self) -> Path:
+        return self.document.path
+
+
+@dataclass(frozen=True)
+class LoadedChannel:
+    channel: Channel
+    document: YamlDocument
+
+    @property
+    def name(self) -> str:
+        return self.channel.name
+
+
+def find_project_root(explicit: str | Path | None = None, start: Path | None = None) -> Path:
+    """``--project DIR``, then ``OUTAGECOMMS_PROJECT``, then the working directory and its
+    parents (the first holding ``runbooks/``, ``channels/`` or ``outagecomms.toml``)."""
+    chosen = explicit if explicit is not None else os.environ.get(PROJECT_ENV) or None
+    if chosen is not None:
+        root = Path(chosen).expanduser()
+        if not root.is_dir():
+            raise NotFoundError(
+                f"project directory {str(chosen)!r} does not exist; "
+                f"fix --project or {PROJECT_ENV}"
+            )
+        return root
+    here = (start or Path.cwd()).resolve()
+    for candidate in (here, *here.parents):
+        if any(
+            (candidate / name).exists() for name in (RUNBOOKS_DIR, CHANNELS_DIR, SETTINGS_FILE)
+        ):
+            return candidate
+    raise NotFoundError(
+        "no outagecomms project here (no runbooks/, channels/ or outagecomms.toml in this "
+        f"directory or its parents); cd into one, or pass --project DIR or set {PROJECT_ENV}"
+    )
+
+
+def _clean_loc(data: Any, loc: Sequence[str | int]) -> tuple[str | int, ...]:
+    """Drop pydantic's union-member tags from ``loc``, keeping the path into ``data``."""
+    out: list[str | int] = []
+    node = data
+    for index, part in enumerate(loc):
+        if isinstance(node, Mapping) and part in node:
+            out.append(part)
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            out.append(part)
+            node = node[part]
+        elif isinstance(node, Mapping) and index == len(loc) - 1:
+            out.append(part)  # a missing key
+        elif isinstance(node, Mapping) and isinstance(part, str) and not _is_tag(part):
+            out.append(part)
+            node = None
+    return tuple(out)
+
+
+def _is_tag(part: str) -> bool:
+    return part[:1].isupper() or "[" in part or part in {"str", "int", "dict", "list"}
+
+
+def validation_problems(exc: ValidationError, document: YamlDocument) -> list[str]:
+    """One line per distinct problem, ``file:line: field: message``."""
+    seen: set[tuple[str | int, ...]] = set()
+    problems: list[str] = []
+    for error in exc.errors():
+        loc = _clean_loc(document.data, error["loc"])
+        if loc in seen:
+            continue
+        seen.add(loc)
+        message = error["msg"]
+        if error["type"] == "missing":
+            message = "missing"
+        elif error["type"] == "extra_forbidden":
+            message = "unknown key; check the spelling (`outagecomms schema` lists the keys)"
+        elif message.startswith("Value error, "):
+            message = message.removeprefix("Value error, ")
+        where = document.where(loc)
+        problems.append(f"{where}: {dotted(loc)}: {message}" if loc else f"{where}: {message}")
+    return problems
+
+
+def validate_document(model: type[M], document: YamlDocument) -> M:
+    if not isinstance(document.data, Mapping):
+        raise FileProblems(
+            [f"{document.where()}: expected a mapping of keys (see `outagecomms schema`)"]
+        )
+    try:
+        return model.model_validate(document.data)
+    except ValidationError as exc:
+        raise FileProblems(validation_problems(exc, document)) from None
+
+
+def runbook_problems(runbook: Runbook, document: YamlDocument) -> list[str]:
+    """Cross-field checks pydantic cannot express with a location: file name, phases,
+    every format in every listed language, and templates that compile and only use
+    variables the runbook declares."""
+    from outagecomms.templates import template_problems
+
+    problems: list[str] = []
+    expected_name = f"{runbook.id}.yaml"
+    if document.path.name != expected_name:
+        problems.append(
+            f"{document.where(('id',))}: id: {runbook.id!r} must match the file name; "
+            f"rename the file to {expected_name} or change the id"
+        )
+    for phase in REQUIRED_PHASES:
+        if phase not in runbook.messages:
+            problems.append(
+                f"{document.where(('messages',))}: messages.{phase}: missing "
+                "(every runbook needs investigating, identified, monitoring, update, resolved)"
+            )
+    listed = set(runbook.languages)
+    for phase, formats in runbook.messages.items():
+        for fmt in Format:
+            have = formats.languages(fmt)
+            loc = ("messages", phase.value, fmt.value)
+            for lang in runbook.languages:
+                if lang not in have:
+                    problems.append(
+                        f"{document.where(loc)}: {dotted((*loc, lang))}: missing "
+                        f"(languages lists {lang})"
+                    )
+            for lang in sorted(have - listed):
+                problems.append(
+                    f"{document.where((*loc, lang))}: {dotted((*loc, lang))}: {lang} is not in "
+                    f"languages; add it to languages or remove this message"
+                )
+    problems.extend(template_problems(runbook, document))
+    return problems
+
+
+def load_runbook(path: Path) -> LoadedRunbook:
+    document = load_yaml(path)
+    runbook = validate_document(Runbook, document)
+    problems = runbook_problems(runbook, document)
+    if problems:
+        raise FileProblems(problems)
+    return LoadedRunbook(runbook, document)
+
+
+def load_channel(path: Path) -> LoadedChannel:
+    document = load_yaml(path)
+    channel = validate_document(Channel, document)
+    if path.name != f"{channel.name}.yaml":
+        raise FileProblems(
+            [
+                f"{document.where(('name',))}: name: {channel.name!r} must match the file "
+                f"name; rename the file to {channel.name}.yaml or change the name"
+            ]
+        )
+    return LoadedChannel(channel, document)
+
+
+def yaml_files(directory: Path) -> list[Path]:
+    if not directory.is_dir():
+        return []
+    return sorted(p for p in directory.iterdir() if p.suffix in {".yaml", ".yml"} and p.is_file())
+
+
+@dataclass
+class Project:
+    """A team's directory of runbooks, channels and settings."""
+
+    root: Path
+    environ: Mapping[str, str] | None = None
+    _runbooks: dict[str, LoadedRunbook] | None = field(default=None, repr=False)
+    _channels: dict[str, LoadedChannel] | None = field(default=None, repr=False)
+
+    @classmethod
+    def discover(cls, explicit: str | Path | None = None) -> Project:
+        return cls(find_project_root(explicit))
+
+    @cached_property
+    def settings(self) -> Settings:
+        return load_settings(self.root, self.environ)
+
+    @property
+    def runbooks_dir(self) -> Path:
+        return self.root / RUNBOOKS_DIR
+
+    @property
+    def channels_dir(self) -> Path:
+        return self.root / CHANNELS_DIR
+
+    def runbook_paths(self) -> list[Path]:
+        return yaml_files(self.runbooks_dir)
+
+    def runbooks(self) -> dict[str, LoadedRunbook]:
+        if self._runbooks is None:
+            loaded = [load_runbook(path) for path in self.runbook_paths()]
+            self._runbooks = {item.id: item for item in loaded}
+        return self._runbooks
+
+    def runbook(self, runbook_id: str) -> LoadedRunbook:
+        path = self.runbooks_dir / f"{runbook_id}.yaml"
+        if self._runbooks is not None and runbook_id in self._runbooks:
+            return self._runbooks[runbook_id]
+        if not path.is_file():
+            known = ", ".join(p.stem for p in self.runbook_paths()) or "none"
+            raise NotFoundError(
+                f"no runbook {runbook_id!r} in {display_path(self.runbooks_dir)}/ "
+                f"(known: {known}); `outagecomms runbooks` lists them"
+            )
+        return load_runbook(path)
+
+    def channels(self) -> dict[str, LoadedChannel]:
+        if self._channels is None:
+            loaded = [load_channel(path) for path in yaml_files(self.channels_dir)]
+            self._channels = {item.name: item for item in loaded}
+        return self._channels
+
+    def channel(self, name: str) -> LoadedChannel:
+        channels = self.channels()
+        if name not in channels:
+            known = ", ".join(channels) or "none"
+            raise NotFoundError(
+                f"no channel {name!r} in {display_path(self.channels_dir)}/ (known: {known}); "
+                "`outagecomms channels` lists them"
+            )
+        return channels[name]
+
+    def select_channels(self, names: Sequence[str] = ()) -> list[LoadedChannel]:
+        """The named channels, or every enabled one when none are named."""
+        if names:
+            return [self.channel(name) for name in names]
+        return [c for c in self.channels().values() if c.channel.enabled]
+
+
+def parse_assignments(pairs: Sequence[str]) -> dict[str, str]:
+    """``["impact=card payments fail", "scope.fa=..."]`` -> a dict; bad syntax is a usage error."""
+    values: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise UsageError(f"--var {pair!r} is not name=value; write it like --var impact='...'")
+        values[name] = value
+    return values

@@ -1,0 +1,304 @@
+"""Runbook templates: a sandboxed Jinja2 environment with strict undefined variables.
+
+Values the on-call passes (``--var impact=...``) are data: they are inserted into the
+rendered text and never parsed as template code.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import jinja2
+from jinja2 import StrictUndefined, meta
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from outagecomms.errors import UsageError
+from outagecomms.localdates import LocalMoment, format_elapsed
+from outagecomms.models import Format, LongMessage, Phase, Runbook, Severity, TextMessage
+from outagecomms.ranges import format_range, parse_range
+from outagecomms.yamlfile import YamlDocument, dotted
+
+BUILTINS: tuple[str, ...] = (
+    "incident_id",
+    "title",
+    "severity",
+    "started_at",
+    "now",
+    "next_update_at",
+    "status_url",
+    "elapsed",
+    "sender",
+)
+CLOSING_PHASES = frozenset({Phase.RESOLVED, Phase.POSTMORTEM})
+"""After these no further update is promised, so ``next_update_at`` is not available."""
+
+
+def _finalize(value: Any) -> Any:
+    return "" if value is None else value
+
+
+@cache
+def environment() -> ImmutableSandboxedEnvironment:
+    return ImmutableSandboxedEnvironment(
+        undefined=StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+        finalize=_finalize,
+    )
+
+
+@dataclass(frozen=True)
+class TemplateRef:
+    """Where one template lives in a runbook."""
+
+    phase: Phase
+    format: Format
+    lang: str
+    part: str  # "subject", "body" or "text"
+    source: str
+
+    @property
+    def loc(self) -> tuple[str, ...]:
+        base = ("messages", self.phase.value, self.format.value, self.lang)
+        return (*base, self.part) if self.format is Format.LONG else base
+
+
+def iter_templates(runbook: Runbook) -> Iterator[TemplateRef]:
+    for phase, formats in runbook.messages.items():
+        for lang, long in formats.long.items():
+            yield TemplateRef(phase, Format.LONG, lang, "subject", long.subject)
+            yield TemplateRef(phase, Format.LONG, lang, "body", long.body)
+        for fmt, mapping in ((Format.CHAT, formats.chat), (Format.SHORT, formats.short)):
+            for lang, message in mapping.items():
+                text = message.text if isinstance(message, TextMessage) else message
+                yield TemplateRef(phase, fmt, lang, "text", text)
+
+
+def source_line(document: YamlDocument, ref: TemplateRef, template_line: int) -> int:
+    """The file line of line ``template_line`` of a template (block scalars start below)."""
+    key_line = document.line_of(ref.loc)
+    if "\n" in ref.source.rstrip("\n"):
+        return key_line + template_line
+    return key_line
+
+
+def template_problems(runbook: Runbook, document: YamlDocument) -> list[str]:
+    """Syntax errors and unknown variables, each ``file:line: field: what to fix``."""
+    problems: list[str] = []
+    declared = set(runbook.variables)
+    for ref in iter_templates(runbook):
+        field = dotted(ref.loc)
+        try:
+            ast = environment().parse(ref.source)
+        except jinja2.TemplateSyntaxError as exc:
+            line = source_line(document, ref, exc.lineno or 1)
+            problems.append(
+                f"{document.path}:{line}: {field}: template syntax error: {exc.message}"
+            )
+            continue
+        available = declared | set(BUILTINS)
+        if ref.phase in CLOSING_PHASES:
+            available.discard("next_update_at")
+        for name in sorted(meta.find_undeclared_variables(ast) - available):
+            if name == "next_update_at" and ref.phase in CLOSING_PHASES:
+                hint = "no update is promised after resolution; remove it"
+            else:
+                close = difflib.get_close_matches(name, sorted(available), n=1)
+                hint = (
+                    f"did you mean {close[0]!r}? " if close else ""
+                ) + "declare it under variables: or fix the spelling"
+            problems.append(
+                f"{document.where(ref.loc)}: {field}: unknown variable {name!r}; {hint}"
+            )
+    return [_relative(p, document) for p in problems]
+
+
+def _relative(problem: str, document: YamlDocument) -> str:
+    where = document.where()
+    prefix = where.rsplit(":", 1)[0]
+    return problem.replace(str(document.path), prefix, 1)
+
+
+@dataclass(frozen=True)
+class IncidentFacts:
+    """What the built-in variables are made of, before localisation."""
+
+    incident_id: str
+    severity: Severity
+    started_at: datetime
+    now: datetime
+    next_update_at: datetime | None
+    status_url: str
+    sender: str
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One rendered message; ``subject`` only for the long format."""
+
+    subject: str | None
+    body: str
+
+    def folded(self) -> str:
+        """Subject and body as one text, for channels without a title."""
+        return f"{self.subject}\n\n{self.body}" if self.subject else self.body
+
+
+def resolve_values(runbook: Runbook, given: Mapping[str, str], lang: str) -> dict[str, str]:
+    """The variables' values in ``lang``: ``name.lang`` overrides ``name``, then defaults.
+
+    Unknown names, missing required values, values over ``max_length`` and malformed
+    ranges are usage errors that name the fix.
+    """
+    known = runbook.variables
+    for key in given:
+        name = key.split(".", 1)[0]
+        if name not in known:
+            names = ", ".join(known) or "none"
+            close = difflib.get_close_matches(name, list(known), n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise UsageError(
+                f"--var {key}: runbook {runbook.id!r} has no variable {name!r}; "
+                f"{hint}its variables are: {names}"
+            )
+        if "." in key and key.split(".", 1)[1] not in runbook.languages:
+            raise UsageError(
+                f"--var {key}: {key.split('.', 1)[1]!r} is not one of the runbook's "
+                f"languages ({', '.join(runbook.languages)})"
+            )
+    values: dict[str, str] = {}
+    for name, spec in known.items():
+        raw = given.get(f"{name}.{lang}", given.get(name))
+        if raw is None:
+            default = spec.default
+            if isinstance(default, dict):
+                default = default.get(lang, default.get(runbook.languages[0]))
+            raw = default
+        if raw is None:
+            if spec.required:
+                example = spec.example if isinstance(spec.example, str) else None
+                shown = f"'{example}'" if example else "'...'"
+                raise UsageError(
+                    f"variable {name!r} is required by runbook {runbook.id!r}; "
+                    f"pass --var {name}={shown}"
+                )
+            values[name] = ""
+            continue
+        raw = raw.strip()
+        if spec.max_length is not None and len(raw) > spec.max_length:
+            raise UsageError(
+                f"--var {name}: {len(raw)} characters, more than its max_length "
+                f"{spec.max_length}; shorten it so every channel can carry it"
+            )
+        if spec.kind.value == "range" and raw:
+            try:
+                values[name] = format_range(parse_range(raw), lang)
+            except ValueError as exc:
+                raise UsageError(f"--var {name}: {exc}") from None
+        else:
+            values[name] = raw
+    return values
+
+
+def context(
+    runbook: Runbook,
+    facts: IncidentFacts,
+    values: Mapping[str, str],
+    *,
+    lang: str,
+    zone: ZoneInfo,
+    phase: Phase,
+) -> dict[str, Any]:
+    """Every variable a template may use, localised for one channel."""
+    ctx: dict[str, Any] = dict(values)
+    ctx.update(
+        incident_id=facts.incident_id,
+        title=runbook.title_in(lang),
+        severity=facts.severity.value,
+        started_at=LocalMoment(facts.started_at, zone, lang, facts.now),
+        now=LocalMoment(facts.now, zone, lang, facts.now),
+        status_url=facts.status_url,
+        elapsed=format_elapsed(facts.now - facts.started_at, lang),
+        sender=facts.sender,
+    )
+    if phase not in CLOSING_PHASES and facts.next_update_at is not None:
+        ctx["next_update_at"] = LocalMoment(facts.next_update_at, zone, lang, facts.now)
+    return ctx
+
+
+_BLANK_RUNS = re.compile(r"\n{3,}")
+_TRAILING_SPACE = re.compile(r"[ \t]+\n")
+
+
+def tidy(text: str) -> str:
+    """Trailing spaces and the blank lines an optional block leaves behind go."""
+    text = _TRAILING_SPACE.sub("\n", text)
+    return _BLANK_RUNS.sub("\n\n", text).strip()
+
+
+def render_source(source: str, ctx: Mapping[str, Any]) -> str:
+    try:
+        return tidy(environment().from_string(source).render(ctx))
+    except jinja2.UndefinedError as exc:
+        raise UsageError(f"template uses an undefined value: {exc.message}") from None
+    except jinja2.TemplateError as exc:
+        raise UsageError(f"template error: {exc}") from None
+
+
+def render_message(
+    runbook: Runbook,
+    phase: Phase,
+    fmt: Format,
+    lang: str,
+    ctx: Mapping[str, Any],
+) -> Rendered:
+    """Render one phase in one format and language."""
+    formats = runbook.messages.get(phase)
+    if formats is None:
+        raise UsageError(
+            f"runbook {runbook.id!r} has no {phase.value!r} messages; "
+            f"its phases are: {', '.join(p.value for p in runbook.messages)}"
+        )
+    if fmt is Format.LONG:
+        long: LongMessage | None = formats.long.get(lang)
+        if long is None:
+            raise UsageError(f"runbook {runbook.id!r} has no {lang!r} text")
+        subject = render_source(long.subject, ctx).replace("\n", " ")
+        return Rendered(subject, render_source(long.body, ctx))
+    mapping = formats.chat if fmt is Format.CHAT else formats.short
+    message = mapping.get(lang)
+    if message is None:
+        raise UsageError(f"runbook {runbook.id!r} has no {lang!r} text")
+    text = message.text if isinstance(message, TextMessage) else message
+    return Rendered(None, render_source(text, ctx))
+
+
+def default_facts(
+    runbook: Runbook,
+    *,
+    now: datetime,
+    status_url: str,
+    sender: str,
+    severity: Severity | None = None,
+    incident_id: str = "INC-42",
+) -> IncidentFacts:
+    """Plausible facts for a preview: started 25 minutes ago, next update at the cadence."""
+    chosen = severity or runbook.severity
+    return IncidentFacts(
+        incident_id=incident_id,
+        severity=chosen,
+        started_at=now - timedelta(minutes=25),
+        now=now,
+        next_update_at=now + runbook.cadence_for(chosen),
+        status_url=status_url,
+        sender=sender,
+    )
