@@ -49,8 +49,6 @@ def environment() -> ImmutableSandboxedEnvironment:
     return ImmutableSandboxedEnvironment(
         undefined=StrictUndefined,
         autoescape=False,
-        trim_blocks=True,
-        lstrip_blocks=True,
         keep_trailing_newline=False,
         finalize=_finalize,
     )

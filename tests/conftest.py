@@ -1,0 +1,73 @@
+"""Fixtures every test module may use: the CLI as a function, and throw-away projects."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from outagecomms.cli import run
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+
+
+@dataclass
+class Result:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+CliRunner = Callable[..., Result]
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """Run ``outagecomms ARGS...`` in-process; returns exit code, stdout and stderr."""
+
+    def invoke(*args: str, stdin: str | None = None) -> Result:
+        if stdin is not None:
+            import io
+
+            monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+        capsys.readouterr()
+        code = run(list(args))
+        out, err = capsys.readouterr()
+        return Result(code, out, err)
+
+    return invoke
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No test sees the developer's OUTAGECOMMS_* settings."""
+    import os
+
+    for name in list(os.environ):
+        if name.startswith("OUTAGECOMMS_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("COLUMNS", "200")
+    yield
+
+
+@pytest.fixture
+def shipped_project(tmp_path: Path) -> Path:
+    """A copy of the repository's runbooks/ and channels/ in a fresh directory."""
+    root = tmp_path / "project"
+    root.mkdir()
+    for name in ("runbooks", "channels"):
+        if (REPO / name).is_dir():
+            shutil.copytree(REPO / name, root / name)
+    return root
+
+
+@pytest.fixture
+def empty_project(tmp_path: Path) -> Path:
+    root = tmp_path / "empty"
+    (root / "runbooks").mkdir(parents=True)
+    (root / "channels").mkdir()
+    return root
