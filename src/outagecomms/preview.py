@@ -61,6 +61,9 @@ def preview(
     settings = project.settings
     if all_kinds or (not channel_names and not project.channels()):
         channels = sample_channels(runbook, langs or runbook.languages)
+        if channel_names:
+            wanted = set(channel_names)
+            channels = [c for c in channels if c.name in wanted or c.kind.value in wanted]
     else:
         channels = [c.channel for c in project.select_channels(channel_names)]
         if langs:

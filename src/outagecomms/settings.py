@@ -22,6 +22,14 @@ SETTINGS_FILE = "outagecomms.toml"
 ENV_PREFIX = "OUTAGECOMMS_"
 
 
+DEFAULT_SENDER = {
+    "en": "The Support Team",
+    "fa": "تیم پشتیبانی",
+    "uk": "Команда підтримки",
+    "lv": "Atbalsta komanda",
+}
+
+
 class Settings(BaseModel):
     """What ``outagecomms.toml`` may hold."""
 
@@ -37,7 +45,10 @@ class Settings(BaseModel):
     )
     timezone: str = Field(default="UTC", description="default time zone of channels")
     default_language: str = Field(default="en", description="used where a language is missing")
-    sender: str = Field(default="The Support Team", description="the signature on messages")
+    sender: str | dict[str, str] = Field(
+        default_factory=lambda: dict(DEFAULT_SENDER),
+        description="the signature on messages: one text, or a table language -> text",
+    )
 
     @field_validator("timezone")
     @classmethod

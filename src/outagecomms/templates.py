@@ -21,7 +21,16 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from outagecomms.errors import UsageError
 from outagecomms.localdates import LocalMoment, format_elapsed
-from outagecomms.models import Format, LongMessage, Phase, Runbook, Severity, TextMessage
+from outagecomms.models import (
+    Format,
+    LocalizedText,
+    LongMessage,
+    Phase,
+    Runbook,
+    Severity,
+    TextMessage,
+    localized,
+)
 from outagecomms.ranges import format_range, parse_range
 from outagecomms.yamlfile import YamlDocument, dotted
 
@@ -136,7 +145,7 @@ class IncidentFacts:
     now: datetime
     next_update_at: datetime | None
     status_url: str
-    sender: str
+    sender: LocalizedText
 
 
 @dataclass(frozen=True)
@@ -226,7 +235,7 @@ def context(
         now=LocalMoment(facts.now, zone, lang, facts.now),
         status_url=facts.status_url,
         elapsed=format_elapsed(facts.now - facts.started_at, lang),
-        sender=facts.sender,
+        sender=localized(facts.sender, lang, "en") or "",
     )
     if phase not in CLOSING_PHASES and facts.next_update_at is not None:
         ctx["next_update_at"] = LocalMoment(facts.next_update_at, zone, lang, facts.now)
@@ -285,7 +294,7 @@ def default_facts(
     *,
     now: datetime,
     status_url: str,
-    sender: str,
+    sender: LocalizedText,
     severity: Severity | None = None,
     incident_id: str = "INC-42",
 ) -> IncidentFacts:
