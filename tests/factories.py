@@ -47,7 +47,9 @@ def runbook_data(runbook_id: str = "sample", languages: tuple[str, ...] = ("en",
 
 
 def write_runbook(project: Path, data: dict | str, name: str | None = None) -> Path:
-    text = data if isinstance(data, str) else yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    text = (
+        data if isinstance(data, str) else yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    )
     runbook_id = name or (data["id"] if isinstance(data, dict) else "sample")
     path = project / "runbooks" / f"{runbook_id}.yaml"
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -69,7 +69,9 @@ def test_channels_show_environment_references_not_values(
 
     os.environ["TG_TOKEN_FOR_TEST"] = "123456:SECRETVALUE"
     try:
-        write_channel(empty_project, name="tg", kind="telegram", url="tgram://${TG_TOKEN_FOR_TEST}/42")
+        write_channel(
+            empty_project, name="tg", kind="telegram", url="tgram://${TG_TOKEN_FOR_TEST}/42"
+        )
         result = cli("channels", "--project", str(empty_project))
     finally:
         del os.environ["TG_TOKEN_FOR_TEST"]

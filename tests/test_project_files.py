@@ -114,7 +114,8 @@ def test_template_syntax_error_names_the_line_inside_a_block(empty_project: Path
     data = runbook_data()
     data["messages"]["update"]["long"]["en"]["body"] = "PLACEHOLDER"
     text = yaml.safe_dump(data, sort_keys=False).replace(
-        "body: PLACEHOLDER", "body: |\n          Line one\n          Line two {% endfor %}\n          three"
+        "body: PLACEHOLDER",
+        "body: |\n          Line one\n          Line two {% endfor %}\n          three",
     )
     path = write_runbook(empty_project, text)
     message = problems_of(path)
@@ -176,8 +177,9 @@ def test_max_segments_is_for_sms_only(empty_project: Path) -> None:
 
 def test_channel_format_defaults_by_kind(empty_project: Path) -> None:
     formats = {
-        kind: load_channel(write_channel(empty_project, name=f"c-{kind}", kind=kind))
-        .channel.effective_format.value
+        kind: load_channel(
+            write_channel(empty_project, name=f"c-{kind}", kind=kind)
+        ).channel.effective_format.value
         for kind in ("email", "telegram", "x", "sms", "bluesky")
     }
     assert formats == {
@@ -200,9 +202,7 @@ def test_no_project_is_a_not_found_error_naming_the_fix(tmp_path: Path) -> None:
         find_project_root(start=tmp_path)
 
 
-def test_project_env_variable_is_used(
-    empty_project: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_project_env_variable_is_used(empty_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OUTAGECOMMS_PROJECT", str(empty_project))
     assert find_project_root() == empty_project
 

@@ -62,7 +62,7 @@ def test_missing_required_variable_names_the_flag_to_pass() -> None:
 
 
 def test_unknown_variable_is_a_usage_error_listing_the_known_ones() -> None:
-    with pytest.raises(UsageError, match="did you mean 'impact'.*variables are: impact"):
+    with pytest.raises(UsageError, match=r"did you mean 'impact'.*variables are: impact"):
         resolve_values(make_runbook(), {"impct": "x", "impact": "y"}, "en")
 
 
@@ -136,7 +136,9 @@ def test_next_update_on_another_day_shows_the_date(lang: str, expected: str) -> 
 
 
 def test_persian_dates_use_the_solar_hijri_calendar() -> None:
-    moment = LocalMoment(datetime(2026, 3, 21, 12, 0, tzinfo=UTC), ZoneInfo("Asia/Tehran"), "fa", NOW)
+    moment = LocalMoment(
+        datetime(2026, 3, 21, 12, 0, tzinfo=UTC), ZoneInfo("Asia/Tehran"), "fa", NOW
+    )
     assert moment.date == "۱ فروردین"
 
 

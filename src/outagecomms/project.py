@@ -69,15 +69,12 @@ def find_project_root(explicit: str | Path | None = None, start: Path | None = N
         root = Path(chosen).expanduser()
         if not root.is_dir():
             raise NotFoundError(
-                f"project directory {str(chosen)!r} does not exist; "
-                f"fix --project or {PROJECT_ENV}"
+                f"project directory {str(chosen)!r} does not exist; fix --project or {PROJECT_ENV}"
             )
         return root
     here = (start or Path.cwd()).resolve()
     for candidate in (here, *here.parents):
-        if any(
-            (candidate / name).exists() for name in (RUNBOOKS_DIR, CHANNELS_DIR, SETTINGS_FILE)
-        ):
+        if any((candidate / name).exists() for name in (RUNBOOKS_DIR, CHANNELS_DIR, SETTINGS_FILE)):
             return candidate
     raise NotFoundError(
         "no outagecomms project here (no runbooks/, channels/ or outagecomms.toml in this "
@@ -88,7 +85,7 @@ def find_project_root(explicit: str | Path | None = None, start: Path | None = N
 def _clean_loc(data: Any, loc: Sequence[str | int]) -> tuple[str | int, ...]:
     """Drop pydantic's union-member tags from ``loc``, keeping the path into ``data``."""
     out: list[str | int] = []
-    node = data
+    node: Any = data
     for index, part in enumerate(loc):
         if isinstance(node, Mapping) and part in node:
             out.append(part)

@@ -44,9 +44,7 @@ def parse_range(text: str) -> Range:
         )
     low, high = int(match.group(1)), int(match.group(2))
     if not 0 < low < high <= MAX_BOUND:
-        raise ValueError(
-            f"{text!r}: the range needs 0 < low < high <= {MAX_BOUND}, like 2-4h"
-        )
+        raise ValueError(f"{text!r}: the range needs 0 < low < high <= {MAX_BOUND}, like 2-4h")
     return Range(low, high, _UNITS[match.group(3).lower()])
 
 
@@ -66,5 +64,7 @@ def longest_range(lang: str) -> str:
         format_range(Range(MAX_BOUND - 1, MAX_BOUND, unit), lang)
         for unit in ("minute", "hour", "day")
     ]
-    candidates += [format_range(Range(1, n, u), lang) for n in (2, 3, 4, 5) for u in ("minute", "hour", "day")]  # noqa: E501
+    candidates += [
+        format_range(Range(1, n, u), lang) for n in (2, 3, 4, 5) for u in ("minute", "hour", "day")
+    ]
     return max(candidates, key=len)

@@ -45,4 +45,4 @@ def redact_url(url: str) -> str:
     if plugin is None:
         scheme = url.split("://", 1)[0] if "://" in url else "?"
         return f"{scheme}://****"
-    return str(plugin.url(privacy=True)).split("?", 1)[0]
+    return str(plugin.url(privacy=True)).split("?", 1)[0]  # type: ignore[no-untyped-call]

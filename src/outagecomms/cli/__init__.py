@@ -73,9 +73,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if debug:
             traceback.print_exc()
-        _error(
-            f"internal error: {type(exc).__name__}: {exc}; rerun with --debug and report it"
-        )
+        _error(f"internal error: {type(exc).__name__}: {exc}; rerun with --debug and report it")
         return INTERNAL_ERROR
     return int(result) if isinstance(result, int) else int(ExitStatus.OK)
 

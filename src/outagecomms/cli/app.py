@@ -14,6 +14,7 @@ from rich.console import Console
 from outagecomms import logs
 from outagecomms.project import Project
 
+
 class LogFormat(StrEnum):
     AUTO = "auto"
     CONSOLE = "console"
