@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from outagecomms.counting import measure
+from outagecomms.lint.proofs import prove_runbook, worst_case_filler
+from outagecomms.models import ChannelKind, Runbook
+from tests.factories import runbook_data
+
+
+def runbook(**variable: object) -> Runbook:
+    data = runbook_data(languages=("en", "fa"))
+    data["variables"]["impact"].update(variable)
+    return Runbook.model_validate(data)
+
+
+def prove(book: Runbook) -> list[str]:
+    return [
+        f.message
+        for f in prove_runbook(book, status_url="https://status.example.com", sender="Support")
+    ]
+
+
+def test_sms_filler_for_a_gsm_language_forces_ucs2() -> None:
+    filler = worst_case_filler("en", ChannelKind.SMS, 10)
+    assert len(filler) == 10
+    assert measure(filler, ChannelKind.SMS).unit == "ucs2"
+
+
+def test_x_filler_for_chinese_weighs_two_per_character() -> None:
+    assert measure(worst_case_filler("zh", ChannelKind.X, 10), ChannelKind.X).length == 20
+
+
+def test_x_filler_for_persian_is_persian_letters() -> None:
+    assert worst_case_filler("fa", ChannelKind.X, 3) == "ششش"
+
+
+def test_a_runbook_within_limits_proves_clean() -> None:
+    assert prove(runbook()) == []
+
+
+def test_a_long_max_length_fails_the_proof_and_names_the_variable() -> None:
+    messages = prove(runbook(max_length=260, example="checkout fails"))
+    assert any("'impact'" in m and "x" in m for m in messages)
+
+
+def test_the_sms_proof_uses_worst_case_not_the_example() -> None:
+    messages = prove(runbook(max_length=150, example="short"))
+    assert any("on sms" in m for m in messages)
+
+
+def test_a_short_message_variable_without_max_length_is_an_error() -> None:
+    data = runbook_data()
+    del data["variables"]["impact"]["max_length"]
+    messages = prove(Runbook.model_validate(data))
+    assert any("no max_length" in m and "'impact'" in m for m in messages)
