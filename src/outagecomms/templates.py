@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -146,6 +146,7 @@ class IncidentFacts:
     next_update_at: datetime | None
     status_url: str
     sender: LocalizedText
+    resolved_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -234,7 +235,7 @@ def context(
         started_at=LocalMoment(facts.started_at, zone, lang, facts.now),
         now=LocalMoment(facts.now, zone, lang, facts.now),
         status_url=facts.status_url,
-        elapsed=format_elapsed(facts.now - facts.started_at, lang),
+        elapsed=format_elapsed((facts.resolved_at or facts.now) - facts.started_at, lang),
         sender=localized(facts.sender, lang, "en") or "",
     )
     if phase not in CLOSING_PHASES and facts.next_update_at is not None:
@@ -252,9 +253,15 @@ def tidy(text: str) -> str:
     return _BLANK_RUNS.sub("\n\n", text).strip()
 
 
+@lru_cache(maxsize=4096)
+def compiled(source: str) -> jinja2.Template:
+    """Templates are compiled once per process; runbooks render many times (proofs, fan-out)."""
+    return environment().from_string(source)
+
+
 def render_source(source: str, ctx: Mapping[str, Any]) -> str:
     try:
-        return tidy(environment().from_string(source).render(ctx))
+        return tidy(compiled(source).render(ctx))
     except jinja2.UndefinedError as exc:
         raise UsageError(f"template uses an undefined value: {exc.message}") from None
     except jinja2.TemplateError as exc:
