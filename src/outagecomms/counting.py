@@ -1,28 +1,99 @@
 """Length exactly as each channel counts it (communication-guide.md, "Channels and their limits").
 
-PLACEHOLDER: the real implementation (twitter-text weighted length, GSM-03.38 septets,
-UTF-16, graphemes, ...) replaces this module; the interface below is the contract.
+| kind     | limit                  | unit                         |
+|----------|------------------------|------------------------------|
+| x        | 280                    | ``weighted`` (twitter-text v3) |
+| sms      | ``max_segments`` parts | ``gsm7`` septets or ``ucs2`` UTF-16 units |
+| telegram | 4096                   | ``utf16`` code units         |
+| mastodon | 500                    | ``chars``, every URL 23      |
+| bluesky  | 300                    | ``graphemes``                |
+| discord  | 2000                   | ``chars`` (code points)      |
+| slack    | 40000 (readable 3000)  | ``chars``                    |
+| teams    | 28000                  | ``chars``                    |
+| email    | subject 78             | ``chars``                    |
+| webhook  | none                   | ``chars``                    |
+
+A channel's own ``limit`` may lower the kind's limit, never raise it. :func:`fit_text` is the
+last-resort shortening that never cuts inside a word, a grapheme cluster or a URL.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from functools import cache
+from importlib import resources
+from typing import Any, Final
+
+from twitter_text import extract_urls_with_indices, parse_tweet
+from uniseg.graphemecluster import (
+    grapheme_cluster_boundaries,
+    grapheme_cluster_break,
+    grapheme_clusters,
+)
 
 from outagecomms.models import Channel, ChannelKind
+
+# --------------------------------------------------------------------------- limits
+
+X_LIMIT: Final = 280
+TELEGRAM_LIMIT: Final = 4096
+MASTODON_LIMIT: Final = 500
+MASTODON_URL_LENGTH: Final = 23
+BLUESKY_LIMIT: Final = 300
+DISCORD_LIMIT: Final = 2000
+SLACK_LIMIT: Final = 40000
+SLACK_READABLE: Final = 3000
+"""Slack accepts 40000 characters, but the guide says to keep a message under 3000."""
+TEAMS_LIMIT: Final = 28000
+EMAIL_SUBJECT_LIMIT: Final = 78
+DEFAULT_MAX_SEGMENTS: Final = 3
+"""SMS segments allowed when the channel does not set ``max_segments``."""
+
+BUILTIN_LIMITS: Final[Mapping[ChannelKind, int | None]] = {
+    ChannelKind.X: X_LIMIT,
+    ChannelKind.TELEGRAM: TELEGRAM_LIMIT,
+    ChannelKind.MASTODON: MASTODON_LIMIT,
+    ChannelKind.BLUESKY: BLUESKY_LIMIT,
+    ChannelKind.DISCORD: DISCORD_LIMIT,
+    ChannelKind.SLACK: SLACK_LIMIT,
+    ChannelKind.TEAMS: TEAMS_LIMIT,
+    ChannelKind.EMAIL: EMAIL_SUBJECT_LIMIT,
+    ChannelKind.WEBHOOK: None,
+}
+"""Every kind's own limit, except SMS whose limit depends on encoding and segments."""
+
+SOFT_LIMITS: Final[Mapping[ChannelKind, int]] = {ChannelKind.SLACK: SLACK_READABLE}
+"""Lengths a message should stay under to remain readable, below the hard limit."""
+
+ELLIPSIS: Final = "…"
+GSM7_ELLIPSIS: Final = "..."
+"""What marks a cut in an SMS that is otherwise GSM 7-bit ("…" would make it UCS-2)."""
 
 
 @dataclass(frozen=True)
 class Measurement:
+    """A text's length as one channel kind counts it, and whether it fits.
+
+    ``max_segments`` (SMS only) is not part of :meth:`as_json`; it makes :attr:`fits` compare
+    the segments the text needs with the segments allowed.
+    """
+
     kind: ChannelKind
     length: int
     limit: int | None
     unit: str
     segments: int | None = None
+    max_segments: int | None = None
 
     @property
     def fits(self) -> bool:
-        return self.limit is None or self.length <= self.limit
+        within_limit = self.limit is None or self.length <= self.limit
+        within_segments = (
+            self.max_segments is None or self.segments is None or self.segments <= self.max_segments
+        )
+        return within_limit and within_segments
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -35,21 +106,375 @@ class Measurement:
         }
 
 
+# --------------------------------------------------------------------------- X (twitter-text)
+
+TWITTER_CONFIG_RESOURCE: Final = "twitter-text-config-v3.json"
+
+_TWITTER_OPTION_NAMES: Final[Mapping[str, str]] = {
+    "version": "version",
+    "maxWeightedTweetLength": "max_weighted_tweet_length",
+    "scale": "scale",
+    "defaultWeight": "default_weight",
+    "emojiParsingEnabled": "emoji_parsing_enabled",
+    "transformedURLLength": "transformed_url_length",
+    "ranges": "ranges",
+}
+
+
+def twitter_options(config: Mapping[str, Any]) -> dict[str, Any]:
+    """twitter-text's JSON configuration (camelCase) as ``parse_tweet`` options (snake_case).
+
+    A v2 configuration has no ``emojiParsingEnabled``; it means ``False``.
+    """
+    unknown = set(config) - set(_TWITTER_OPTION_NAMES)
+    if unknown:
+        raise ValueError(f"unknown twitter-text configuration keys: {sorted(unknown)}")
+    options = {_TWITTER_OPTION_NAMES[key]: value for key, value in config.items()}
+    options.setdefault("emoji_parsing_enabled", False)
+    return options
+
+
+@cache
+def _shipped_twitter_options() -> Mapping[str, Any]:
+    source = resources.files("outagecomms") / "data" / TWITTER_CONFIG_RESOURCE
+    return twitter_options(json.loads(source.read_text(encoding="utf-8")))
+
+
+def twitter_v3_options() -> dict[str, Any]:
+    """The shipped twitter-text v3 configuration, as ``parse_tweet`` options (a fresh copy)."""
+    return dict(_shipped_twitter_options())
+
+
+def weighted_length(text: str) -> int:
+    """twitter-text v3 weighted length: URLs 23, CJK and emoji (sequences) 2, most else 1."""
+    return int(parse_tweet(text, _shipped_twitter_options()).weightedLength)
+
+
+# --------------------------------------------------------------------------- SMS (GSM 03.38)
+
+GSM7_BASIC: Final = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+"""The GSM 03.38 default alphabet (127 characters; the escape code is not a character)."""
+
+GSM7_EXTENSION: Final = frozenset("\f^{}\\[~]|€")
+"""The extension table: each is sent as escape + code, so it takes 2 septets."""
+
+
+@dataclass(frozen=True)
+class SmsEncoding:
+    """An SMS encoding: its unit and how many units one message or one part carries."""
+
+    unit: str
+    single: int
+    per_part: int
+
+
+GSM7: Final = SmsEncoding("gsm7", 160, 153)
+UCS2: Final = SmsEncoding("ucs2", 70, 67)
+
+
+def is_gsm7(text: str) -> bool:
+    """Whether every character is in the GSM 03.38 basic or extension table."""
+    return all(char in GSM7_BASIC or char in GSM7_EXTENSION for char in text)
+
+
+def sms_encoding(text: str) -> SmsEncoding:
+    """GSM 7-bit when every character allows it, otherwise UCS-2."""
+    return GSM7 if is_gsm7(text) else UCS2
+
+
+def _septets(char: str) -> int:
+    return 2 if char in GSM7_EXTENSION else 1
+
+
+def _utf16_units(char: str) -> int:
+    return 2 if ord(char) > 0xFFFF else 1
+
+
+def sms_units(text: str, encoding: SmsEncoding) -> list[int]:
+    """The units each character takes: septets in GSM 7-bit, UTF-16 code units in UCS-2."""
+    unit_of = _septets if encoding is GSM7 else _utf16_units
+    return [unit_of(char) for char in text]
+
+
+def count_segments(units: Sequence[int], encoding: SmsEncoding) -> int:
+    """The messages (parts) a text needs; an empty text is still one message.
+
+    A concatenated message carries ``per_part`` units per part, and a character is never split
+    across two parts: a 2-septet escape sequence (GSM extension character) or a UTF-16 surrogate
+    pair (UCS-2 character outside the BMP) that would straddle a part boundary starts the next
+    part instead. So 305 septets may need 3 parts of 153 when an escape falls on septet 153.
+    """
+    if sum(units) <= encoding.single:
+        return 1
+    parts, used = 1, 0
+    for size in units:
+        if used + size > encoding.per_part:
+            parts, used = parts + 1, 0
+        used += size
+    return parts
+
+
+def sms_capacity(encoding: SmsEncoding, segments: int) -> int:
+    """Units that ``segments`` messages carry: 160/70 alone, 153/67 per part when split."""
+    return encoding.single if segments == 1 else encoding.per_part * segments
+
+
+# --------------------------------------------------------------------------- other counters
+
+
+def utf16_length(text: str) -> int:
+    """UTF-16 code units (characters outside the BMP count 2), as Telegram counts."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def grapheme_count(text: str) -> int:
+    """Extended grapheme clusters (what a reader sees as one character), as Bluesky counts."""
+    return sum(1 for _ in grapheme_clusters(text))
+
+
+def url_spans(text: str, *, with_protocol_only: bool = False) -> list[tuple[int, int]]:
+    """``(start, end)`` code point offsets of the URLs twitter-text finds in ``text``."""
+    found = extract_urls_with_indices(text, not with_protocol_only)
+    return [(int(url["indices"][0]), int(url["indices"][1])) for url in found]
+
+
+def mastodon_length(text: str) -> int:
+    """Code points, with every http(s) URL counted as 23 (as Mastodon's composer counts)."""
+    spans = url_spans(text, with_protocol_only=True)
+    return len(text) - sum(end - start for start, end in spans) + MASTODON_URL_LENGTH * len(spans)
+
+
+def code_points(text: str) -> int:
+    return len(text)
+
+
+_COUNTERS: Final[Mapping[ChannelKind, tuple[Callable[[str], int], str]]] = {
+    ChannelKind.X: (weighted_length, "weighted"),
+    ChannelKind.TELEGRAM: (utf16_length, "utf16"),
+    ChannelKind.MASTODON: (mastodon_length, "chars"),
+    ChannelKind.BLUESKY: (grapheme_count, "graphemes"),
+    ChannelKind.DISCORD: (code_points, "chars"),
+    ChannelKind.SLACK: (code_points, "chars"),
+    ChannelKind.TEAMS: (code_points, "chars"),
+    ChannelKind.EMAIL: (code_points, "chars"),
+    ChannelKind.WEBHOOK: (code_points, "chars"),
+}
+
+
+# --------------------------------------------------------------------------- measure
+
+
+def effective_limit(builtin: int | None, channel_limit: int | None) -> int | None:
+    """The lower of the two limits; a channel's own limit never raises the kind's."""
+    if builtin is None:
+        return channel_limit
+    if channel_limit is None:
+        return builtin
+    return min(builtin, channel_limit)
+
+
+def soft_limit(kind: ChannelKind) -> int | None:
+    """The length a message of this kind should stay under to remain readable, if any."""
+    return SOFT_LIMITS.get(kind)
+
+
+def _check_arguments(kind: ChannelKind, max_segments: int | None, limit: int | None) -> None:
+    if max_segments is not None:
+        if kind is not ChannelKind.SMS:
+            raise ValueError("max_segments applies to sms only")
+        if max_segments < 1:
+            raise ValueError(f"max_segments must be at least 1, not {max_segments}")
+    if limit is not None and limit < 1:
+        raise ValueError(f"limit must be at least 1, not {limit}")
+
+
+def _measure_sms(text: str, max_segments: int, limit: int | None) -> Measurement:
+    encoding = sms_encoding(text)
+    units = sms_units(text, encoding)
+    return Measurement(
+        kind=ChannelKind.SMS,
+        length=sum(units),
+        limit=effective_limit(sms_capacity(encoding, max_segments), limit),
+        unit=encoding.unit,
+        segments=count_segments(units, encoding),
+        max_segments=max_segments,
+    )
+
+
 def measure(
     text: str, kind: ChannelKind, *, max_segments: int | None = None, limit: int | None = None
 ) -> Measurement:
-    return Measurement(kind, len(text), limit, "chars")
+    """``text``'s length as ``kind`` counts it.
+
+    ``max_segments`` (SMS only, default :data:`DEFAULT_MAX_SEGMENTS`) sets the parts allowed;
+    ``limit`` may lower the kind's own limit, never raise it. For email the text is the subject.
+    """
+    _check_arguments(kind, max_segments, limit)
+    if kind is ChannelKind.SMS:
+        segments = DEFAULT_MAX_SEGMENTS if max_segments is None else max_segments
+        return _measure_sms(text, segments, limit)
+    counter, unit = _COUNTERS[kind]
+    return Measurement(kind, counter(text), effective_limit(BUILTIN_LIMITS[kind], limit), unit)
 
 
 def measure_for_channel(text: str, channel: Channel) -> Measurement:
     return measure(text, channel.kind, max_segments=channel.max_segments, limit=channel.limit)
 
 
-def fit_text(text: str, channel: Channel, *, keep: str | None = None) -> str:
-    """Shorten ``text`` to fit ``channel`` at a sentence or word boundary, keeping ``keep``."""
-    return text
+# --------------------------------------------------------------------------- limit_description
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def limit_description(channel: Channel) -> str:
-    """A human summary of a channel's limit, e.g. ``280 weighted`` or ``2 segments``."""
-    return "unbounded" if channel.limit is None else f"{channel.limit} chars"
+    """A human summary of a channel's limit, e.g. ``280 weighted`` or
+    ``3 segments (gsm7 459 / ucs2 201)``."""
+    kind = channel.kind
+    if kind is ChannelKind.SMS:
+        segments = channel.max_segments or DEFAULT_MAX_SEGMENTS
+        gsm7, ucs2 = (
+            effective_limit(sms_capacity(encoding, segments), channel.limit)
+            for encoding in (GSM7, UCS2)
+        )
+        return f"{_plural(segments, 'segment')} (gsm7 {gsm7} / ucs2 {ucs2})"
+    limit = effective_limit(BUILTIN_LIMITS[kind], channel.limit)
+    if limit is None:
+        return "unbounded"
+    if kind is ChannelKind.EMAIL:
+        return f"subject {limit}"
+    unit = _COUNTERS[kind][1]
+    if kind is ChannelKind.MASTODON:
+        return f"{limit} {unit} (URLs {MASTODON_URL_LENGTH})"
+    readable = soft_limit(kind)
+    if readable is not None and readable < limit:
+        return f"{limit} {unit} (readable {readable})"
+    return f"{limit} {unit}"
+
+
+# --------------------------------------------------------------------------- fit_text
+
+SENTENCE_ENDS: Final = frozenset(".!?…。！？؟۔")
+_TRAILING_PUNCTUATION: Final = ",;:"
+
+
+@dataclass(frozen=True)
+class _Cuts:
+    """Where a text may be cut: ends of sentences and ends of words (code point offsets)."""
+
+    sentences: list[int]
+    words: list[int]
+
+
+def _protected_spans(text: str, keep: str | None) -> list[tuple[int, int]]:
+    """URLs (with or without protocol) and every occurrence of ``keep``: never cut inside."""
+    spans = url_spans(text)
+    if keep:
+        start = text.find(keep)
+        while start != -1:
+            spans.append((start, start + len(keep)))
+            start = text.find(keep, start + 1)
+    return spans
+
+
+def _inside(offset: int, spans: Iterable[tuple[int, int]]) -> bool:
+    return any(start < offset < end for start, end in spans)
+
+
+def _trim(text: str, end: int) -> int:
+    """Move ``end`` back over trailing commas, colons, semicolons and whitespace."""
+    while end > 0 and (text[end - 1] in _TRAILING_PUNCTUATION or text[end - 1].isspace()):
+        end -= 1
+    return end
+
+
+def _cut_points(text: str, keep: str | None) -> _Cuts:
+    """Every offset where the text may end: after a word, outside URLs and ``keep``, on a
+    grapheme cluster boundary, and not before a character that would join the ellipsis."""
+    spans = _protected_spans(text, keep)
+    boundaries = set(grapheme_cluster_boundaries(text))
+    sentences: set[int] = set()
+    words: set[int] = {0}
+    for index in range(1, len(text)):
+        if not text[index].isspace() or text[index - 1].isspace():
+            continue
+        end = _trim(text, index)
+        if end == 0 or end not in boundaries or _inside(end, spans) or _joins_next(text[end - 1]):
+            continue
+        words.add(end)
+        if text[end - 1] in SENTENCE_ENDS or text[index] == "\n":
+            sentences.add(end)
+    return _Cuts(sorted(sentences), sorted(words))
+
+
+def _joins_next(char: str) -> bool:
+    """A Prepend character joins whatever follows it into one grapheme cluster (GB9b)."""
+    return bool(grapheme_cluster_break(char) == "Prepend")
+
+
+def _ellipsis(kind: ChannelKind, body: str, keep: str | None) -> str:
+    """ "…", except in an SMS that is otherwise GSM 7-bit: there "…" (not in the GSM alphabet)
+    would switch the whole message to UCS-2 and cut its capacity from 160 to 70, so "..."."""
+    if kind is ChannelKind.SMS and is_gsm7(body) and is_gsm7(keep or ""):
+        return GSM7_ELLIPSIS
+    return ELLIPSIS
+
+
+def _render(text: str, end: int, keep: str | None, kind: ChannelKind) -> str:
+    """The first ``end`` code points, the ellipsis, and ``keep`` if it was cut off."""
+    body = text[:end]
+    marker = _ellipsis(kind, body, keep)
+    if body and body[-1] in SENTENCE_ENDS:
+        marker = f" {marker}"
+    tail = f" {keep}" if keep and keep not in body else ""
+    return f"{body}{marker}{tail}"
+
+
+def _longest_fitting(cuts: Sequence[int], fits: Callable[[int], bool]) -> int | None:
+    """The largest cut that fits, by binary search: a longer cut never measures shorter (a cut
+    past ``keep`` stops appending it, but then contains it, so it is at least as long)."""
+    low, high, best = 0, len(cuts) - 1, None
+    while low <= high:
+        middle = (low + high) // 2
+        if fits(cuts[middle]):
+            best, low = cuts[middle], middle + 1
+        else:
+            high = middle - 1
+    return best
+
+
+def _shortened(text: str, channel: Channel, keep: str | None) -> str | None:
+    """The best cut of ``text`` (with ``keep`` appended when cut off) that fits, if any."""
+
+    def fits(end: int) -> bool:
+        return measure_for_channel(_render(text, end, keep, channel.kind), channel).fits
+
+    cuts = _cut_points(text, keep)
+    word_end = _longest_fitting(cuts.words, fits)
+    sentence_end = _longest_fitting(cuts.sentences, fits)
+    if sentence_end is not None and (word_end is None or 2 * sentence_end >= word_end):
+        return _render(text, sentence_end, keep, channel.kind)
+    return None if word_end is None else _render(text, word_end, keep, channel.kind)
+
+
+def fit_text(text: str, channel: Channel, *, keep: str | None = None) -> str:
+    """Shorten ``text`` to fit ``channel``: the last resort when a message is too long.
+
+    Never cuts inside a word, a grapheme cluster or a URL. Prefers the end of a sentence (or a
+    line), unless that keeps less than half of what a cut at the end of a word keeps. Marks
+    the cut with "…" ("..." in an SMS that is otherwise GSM 7-bit). When ``keep`` (the
+    status-page URL) was in ``text`` but is cut off, appends it so readers can still find the
+    details; it is dropped only when it cannot fit at all. A text that fits comes back
+    unchanged; when no word fits, the result is just the ellipsis.
+    """
+    if measure_for_channel(text, channel).fits:
+        return text
+    if keep and keep in text:
+        with_keep = _shortened(text, channel, keep)
+        if with_keep is not None:
+            return with_keep
+    return _shortened(text, channel, None) or _ellipsis(channel.kind, "", None)
