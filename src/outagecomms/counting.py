@@ -27,11 +27,8 @@ from importlib import resources
 from typing import Any, Final
 
 from twitter_text import extract_urls_with_indices, parse_tweet
-from uniseg.graphemecluster import (
-    grapheme_cluster_boundaries,
-    grapheme_cluster_break,
-    grapheme_clusters,
-)
+import regex
+from uniseg.graphemecluster import grapheme_cluster_break
 
 from outagecomms.models import Channel, ChannelKind
 
@@ -232,7 +229,15 @@ def utf16_length(text: str) -> int:
 
 def grapheme_count(text: str) -> int:
     """Extended grapheme clusters (what a reader sees as one character), as Bluesky counts."""
-    return sum(1 for _ in grapheme_clusters(text))
+    return len(_GRAPHEME.findall(text))
+
+
+_GRAPHEME = regex.compile(r"\X")
+
+
+def grapheme_boundaries(text: str) -> list[int]:
+    """Offsets where one grapheme cluster ends and the next begins (0 and len(text) included)."""
+    return [0, *(match.end() for match in _GRAPHEME.finditer(text))]
 
 
 def url_spans(text: str, *, with_protocol_only: bool = False) -> list[tuple[int, int]]:
@@ -396,7 +401,7 @@ def _cut_points(text: str, keep: str | None) -> _Cuts:
     """Every offset where the text may end: after a word, outside URLs and ``keep``, on a
     grapheme cluster boundary, and not before a character that would join the ellipsis."""
     spans = _protected_spans(text, keep)
-    boundaries = set(grapheme_cluster_boundaries(text))
+    boundaries = set(grapheme_boundaries(text))
     sentences: set[int] = set()
     words: set[int] = {0}
     for index in range(1, len(text)):
