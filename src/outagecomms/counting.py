@@ -26,8 +26,8 @@ from functools import cache
 from importlib import resources
 from typing import Any, Final
 
-from twitter_text import extract_urls_with_indices, parse_tweet
 import regex
+from twitter_text import extract_urls_with_indices, parse_tweet
 from uniseg.graphemecluster import grapheme_cluster_break
 
 from outagecomms.models import Channel, ChannelKind
