@@ -1,0 +1,499 @@
+"""The on-call's commands: ``declare``, ``update``, ``resolve``, ``postmortem``, ``status``
+and ``show`` (a thin layer over :class:`outagecomms.incidents.Orchestrator`)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from outagecomms.cli.app import JsonOption, ProjectOption, app, console, emit_json, project
+from outagecomms.durations import format_duration, parse_duration
+from outagecomms.errors import ExitStatus, UsageError
+from outagecomms.incidents import (
+    UPDATE_PHASES,
+    IncidentDetail,
+    IncidentSummary,
+    Orchestrator,
+    Report,
+)
+from outagecomms.models import Phase, Severity
+from outagecomms.project import parse_assignments
+from outagecomms.store.records import DeliveryRecord, IncidentRecord
+
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        envvar="OUTAGECOMMS_DATABASE_URL",
+        help="State database (default: .outagecomms/state.db in the project; "
+        "postgresql://... for several workers).",
+        show_default=False,
+    ),
+]
+VarOption = Annotated[
+    list[str] | None,
+    typer.Option("--var", help="name=value (name.LANG=value for one language); repeatable."),
+]
+ByOption = Annotated[
+    str | None,
+    typer.Option(
+        "--by",
+        envvar="OUTAGECOMMS_ACTOR",
+        help="Who is posting (default: the OS user); shown to staff on internal channels.",
+        show_default=False,
+    ),
+]
+TimeoutOption = Annotated[
+    float | None,
+    typer.Option(
+        "--timeout",
+        envvar="OUTAGECOMMS_SEND_TIMEOUT",
+        min=0.1,
+        help="Seconds each channel's first attempt may take (default 10).",
+        show_default=False,
+    ),
+]
+ConcurrencyOption = Annotated[
+    int | None,
+    typer.Option(
+        "--concurrency",
+        envvar="OUTAGECOMMS_CONCURRENCY",
+        min=1,
+        help="Channels sent to at the same time (default 16).",
+        show_default=False,
+    ),
+]
+UnapprovedOption = Annotated[
+    bool,
+    typer.Option(
+        "--unapproved",
+        help="Break glass: send a runbook that is not approved (needs --reason).",
+    ),
+]
+ReasonOption = Annotated[
+    str | None,
+    typer.Option("--reason", help="Why the unapproved runbook must go out now (recorded)."),
+]
+DedupeOption = Annotated[
+    str | None,
+    typer.Option(
+        "--dedupe-key",
+        envvar="OUTAGECOMMS_DEDUPE_KEY",
+        help="A stable name for the problem (e.g. a CI check): one open incident per key.",
+        show_default=False,
+    ),
+]
+IncidentArgument = Annotated[str, typer.Argument(help="The incident id, e.g. INC-7.")]
+
+STATE_STYLES = {
+    "sent": "green",
+    "queued": "yellow",
+    "sending": "yellow",
+    "retry": "yellow",
+    "failed": "bold red",
+    "cancelled": "dim",
+}
+STATE_LABELS = {"retry": "queued for retry", "queued": "queued"}
+
+
+@contextmanager
+def _orchestrator(
+    project_dir: ProjectOption,
+    database_url: str | None,
+    *,
+    by: str | None = None,
+    timeout: float | None = None,
+    concurrency: int | None = None,
+) -> Iterator[Orchestrator]:
+    with Orchestrator.open(
+        project(project_dir),
+        database_url=database_url,
+        actor=by,
+        timeout=timeout,
+        concurrency=concurrency,
+    ) as orchestrator:
+        yield orchestrator
+
+
+def _break_glass(unapproved: bool, reason: str | None) -> str | None:
+    if unapproved and not (reason and reason.strip()):
+        raise UsageError("--unapproved needs --reason TEXT: say why it must go out unapproved")
+    if reason is not None and not unapproved:
+        raise UsageError("--reason goes with --unapproved (break glass); drop it or add both")
+    return reason if unapproved else None
+
+
+def _phase(value: str) -> Phase:
+    allowed = ", ".join(p.value for p in UPDATE_PHASES)
+    try:
+        phase = Phase(value)
+    except ValueError:
+        raise UsageError(f"unknown phase {value!r}; update posts one of: {allowed}") from None
+    if phase not in UPDATE_PHASES:
+        hint = (
+            "use `outagecomms resolve`"
+            if phase is Phase.RESOLVED
+            else "use `outagecomms postmortem`"
+            if phase is Phase.POSTMORTEM
+            else "declare posts it"
+        )
+        raise UsageError(f"--phase {value}: update posts one of: {allowed}; {hint}")
+    return phase
+
+
+# --------------------------------------------------------------------------- commands
+
+
+@app.command()
+def declare(
+    runbook: Annotated[str, typer.Argument(help="The runbook id (`outagecomms runbooks`).")],
+    severity: Annotated[
+        Severity | None,
+        typer.Option("--severity", help="Overrides the runbook's severity (and cadence)."),
+    ] = None,
+    var: VarOption = None,
+    dedupe_key: DedupeOption = None,
+    cadence: Annotated[
+        str | None,
+        typer.Option("--cadence", help="Update interval for this incident, e.g. 30m."),
+    ] = None,
+    channel: Annotated[
+        list[str] | None,
+        typer.Option("--channel", help="Only these channels (repeatable; default: all enabled)."),
+    ] = None,
+    unapproved: UnapprovedOption = False,
+    reason: ReasonOption = None,
+    by: ByOption = None,
+    timeout: TimeoutOption = None,
+    concurrency: ConcurrencyOption = None,
+    database_url: DatabaseOption = None,
+    json_output: JsonOption = False,
+    project_dir: ProjectOption = None,
+) -> None:
+    """Declare an incident from RUNBOOK and send its first message to every channel.
+
+    Exit 6 when a channel failed its first attempt (it stays queued for the worker).
+    """
+    given = parse_assignments(var or [])
+    reason = _break_glass(unapproved, reason)
+    interval = None
+    if cadence is not None:
+        try:
+            interval = parse_duration(cadence)
+        except ValueError as exc:
+            raise UsageError(f"--cadence: {exc}") from None
+    with _orchestrator(
+        project_dir, database_url, by=by, timeout=timeout, concurrency=concurrency
+    ) as orchestrator:
+        report = orchestrator.declare(
+            runbook,
+            severity=severity,
+            variables=given,
+            dedupe_key=dedupe_key,
+            cadence=interval,
+            channels=channel or [],
+            unapproved_reason=reason,
+        )
+    if reason is not None and not report.deduplicated:
+        _warn_break_glass(report.incident, reason)
+    _finish(report, "declared", json_output)
+
+
+@app.command()
+def update(
+    incident: IncidentArgument,
+    phase: Annotated[
+        str,
+        typer.Option("--phase", help="identified, monitoring or update (no news yet)."),
+    ] = Phase.UPDATE.value,
+    var: VarOption = None,
+    unapproved: UnapprovedOption = False,
+    reason: ReasonOption = None,
+    by: ByOption = None,
+    timeout: TimeoutOption = None,
+    concurrency: ConcurrencyOption = None,
+    database_url: DatabaseOption = None,
+    json_output: JsonOption = False,
+    project_dir: ProjectOption = None,
+) -> None:
+    """Post an update on INCIDENT; the next-update promise restarts from now.
+
+    Variables given at declare are reused; --var adds or overrides.
+    """
+    chosen = _phase(phase)
+    given = parse_assignments(var or [])
+    reason = _break_glass(unapproved, reason)
+    with _orchestrator(
+        project_dir, database_url, by=by, timeout=timeout, concurrency=concurrency
+    ) as orchestrator:
+        report = orchestrator.update(
+            incident, phase=chosen, variables=given, unapproved_reason=reason
+        )
+    _finish(report, f"updated ({chosen.value})", json_output)
+
+
+@app.command()
+def resolve(
+    ctx: typer.Context,
+    incident: Annotated[
+        str | None, typer.Argument(help="The incident id, e.g. INC-7 (or --dedupe-key).")
+    ] = None,
+    dedupe_key: DedupeOption = None,
+    var: VarOption = None,
+    unapproved: UnapprovedOption = False,
+    reason: ReasonOption = None,
+    by: ByOption = None,
+    timeout: TimeoutOption = None,
+    concurrency: ConcurrencyOption = None,
+    database_url: DatabaseOption = None,
+    json_output: JsonOption = False,
+    project_dir: ProjectOption = None,
+) -> None:
+    """Resolve INCIDENT (or the open incident with --dedupe-key): send the resolution
+    message; no update is promised or sent after it."""
+    source = ctx.get_parameter_source("dedupe_key")
+    if incident is not None and source is not None and source.name == "ENVIRONMENT":
+        dedupe_key = None  # an explicit incident wins over OUTAGECOMMS_DEDUPE_KEY
+    if incident is not None and dedupe_key is not None:
+        raise UsageError("resolve takes an incident id or --dedupe-key, not both")
+    if incident is None and dedupe_key is None:
+        raise UsageError("resolve needs an incident id (e.g. INC-7) or --dedupe-key KEY")
+    given = parse_assignments(var or [])
+    reason = _break_glass(unapproved, reason)
+    with _orchestrator(
+        project_dir, database_url, by=by, timeout=timeout, concurrency=concurrency
+    ) as orchestrator:
+        report = orchestrator.resolve(
+            incident, dedupe_key=dedupe_key, variables=given, unapproved_reason=reason
+        )
+    _finish(report, "resolved", json_output)
+
+
+@app.command()
+def postmortem(
+    incident: IncidentArgument,
+    var: VarOption = None,
+    unapproved: UnapprovedOption = False,
+    reason: ReasonOption = None,
+    by: ByOption = None,
+    timeout: TimeoutOption = None,
+    concurrency: ConcurrencyOption = None,
+    database_url: DatabaseOption = None,
+    json_output: JsonOption = False,
+    project_dir: ProjectOption = None,
+) -> None:
+    """Send the runbook's postmortem follow-up for a resolved INCIDENT."""
+    given = parse_assignments(var or [])
+    reason = _break_glass(unapproved, reason)
+    with _orchestrator(
+        project_dir, database_url, by=by, timeout=timeout, concurrency=concurrency
+    ) as orchestrator:
+        report = orchestrator.postmortem(incident, variables=given, unapproved_reason=reason)
+    _finish(report, "postmortem sent", json_output)
+
+
+@app.command()
+def status(
+    all_incidents: Annotated[
+        bool, typer.Option("--all", help="Resolved incidents too, not only open ones.")
+    ] = False,
+    database_url: DatabaseOption = None,
+    json_output: JsonOption = False,
+    project_dir: ProjectOption = None,
+) -> None:
+    """Open incidents: runbook, severity, phase, age, next update due, failed deliveries."""
+    with _orchestrator(project_dir, database_url) as orchestrator:
+        rows = orchestrator.status(include_resolved=all_incidents)
+    if json_output:
+        emit_json([row.as_json() for row in rows])
+        return
+    _print_status(rows, all_incidents)
+
+
+@app.command()
+def show(
+    incident: IncidentArgument,
+    database_url: DatabaseOption = None,
+    json_output: JsonOption = False,
+    project_dir: ProjectOption = None,
+) -> None:
+    """The timeline of INCIDENT: every message, channel, delivery state, attempts, errors."""
+    with _orchestrator(project_dir, database_url) as orchestrator:
+        detail = orchestrator.show(incident)
+    if json_output:
+        emit_json(detail.as_json())
+        return
+    _print_detail(detail)
+
+
+# --------------------------------------------------------------------------- output
+
+
+def _finish(report: Report, done: str, json_output: bool) -> None:
+    if json_output:
+        emit_json(report.as_json())
+    else:
+        _print_report(report, done)
+    failed = report.failed
+    if failed:
+        names = ", ".join(d.channel for d in failed)
+        print(
+            f"outagecomms: warning: {len(failed)} channel(s) failed their first attempt: "
+            f"{names}; they stay queued and `outagecomms worker` retries them "
+            f"(`outagecomms show {report.incident.id}` for details)",
+            file=sys.stderr,
+        )
+        raise typer.Exit(int(ExitStatus.DELIVERY_FAILED))
+
+
+def _warn_break_glass(incident: IncidentRecord, reason: str) -> None:
+    err = Console(file=sys.stderr, highlight=False, soft_wrap=True)
+    err.print(
+        Text.assemble(
+            ("BREAK GLASS: ", "bold white on red"),
+            (
+                f"runbook {incident.runbook_id!r} is NOT approved and was sent anyway "
+                f"for {incident.id}. Reason recorded on the incident and in the event log: ",
+                "bold red",
+            ),
+            (reason, "bold"),
+            (". Get the runbook reviewed and approved (`outagecomms approve`).", "bold red"),
+        )
+    )
+
+
+def _when(moment: datetime | None, now: datetime | None = None, *, relative: bool = True) -> str:
+    if moment is None:
+        return "-"
+    now = now or datetime.now(UTC)
+    stamp = moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    if not relative:
+        return stamp
+    delta = moment - now
+    seconds = int(abs(delta.total_seconds()))
+    if seconds < 60:
+        return f"{stamp} (now)"
+    span = format_duration(_minutes(seconds))
+    return f"{stamp} (in {span})" if delta.total_seconds() > 0 else f"{stamp} ({span} ago)"
+
+
+def _minutes(seconds: int) -> timedelta:
+    """Whole minutes, for a short human duration (``1h5m``)."""
+    return timedelta(minutes=seconds // 60)
+
+
+def _state(delivery: DeliveryRecord) -> Text:
+    label = STATE_LABELS.get(delivery.state, delivery.state)
+    if delivery.possibly_duplicate:
+        label += " (possibly duplicated)"
+    return Text(label, style=STATE_STYLES.get(delivery.state, ""))
+
+
+def _size(delivery: DeliveryRecord) -> str:
+    if delivery.limit is None:
+        return f"{delivery.length} {delivery.unit}"
+    return f"{delivery.length}/{delivery.limit} {delivery.unit}"
+
+
+def _print_deliveries(out: Console, deliveries: Sequence[DeliveryRecord]) -> None:
+    """A table per channel (state, attempts, length/limit), then each problem on a line."""
+    table = Table(title_justify="left")
+    for column in ("channel", "kind", "state", "attempts", "length/limit"):
+        table.add_column(column)
+    for d in deliveries:
+        table.add_row(d.channel, d.kind, _state(d), str(d.attempts), _size(d))
+    out.print(table)
+    for d in deliveries:
+        if d.last_error is None or d.state == "sent":
+            continue
+        line = Text.assemble((f"  {d.channel}: ", "bold"), (d.last_error, "red"))
+        if d.state in ("queued", "retry"):
+            line.append(f" · next try {_when(d.due_at, relative=False)}")
+        out.print(line)
+
+
+def _print_report(report: Report, done: str) -> None:
+    out = console()
+    i = report.incident
+    if report.deduplicated:
+        out.print(
+            Text.assemble(
+                (i.id, "bold cyan"),
+                f" is already open for dedupe key {i.dedupe_key!r} "
+                f"({i.runbook_id}, {i.severity}, {i.phase}); nothing new was sent.",
+            )
+        )
+    else:
+        out.print(
+            Text.assemble(
+                (i.id, "bold cyan"),
+                f" {done} · {i.runbook_id} · {i.severity} · {i.phase}",
+            )
+        )
+    if i.is_open:
+        out.print(f"Next update promised by {_when(i.next_update_at)}")
+    else:
+        out.print("Resolved: no further update is promised.")
+    if report.deliveries:
+        _print_deliveries(out, report.deliveries)
+
+
+def _print_status(rows: Sequence[IncidentSummary], all_incidents: bool) -> None:
+    out = console()
+    if not rows:
+        out.print("No incidents." if all_incidents else "No open incidents.")
+        return
+    now = datetime.now(UTC)
+    table = Table(title="Incidents" if all_incidents else "Open incidents", title_justify="left")
+    for column in ("id", "runbook", "status", "severity", "phase", "age", "next update", "failed"):
+        table.add_column(column)
+    for row in rows:
+        i = row.incident
+        age = format_duration(
+            _minutes(int(((i.resolved_at or now) - i.started_at).total_seconds()))
+        )
+        overdue = i.next_update_at is not None and i.next_update_at < now
+        table.add_row(
+            Text(i.id, style="bold cyan"),
+            i.runbook_id,
+            i.status,
+            i.severity,
+            i.phase,
+            age,
+            Text(_when(i.next_update_at, now), style="bold red" if overdue else ""),
+            Text(
+                str(row.failed_deliveries), style="bold red" if row.failed_deliveries else "green"
+            ),
+        )
+    out.print(table)
+
+
+def _print_detail(detail: IncidentDetail) -> None:
+    out = console()
+    i = detail.incident
+    out.print(
+        Text.assemble(
+            (i.id, "bold cyan"),
+            f" · {i.runbook_id} · {i.status} · {i.severity} · {i.phase} · "
+            f"declared by {i.declared_by} at {_when(i.started_at)}",
+        )
+    )
+    if i.break_glass_reason:
+        out.print(Text(f"BREAK GLASS (unapproved runbook): {i.break_glass_reason}", "bold red"))
+    if i.dedupe_key:
+        out.print(f"Dedupe key: {i.dedupe_key}")
+    if i.variables:
+        out.print("Variables: " + "; ".join(f"{k}={v}" for k, v in sorted(i.variables.items())))
+    out.print(f"Next update promised by {_when(i.next_update_at)}" if i.is_open else "Resolved.")
+    for entry in detail.timeline:
+        m = entry.message
+        out.rule(f"#{m.seq} {m.phase} · {_when(m.created_at)} · by {m.author}")
+        _print_deliveries(out, entry.deliveries)

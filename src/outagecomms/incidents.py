@@ -1,0 +1,861 @@
+"""The incident orchestrator: declare, update, resolve, postmortem, status and show.
+
+Every message goes through the outbox (product-spec §6): the message and one delivery per
+channel are committed in one transaction before anything is sent, then each delivery gets
+its first attempt at once, concurrently (:func:`outagecomms.delivery.send_all`). A channel
+that fails stays queued with a retry time for the worker; it never blocks the others.
+
+The store keeps each channel's NAME, never its URL: URLs and their secrets are resolved
+from the project's channel files only at send time.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import socket
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+import structlog
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
+
+from outagecomms.approvals import ensure_sendable
+from outagecomms.compose import Composed, compose
+from outagecomms.counting import measure_for_channel
+from outagecomms.delivery import DEFAULT_RETRY, Outcome, Outgoing, RetryPolicy, send_all
+from outagecomms.errors import ConfigError, NotFoundError, RefusedError, UsageError
+from outagecomms.models import Audience, Channel, ChannelKind, Phase, Severity
+from outagecomms.project import LoadedRunbook, Project
+from outagecomms.store import Store, default_database_url, open_store
+from outagecomms.store import repository as repo
+from outagecomms.store.records import (
+    DeliveryRecord,
+    EventRecord,
+    IncidentRecord,
+    MessageRecord,
+    parse_incident_ref,
+    public_id,
+)
+from outagecomms.store.tables import DeliveryState, IncidentStatus
+from outagecomms.templates import IncidentFacts, resolve_values
+
+log = structlog.get_logger(__name__)
+
+ACTOR_ENV = "OUTAGECOMMS_ACTOR"
+UPDATE_PHASES = (Phase.IDENTIFIED, Phase.MONITORING, Phase.UPDATE)
+"""What ``update`` may post; ``update`` is the "still working on it" message."""
+LEASE_GRACE = timedelta(seconds=60)
+"""How long past the send timeout an inline sender's claim on its deliveries lasts; after
+that the worker may take them over."""
+
+
+class Sender(Protocol):
+    """What sends a batch: :func:`outagecomms.delivery.send_all` or a test's stand-in."""
+
+    def __call__(
+        self,
+        items: Sequence[Outgoing],
+        *,
+        concurrency: int = ...,
+        timeout: float = ...,
+        environ: Mapping[str, str] | None = ...,
+    ) -> list[Outcome]: ...
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def default_actor(environ: Mapping[str, str] | None = None) -> str:
+    """``OUTAGECOMMS_ACTOR``, else the OS user, else ``unknown``."""
+    env = os.environ if environ is None else environ
+    if env.get(ACTOR_ENV):
+        return env[ACTOR_ENV]
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # pragma: no cover - a container without a passwd entry
+        return "unknown"
+
+
+def database_url(project: Project, override: str | None = None) -> str:
+    """``--database-url``, then ``OUTAGECOMMS_DATABASE_URL`` / ``outagecomms.toml``, then the
+    project's SQLite file. A relative SQLite path is relative to the project directory."""
+    url = override or project.settings.database_url
+    if not url:
+        return default_database_url(project.root)
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/"):
+        path = url.removeprefix(prefix)
+        if path and path != ":memory:":
+            return prefix + str((project.root / path).resolve())
+    return url
+
+
+def open_project_store(project: Project, override: str | None = None) -> Store:
+    return open_store(database_url(project, override))
+
+
+# --------------------------------------------------------------------------- views
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.astimezone(UTC).isoformat()
+
+
+def incident_json(incident: IncidentRecord, *, deduplicated: bool = False) -> dict[str, Any]:
+    """The incident fields scripts rely on (product-spec §3)."""
+    return {
+        "id": incident.id,
+        "runbook": incident.runbook_id,
+        "status": incident.status,
+        "severity": incident.severity,
+        "phase": incident.phase,
+        "next_update_at": _iso(incident.next_update_at),
+        "deduplicated": deduplicated,
+    }
+
+
+def delivery_json(delivery: DeliveryRecord) -> dict[str, Any]:
+    """The delivery fields scripts rely on (product-spec §3)."""
+    return {
+        "channel": delivery.channel,
+        "kind": delivery.kind,
+        "state": delivery.state,
+        "attempts": delivery.attempts,
+        "length": delivery.length,
+        "limit": delivery.limit,
+        "error": delivery.last_error,
+    }
+
+
+@dataclass(frozen=True)
+class Report:
+    """What declare, update, resolve and postmortem return: the incident and the deliveries
+    of the message just posted, after their first attempt."""
+
+    incident: IncidentRecord
+    deliveries: list[DeliveryRecord]
+    message: MessageRecord | None
+    deduplicated: bool = False
+
+    @property
+    def failed(self) -> list[DeliveryRecord]:
+        """Deliveries not sent by their first attempt (queued for retry, or failed)."""
+        if self.deduplicated:
+            return []
+        return [d for d in self.deliveries if d.state != DeliveryState.SENT.value]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "incident": incident_json(self.incident, deduplicated=self.deduplicated),
+            "deliveries": [delivery_json(d) for d in self.deliveries],
+        }
+
+
+@dataclass(frozen=True)
+class IncidentSummary:
+    """One row of ``status``."""
+
+    incident: IncidentRecord
+    counts: Mapping[str, int]
+
+    @property
+    def failed_deliveries(self) -> int:
+        return self.counts.get(DeliveryState.FAILED.value, 0)
+
+    @property
+    def pending_deliveries(self) -> int:
+        return sum(
+            self.counts.get(s.value, 0)
+            for s in (DeliveryState.QUEUED, DeliveryState.RETRY, DeliveryState.SENDING)
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            **incident_json(self.incident),
+            "started_at": _iso(self.incident.started_at),
+            "resolved_at": _iso(self.incident.resolved_at),
+            "failed_deliveries": self.failed_deliveries,
+            "pending_deliveries": self.pending_deliveries,
+        }
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    message: MessageRecord
+    deliveries: list[DeliveryRecord]
+
+    def as_json(self) -> dict[str, Any]:
+        m = self.message
+        return {
+            "seq": m.seq,
+            "phase": m.phase,
+            "origin": m.origin,
+            "by": m.author,
+            "at": _iso(m.created_at),
+            "next_update_at": _iso(m.next_update_at),
+            "deliveries": [
+                {
+                    **delivery_json(d),
+                    "due_at": _iso(d.due_at),
+                    "sent_at": _iso(d.sent_at),
+                    "possibly_duplicate": d.possibly_duplicate,
+                    "title": d.title,
+                    "body": d.body,
+                }
+                for d in self.deliveries
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class IncidentDetail:
+    """What ``show`` prints: the incident, every message with its deliveries, the events."""
+
+    incident: IncidentRecord
+    timeline: list[TimelineEntry]
+    events: list[EventRecord] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        i = self.incident
+        return {
+            **incident_json(i),
+            "started_at": _iso(i.started_at),
+            "resolved_at": _iso(i.resolved_at),
+            "declared_by": i.declared_by,
+            "break_glass_reason": i.break_glass_reason,
+            "dedupe_key": i.dedupe_key,
+            "cadence": None if i.cadence_seconds is None else f"{i.cadence_seconds}s",
+            "variables": i.variables,
+            "channels": i.channels,
+            "timeline": [entry.as_json() for entry in self.timeline],
+            "events": [
+                {"at": _iso(e.at), "kind": e.kind, "actor": e.actor, "detail": e.detail}
+                for e in self.events
+            ],
+        }
+
+
+# --------------------------------------------------------------------------- orchestrator
+
+
+@dataclass(frozen=True)
+class _Posted:
+    """A message committed to the outbox, with the channels its deliveries go to."""
+
+    message_id: int
+    channels: dict[str, Channel]
+
+
+class Orchestrator:
+    """Incidents of one project on one store.
+
+    ``clock`` gives the current time (aware UTC; tests control it); ``sender`` sends a
+    batch (default :func:`outagecomms.delivery.send_all`); ``retry`` decides when a failed
+    first attempt is retried.
+    """
+
+    def __init__(
+        self,
+        project: Project,
+        store: Store,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        sender: Sender | None = None,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        concurrency: int | None = None,
+        timeout: float | None = None,
+        actor: str | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        self.project = project
+        self.store = store
+        self.clock = clock
+        self.sender: Sender = sender or send_all
+        self.retry = retry
+        self.concurrency = concurrency
+        self.timeout = timeout
+        self.environ = environ
+        self.actor = actor or default_actor(environ)
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+    @classmethod
+    def open(
+        cls, project: Project, *, database_url: str | None = None, **options: Any
+    ) -> Orchestrator:
+        """An orchestrator on the project's store (``database_url`` overrides settings)."""
+        return cls(project, open_project_store(project, database_url), **options)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Orchestrator:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # --- commands ----------------------------------------------------------
+
+    def declare(
+        self,
+        runbook_id: str,
+        *,
+        severity: Severity | None = None,
+        variables: Mapping[str, str] | None = None,
+        dedupe_key: str | None = None,
+        cadence: timedelta | None = None,
+        channels: Sequence[str] = (),
+        unapproved_reason: str | None = None,
+        by: str | None = None,
+    ) -> Report:
+        """Open an incident from a runbook and post its ``investigating`` message.
+
+        While an incident with ``dedupe_key`` is open, return it (``deduplicated``) and
+        send nothing, also when two declares race (a unique index decides).
+        """
+        actor = by or self.actor
+        key = _clean_key(dedupe_key)
+        if key is not None:
+            with self.store.read() as conn:
+                existing = repo.open_incident_by_dedupe_key(conn, key)
+            if existing is not None:
+                return self._deduplicated(existing, actor)
+        loaded = self.project.runbook(runbook_id)
+        reason = _clean_reason(unapproved_reason)
+        ensure_sendable(self.project, loaded, unapproved_reason=reason)
+        runbook = loaded.runbook
+        chosen_severity = severity or runbook.severity
+        if cadence is not None and cadence <= timedelta(0):
+            raise UsageError("--cadence must be positive; write it like 30m")
+        targets = self._targets(list(channels) or None)
+        given = dict(variables or {})
+        self._check_values(loaded, given)
+        now = self.clock()
+        next_update_at = now + (cadence or runbook.cadence_for(chosen_severity))
+        try:
+            with self.store.write() as conn:
+                if key is not None:
+                    existing = repo.open_incident_by_dedupe_key(conn, key)
+                    if existing is not None:
+                        raise _Duplicate(existing)
+                number = repo.insert_incident(
+                    conn,
+                    runbook_id=runbook.id,
+                    status=IncidentStatus.OPEN.value,
+                    severity=chosen_severity.value,
+                    phase=Phase.INVESTIGATING.value,
+                    cadence_seconds=None if cadence is None else int(cadence.total_seconds()),
+                    next_update_at=next_update_at,
+                    variables=given,
+                    channels=list(channels) or None,
+                    dedupe_key=key,
+                    open_dedupe_key=key,
+                    declared_by=actor,
+                    break_glass_reason=reason,
+                    started_at=now,
+                    resolved_at=None,
+                    updated_at=now,
+                )
+                incident = _must(repo.get_incident(conn, number))
+                repo.add_event(
+                    conn,
+                    incident=number,
+                    at=now,
+                    kind="incident.declared",
+                    actor=actor,
+                    detail={
+                        "runbook": runbook.id,
+                        "severity": chosen_severity.value,
+                        "dedupe_key": key,
+                        "cadence": None if cadence is None else int(cadence.total_seconds()),
+                        "channels": sorted(targets),
+                    },
+                )
+                if reason is not None:
+                    repo.add_event(
+                        conn,
+                        incident=number,
+                        at=now,
+                        kind="incident.break_glass",
+                        actor=actor,
+                        detail={"reason": reason, "runbook": runbook.id},
+                    )
+                posted = self._post(
+                    conn, incident, loaded, Phase.INVESTIGATING, targets, given, actor, now
+                )
+        except _Duplicate as duplicate:
+            return self._deduplicated(duplicate.incident, actor)
+        except IntegrityError:
+            if key is None:
+                raise
+            with self.store.read() as conn:
+                existing = repo.open_incident_by_dedupe_key(conn, key)
+            if existing is None:
+                raise
+            return self._deduplicated(existing, actor)
+        if reason is not None:
+            log.warning("incident.break_glass", incident=public_id(number), reason=reason)
+        log.info("incident.declared", incident=public_id(number), runbook=runbook.id)
+        return self._deliver(number, posted)
+
+    def update(
+        self,
+        incident_ref: str,
+        *,
+        phase: Phase = Phase.UPDATE,
+        variables: Mapping[str, str] | None = None,
+        by: str | None = None,
+        unapproved_reason: str | None = None,
+    ) -> Report:
+        """Post ``identified``, ``monitoring`` or a "still working on it" ``update``; the
+        next-update promise restarts from now."""
+        if phase not in UPDATE_PHASES:
+            allowed = ", ".join(p.value for p in UPDATE_PHASES)
+            raise UsageError(
+                f"update posts one of: {allowed}; use `outagecomms resolve` to resolve"
+                if phase is Phase.RESOLVED
+                else f"--phase {phase.value!r}: update posts one of: {allowed}"
+            )
+        return self._follow_up(
+            incident_ref, phase, variables or {}, by or self.actor, unapproved_reason
+        )
+
+    def resolve(
+        self,
+        incident_ref: str | None = None,
+        *,
+        dedupe_key: str | None = None,
+        variables: Mapping[str, str] | None = None,
+        by: str | None = None,
+        unapproved_reason: str | None = None,
+    ) -> Report:
+        """Post the ``resolved`` message and close the incident: no update is promised or
+        sent after it, the dedupe key is free again, and never-sent deliveries of earlier
+        messages are cancelled."""
+        key = _clean_key(dedupe_key)
+        if (incident_ref is None) == (key is None):
+            raise UsageError("resolve takes an incident id or --dedupe-key, exactly one")
+        if key is not None:
+            incident_ref = self._ref_by_dedupe_key(key)
+        assert incident_ref is not None
+        return self._follow_up(
+            incident_ref, Phase.RESOLVED, variables or {}, by or self.actor, unapproved_reason
+        )
+
+    def postmortem(
+        self,
+        incident_ref: str,
+        *,
+        variables: Mapping[str, str] | None = None,
+        by: str | None = None,
+        unapproved_reason: str | None = None,
+    ) -> Report:
+        """Post the runbook's root-cause follow-up; only once the incident is resolved."""
+        return self._follow_up(
+            incident_ref, Phase.POSTMORTEM, variables or {}, by or self.actor, unapproved_reason
+        )
+
+    def status(self, *, include_resolved: bool = False) -> list[IncidentSummary]:
+        """Open incidents (every incident with ``include_resolved``), oldest first."""
+        with self.store.read() as conn:
+            found = repo.list_incidents(conn, include_resolved=include_resolved)
+            counts = repo.delivery_counts(conn, [i.number for i in found])
+        return [IncidentSummary(i, counts.get(i.number, {})) for i in found]
+
+    def show(self, incident_ref: str) -> IncidentDetail:
+        """The incident with every message, its deliveries, and the event log."""
+        number = parse_incident_ref(incident_ref)
+        with self.store.read() as conn:
+            incident = self._existing(conn, number, incident_ref)
+            messages = repo.messages_of(conn, number)
+            delivered = repo.deliveries_of(conn, [m.id for m in messages])
+            events = repo.events_of(conn, number)
+        timeline = [
+            TimelineEntry(m, [d for d in delivered if d.message_id == m.id]) for m in messages
+        ]
+        return IncidentDetail(incident, timeline, events)
+
+    def incident(self, incident_ref: str) -> IncidentRecord:
+        number = parse_incident_ref(incident_ref)
+        with self.store.read() as conn:
+            return self._existing(conn, number, incident_ref)
+
+    # --- internals ---------------------------------------------------------
+
+    def _follow_up(
+        self,
+        incident_ref: str,
+        phase: Phase,
+        variables: Mapping[str, str],
+        actor: str,
+        unapproved_reason: str | None,
+    ) -> Report:
+        number = parse_incident_ref(incident_ref)
+        with self.store.read() as conn:
+            incident = self._existing(conn, number, incident_ref)
+        _check_lifecycle(incident, phase)
+        loaded = self.project.runbook(incident.runbook_id)
+        reason = _clean_reason(unapproved_reason) or incident.break_glass_reason
+        ensure_sendable(self.project, loaded, unapproved_reason=reason)
+        targets = self._targets(incident.channels)
+        given = {**incident.variables, **variables}
+        self._check_values(loaded, given)
+        with self.store.write() as conn:
+            # Read again under the write lock: another process may have resolved it.
+            incident = self._existing(conn, number, incident_ref)
+            _check_lifecycle(incident, phase)
+            now = self.clock()
+            changes: dict[str, Any] = {"variables": given, "updated_at": now}
+            if phase is Phase.RESOLVED:
+                changes.update(
+                    status=IncidentStatus.RESOLVED.value,
+                    phase=phase.value,
+                    next_update_at=None,
+                    open_dedupe_key=None,
+                    resolved_at=now,
+                )
+            elif phase is Phase.POSTMORTEM:
+                changes.update(phase=phase.value)
+            else:
+                severity = Severity(incident.severity)
+                cadence = incident.cadence_override or loaded.runbook.cadence_for(severity)
+                changes["next_update_at"] = now + cadence
+                if phase is not Phase.UPDATE:
+                    changes["phase"] = phase.value
+            repo.update_incident(conn, number, **changes)
+            incident = _must(repo.get_incident(conn, number))
+            if reason is not None and unapproved_reason:
+                repo.add_event(
+                    conn,
+                    incident=number,
+                    at=now,
+                    kind="incident.break_glass",
+                    actor=actor,
+                    detail={"reason": reason, "runbook": loaded.id, "phase": phase.value},
+                )
+            if phase is Phase.RESOLVED:
+                repo.add_event(conn, incident=number, at=now, kind="incident.resolved", actor=actor)
+            posted = self._post(conn, incident, loaded, phase, targets, given, actor, now)
+        log.info("incident.message", incident=incident.id, phase=phase.value)
+        return self._deliver(number, posted)
+
+    def _post(
+        self,
+        conn: Connection,
+        incident: IncidentRecord,
+        loaded: LoadedRunbook,
+        phase: Phase,
+        targets: dict[str, Channel],
+        given: Mapping[str, str],
+        actor: str,
+        now: datetime,
+    ) -> _Posted:
+        """Write one message and its deliveries (queued, claimed by this orchestrator for
+        the first attempt) inside the caller's transaction."""
+        runbook = loaded.runbook
+        settings = self.project.settings
+        facts = IncidentFacts(
+            incident_id=incident.id,
+            severity=Severity(incident.severity),
+            started_at=incident.started_at,
+            now=now,
+            next_update_at=incident.next_update_at,
+            status_url=settings.status_url,
+            sender=settings.sender,
+        )
+        composed = {
+            name: compose(
+                runbook, phase, channel, facts, given, default_language=settings.default_language
+            )
+            for name, channel in targets.items()
+        }
+        seq = repo.next_message_seq(conn, incident.number)
+        message_id = repo.insert_message(
+            conn,
+            incident_id=incident.number,
+            seq=seq,
+            phase=phase.value,
+            origin="human",
+            author=actor,
+            variables=dict(given),
+            next_update_at=incident.next_update_at,
+            created_at=now,
+        )
+        customers = sorted(name for name, c in targets.items() if c.audience is Audience.CUSTOMERS)
+        lease_until = now + self._lease()
+        for name, channel in targets.items():
+            item = composed[name]
+            body, length, limit, unit = item.body, *_measured(item)
+            if channel.audience is Audience.INTERNAL:
+                body = internal_copy(incident, phase, item, given, customers, actor)
+                if channel.kind is not ChannelKind.EMAIL:
+                    m = measure_for_channel(body, channel)
+                    length, limit, unit = m.length, m.limit, m.unit
+            repo.insert_delivery(
+                conn,
+                message_id=message_id,
+                channel=name,
+                kind=channel.kind.value,
+                audience=channel.audience.value,
+                title=item.title,
+                body=body,
+                length=length,
+                limit=limit,
+                unit=unit,
+                state=DeliveryState.QUEUED.value,
+                attempts=0,
+                due_at=now,
+                lease_owner=self.owner,
+                lease_expires_at=lease_until,
+                last_error=None,
+                sent_at=None,
+                possibly_duplicate=False,
+                idempotency_key=uuid.uuid4().hex,
+                created_at=now,
+                updated_at=now,
+            )
+        cancelled = repo.cancel_pending(
+            conn,
+            incident.number,
+            before_message=message_id,
+            channels=None if phase in (Phase.RESOLVED, Phase.POSTMORTEM) else list(targets),
+            now=now,
+            reason=f"superseded by message {seq} ({phase.value}) before it was sent",
+        )
+        repo.add_event(
+            conn,
+            incident=incident.number,
+            at=now,
+            kind="message.posted",
+            actor=actor,
+            detail={
+                "seq": seq,
+                "phase": phase.value,
+                "channels": sorted(targets),
+                "cancelled": [f"{d.channel}#{d.message_id}" for d in cancelled],
+            },
+        )
+        return _Posted(message_id, targets)
+
+    def _deliver(self, number: int, posted: _Posted) -> Report:
+        """The first attempt of every delivery of one committed message."""
+        now = self.clock()
+        with self.store.write() as conn:
+            claimed = repo.start_sending(
+                conn, posted.message_id, owner=self.owner, now=now, lease_until=now + self._lease()
+            )
+        items = [
+            Outgoing(
+                key=str(d.id),
+                channel=posted.channels[d.channel],
+                title=d.title,
+                body=d.body,
+                idempotency_key=d.idempotency_key,
+            )
+            for d in claimed
+        ]
+        outcomes = self._send(items)
+        now = self.clock()
+        by_key = {o.key: o for o in outcomes}
+        with self.store.write() as conn:
+            for delivery in claimed:
+                outcome = by_key.get(str(delivery.id))
+                self._record(conn, number, delivery, outcome, now)
+            incident = _must(repo.get_incident(conn, number))
+            message = repo.get_message(conn, posted.message_id)
+            delivered = repo.deliveries_of(conn, [posted.message_id])
+        return Report(incident, delivered, message)
+
+    def _send(self, items: list[Outgoing]) -> list[Outcome]:
+        if not items:
+            return []
+        options: dict[str, Any] = {"environ": self.environ}
+        if self.concurrency is not None:
+            options["concurrency"] = self.concurrency
+        if self.timeout is not None:
+            options["timeout"] = self.timeout
+        try:
+            return self.sender(items, **options)
+        except Exception as exc:  # send_all never raises per channel; this is a bug
+            log.error("delivery.batch_failed", error=f"{type(exc).__name__}: {exc}")
+            error = f"internal error while sending: {type(exc).__name__}"
+            return [Outcome(key=i.key, ok=False, error=error, elapsed=0.0) for i in items]
+
+    def _record(
+        self,
+        conn: Connection,
+        number: int,
+        delivery: DeliveryRecord,
+        outcome: Outcome | None,
+        now: datetime,
+    ) -> None:
+        attempts = delivery.attempts
+        if outcome is not None and outcome.ok:
+            state, due_at, error = DeliveryState.SENT, None, None
+        else:
+            # delivery's errors are one line and never hold a secret
+            error = "no outcome reported" if outcome is None else outcome.error or "failed"
+            due_at = self.retry.next_attempt_at(attempts, now)
+            state = DeliveryState.FAILED if due_at is None else DeliveryState.RETRY
+        recorded = repo.finish_attempt(
+            conn, delivery.id, owner=self.owner, now=now, state=state, due_at=due_at, error=error
+        )
+        if not recorded:
+            log.warning("delivery.lease_lost", channel=delivery.channel, delivery=delivery.id)
+            return
+        detail: dict[str, Any] = {"channel": delivery.channel, "attempt": attempts}
+        if error is not None:
+            detail["error"] = error
+        if due_at is not None:
+            detail["due_at"] = _iso(due_at)
+        repo.add_event(
+            conn, incident=number, at=now, kind=f"delivery.{state.value}", actor=None, detail=detail
+        )
+        if state is DeliveryState.FAILED:
+            log.warning("delivery.gave_up", incident=public_id(number), channel=delivery.channel)
+        elif state is DeliveryState.RETRY:
+            log.info(
+                "delivery.retry_scheduled",
+                incident=public_id(number),
+                channel=delivery.channel,
+                retry_at=_iso(due_at),
+            )
+
+    def _deduplicated(self, incident: IncidentRecord, actor: str) -> Report:
+        with self.store.write() as conn:
+            repo.add_event(
+                conn,
+                incident=incident.number,
+                at=self.clock(),
+                kind="incident.deduplicated",
+                actor=actor,
+                detail={"dedupe_key": incident.dedupe_key},
+            )
+            latest = repo.latest_message(conn, incident.number)
+            delivered = [] if latest is None else repo.deliveries_of(conn, [latest.id])
+        log.info("incident.deduplicated", incident=incident.id, dedupe_key=incident.dedupe_key)
+        return Report(incident, delivered, latest, deduplicated=True)
+
+    def _ref_by_dedupe_key(self, key: str) -> str:
+        with self.store.read() as conn:
+            found = repo.open_incident_by_dedupe_key(conn, key) or (
+                repo.latest_incident_by_dedupe_key(conn, key)
+            )
+        if found is None:
+            raise NotFoundError(
+                f"no incident with dedupe key {key!r}; nothing to resolve "
+                "(`outagecomms status` lists the open ones)"
+            )
+        return found.id
+
+    def _existing(self, conn: Connection, number: int, ref: str) -> IncidentRecord:
+        incident = repo.get_incident(conn, number)
+        if incident is None:
+            raise NotFoundError(
+                f"no incident {ref!r} in {self.store.shown_url}; "
+                "`outagecomms status --all` lists them"
+            )
+        return incident
+
+    def _targets(self, names: Sequence[str] | None) -> dict[str, Channel]:
+        selected = self.project.select_channels(names or ())
+        if not selected:
+            raise ConfigError(
+                f"no enabled channels in {self.project.channels_dir}; add a channels/*.yaml "
+                "file (or pass --channel NAME) so the incident reaches someone"
+            )
+        return {c.name: c.channel for c in selected}
+
+    def _check_values(self, loaded: LoadedRunbook, given: Mapping[str, str]) -> None:
+        """Bad ``--var`` values are usage errors before anything is written."""
+        for lang in loaded.runbook.languages:
+            resolve_values(loaded.runbook, given, lang)
+
+    def _lease(self) -> timedelta:
+        from outagecomms.delivery import DEFAULT_TIMEOUT
+
+        return timedelta(seconds=self.timeout or DEFAULT_TIMEOUT) + LEASE_GRACE
+
+
+def internal_copy(
+    incident: IncidentRecord,
+    phase: Phase,
+    composed: Composed,
+    given: Mapping[str, str],
+    customer_channels: Sequence[str],
+    posted_by: str,
+) -> str:
+    """What staff see on an internal channel: the facts, then the customers' words."""
+    lines = [
+        f"[{incident.id} · internal] {incident.runbook_id} · {incident.severity} · {phase.value}",
+        f"Declared by: {incident.declared_by}"
+        + ("" if posted_by == incident.declared_by else f" · this message by: {posted_by}"),
+    ]
+    if incident.break_glass_reason:
+        lines.append(f"BREAK-GLASS (unapproved runbook): {incident.break_glass_reason}")
+    if given:
+        lines.append("Variables: " + "; ".join(f"{k}={v}" for k, v in sorted(given.items())))
+    if customer_channels:
+        lines.append("Sent to customers on: " + ", ".join(customer_channels))
+    lines.append("")
+    lines.append(f"Customers were told ({composed.format.value}, {composed.lang}):")
+    lines.append(composed.body)
+    return "\n".join(lines)
+
+
+class _Duplicate(Exception):
+    def __init__(self, incident: IncidentRecord) -> None:
+        super().__init__(incident.id)
+        self.incident = incident
+
+
+def _measured(item: Composed) -> tuple[int, int | None, str]:
+    m = item.measurement
+    return m.length, m.limit, m.unit
+
+
+def _must(incident: IncidentRecord | None) -> IncidentRecord:
+    assert incident is not None, "the incident vanished inside its own transaction"
+    return incident
+
+
+def _clean_key(key: str | None) -> str | None:
+    if key is None:
+        return None
+    key = key.strip()
+    if not key:
+        raise UsageError("--dedupe-key is empty; pass a stable name such as 'ci-payments-check'")
+    if len(key) > 255:
+        raise UsageError("--dedupe-key is longer than 255 characters; shorten it")
+    return key
+
+
+def _clean_reason(reason: str | None) -> str | None:
+    if reason is None:
+        return None
+    reason = reason.strip()
+    if not reason:
+        raise UsageError("--reason is empty; say why the unapproved runbook must go out now")
+    return reason
+
+
+def _check_lifecycle(incident: IncidentRecord, phase: Phase) -> None:
+    if phase is Phase.POSTMORTEM:
+        if incident.is_open:
+            raise RefusedError(
+                f"{incident.id} is still open; a postmortem follows the resolution "
+                f"(`outagecomms resolve {incident.id}` first)"
+            )
+        return
+    if not incident.is_open:
+        raise RefusedError(
+            f"{incident.id} is already resolved; after resolution only "
+            f"`outagecomms postmortem {incident.id}` may be sent "
+            "(declare a new incident if the problem is back)"
+        )

@@ -1,0 +1,211 @@
+"""Opening the state store: which database, SQLite pragmas, and migrations on open.
+
+The default database is a SQLite file under the project directory
+(``.outagecomms/state.db``, in WAL mode with a busy timeout so several processes can share
+it); ``--database-url`` / ``OUTAGECOMMS_DATABASE_URL`` / ``database_url`` in
+``outagecomms.toml`` choose another, e.g. ``postgresql+psycopg://...``. Every open brings the
+schema to the newest migration, under a lock, so two processes opening a fresh database at
+once do not race.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy.engine import URL, Connection
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    IntegrityError,
+    NoSuchModuleError,
+    SQLAlchemyError,
+)
+
+from outagecomms.errors import StoreError
+
+STATE_DIR = ".outagecomms"
+STATE_FILE = "state.db"
+DATABASE_URL_ENV = "OUTAGECOMMS_DATABASE_URL"
+BUSY_TIMEOUT_MS = 15_000
+_PG_MIGRATION_LOCK = 0x6F757461  # "outa": one advisory lock id for schema migrations
+
+
+def default_database_url(root: Path) -> str:
+    return f"sqlite:///{(root / STATE_DIR / STATE_FILE).resolve()}"
+
+
+def shown_url(url: str | URL) -> str:
+    """The URL with any password hidden, safe for messages and logs."""
+    try:
+        parsed = make_url(url) if isinstance(url, str) else url
+    except ArgumentError:
+        return "<unparsable database URL>"
+    return parsed.render_as_string(hide_password=True)
+
+
+def _normalise(url: str) -> URL:
+    """``postgresql://`` means psycopg 3 (the driver we ship), not psycopg2."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise StoreError(
+            f"database URL {shown_url(url)!r} is not a URL; write it like "
+            f"postgresql://user:password@host/db or sqlite:///path/state.db "
+            f"(--database-url or {DATABASE_URL_ENV})"
+        ) from None
+    if parsed.drivername in {"postgresql", "postgres"}:
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def store_error(exc: BaseException, url: str | URL, doing: str) -> StoreError:
+    """One line naming the database (password hidden) and what to do."""
+    detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+    hint = (
+        "another outagecomms process holds the database; retry in a moment"
+        if "locked" in detail.lower()
+        else f"check the database is running and reachable, or fix --database-url / "
+        f"{DATABASE_URL_ENV}"
+    )
+    return StoreError(f"state database {shown_url(url)}: {doing} failed ({detail}); {hint}")
+
+
+def _sqlite_pragmas(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event emit BEGIN (IMMEDIATE for writers), not pysqlite.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Connection) -> None:
+        write = connection.get_execution_options().get("write", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+@dataclass
+class Store:
+    """An open, migrated state database."""
+
+    engine: Engine
+    url: URL
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """A read-write transaction: on SQLite it takes the write lock up front (so a
+        read-then-write never fails half-way); commits on success, rolls back on error."""
+        try:
+            with self.engine.connect() as raw:
+                conn = raw.execution_options(write=True)
+                with conn.begin():
+                    yield conn
+        except IntegrityError:
+            raise  # a constraint doing its job (e.g. a racing dedupe key): the caller decides
+        except DBAPIError as exc:
+            raise store_error(exc, self.url, "writing") from exc
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        try:
+            with self.engine.connect() as conn, conn.begin():
+                yield conn
+        except DBAPIError as exc:
+            raise store_error(exc, self.url, "reading") from exc
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    @property
+    def shown_url(self) -> str:
+        return shown_url(self.url)
+
+
+def alembic_config() -> Config:
+    config = Config()
+    location = resources.files("outagecomms.store") / "migrations"
+    config.set_main_option("script_location", str(location))
+    return config
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(conn: Connection) -> str | None:
+    return MigrationContext.configure(conn).get_current_revision()
+
+
+def migrate(conn: Connection) -> None:
+    """Bring the schema to the newest revision; ``conn`` is inside a write transaction."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_MIGRATION_LOCK})")
+    current = current_revision(conn)
+    script = ScriptDirectory.from_config(alembic_config())
+    known = {revision.revision for revision in script.walk_revisions()}
+    if current is not None and current not in known:
+        raise StoreError(
+            f"the state database is at schema revision {current!r}, newer than this "
+            "outagecomms knows; upgrade outagecomms (pip install -U outagecomms)"
+        )
+    if current == script.get_current_head():
+        return
+    config = alembic_config()
+    config.attributes["connection"] = conn
+    command.upgrade(config, "head")
+
+
+def open_store(url: str) -> Store:
+    """Open (creating and migrating as needed) the database at ``url``."""
+    parsed = _normalise(url)
+    is_sqlite = parsed.get_backend_name() == "sqlite"
+    if is_sqlite and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        options: dict[str, Any] = {"future": True}
+        if not is_sqlite:
+            options["pool_pre_ping"] = True
+        engine = create_engine(parsed, **options)
+    except (NoSuchModuleError, ArgumentError) as exc:
+        raise StoreError(
+            f"database URL {shown_url(parsed)}: unsupported ({exc}); use sqlite:///... or "
+            f"postgresql://... (--database-url or {DATABASE_URL_ENV})"
+        ) from None
+    if is_sqlite:
+        _sqlite_pragmas(engine)
+    store = Store(engine, parsed)
+    try:
+        with store.read() as conn:
+            up_to_date = current_revision(conn) == head_revision()
+        if not up_to_date:
+            with store.write() as conn:
+                migrate(conn)
+    except StoreError:
+        engine.dispose()
+        raise
+    except SQLAlchemyError as exc:
+        engine.dispose()
+        raise store_error(exc, parsed, "opening") from exc
+    return store

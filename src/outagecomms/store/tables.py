@@ -1,0 +1,159 @@
+"""The state store's tables, as SQLAlchemy Core metadata (one definition for SQLite and
+PostgreSQL).
+
+The migrations under ``store/migrations/versions`` create exactly this schema; a test
+compares the two. Timestamps are timezone-aware UTC in Python (:class:`UTCDateTime`).
+Channel URLs are never stored: a delivery names its channel, and the URL (with its
+secrets) is resolved from the project's channel file at send time.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware datetime, stored as UTC (naive UTC text on SQLite, ``timestamptz`` elsewhere)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}; the store only takes aware UTC times")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class IncidentStatus(StrEnum):
+    OPEN = "open"
+    RESOLVED = "resolved"
+
+
+class DeliveryState(StrEnum):
+    """queued -> sending -> sent, or -> retry (due later) -> ... -> failed; cancelled when a
+    newer message or the resolution supersedes a delivery that was never sent."""
+
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    RETRY = "retry"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+PENDING_STATES = (DeliveryState.QUEUED, DeliveryState.RETRY)
+
+metadata = MetaData(naming_convention=NAMING)
+
+incidents = Table(
+    "incidents",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("runbook_id", String(128), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("severity", String(16), nullable=False),
+    Column("phase", String(16), nullable=False),
+    Column("cadence_seconds", Integer, nullable=True),  # --cadence override; NULL: runbook's
+    Column("next_update_at", UTCDateTime, nullable=True),
+    Column("variables", JSON, nullable=False),
+    Column("channels", JSON, nullable=True),  # --channel names; NULL: every enabled channel
+    Column("dedupe_key", String(255), nullable=True),
+    Column("open_dedupe_key", String(255), nullable=True),  # cleared on resolve
+    Column("declared_by", String(255), nullable=False),
+    Column("break_glass_reason", Text, nullable=True),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("resolved_at", UTCDateTime, nullable=True),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("open_dedupe_key"),
+    Index(None, "status"),
+    Index(None, "dedupe_key"),
+)
+
+messages = Table(
+    "messages",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("incident_id", Integer, ForeignKey("incidents.id"), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("phase", String(16), nullable=False),
+    Column("origin", String(16), nullable=False),  # "human" or "cadence" (the worker)
+    Column("author", String(255), nullable=False),
+    Column("variables", JSON, nullable=False),
+    Column("next_update_at", UTCDateTime, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("incident_id", "seq"),
+)
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("message_id", Integer, ForeignKey("messages.id"), nullable=False),
+    Column("channel", String(128), nullable=False),  # the channel's NAME, never its URL
+    Column("kind", String(16), nullable=False),
+    Column("audience", String(16), nullable=False),
+    Column("title", Text, nullable=True),
+    Column("body", Text, nullable=False),
+    Column("length", Integer, nullable=False),
+    Column("limit", Integer, nullable=True),
+    Column("unit", String(16), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("due_at", UTCDateTime, nullable=True),
+    Column("lease_owner", String(128), nullable=True),
+    Column("lease_expires_at", UTCDateTime, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("sent_at", UTCDateTime, nullable=True),
+    Column("possibly_duplicate", Boolean, nullable=False),
+    Column("idempotency_key", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("message_id", "channel"),
+    UniqueConstraint("idempotency_key"),
+    Index(None, "state", "due_at"),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("incident_id", Integer, ForeignKey("incidents.id"), nullable=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("kind", String(64), nullable=False),
+    Column("actor", String(255), nullable=True),
+    Column("detail", JSON, nullable=False),
+    Index(None, "incident_id"),
+)

@@ -1,0 +1,124 @@
+"""The state store: migrations on open, the schema they build, and where the database is."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Column, Integer, MetaData, Table, insert, select, text
+from sqlalchemy.exc import StatementError
+
+from outagecomms.errors import StoreError
+from outagecomms.incidents import database_url
+from outagecomms.project import Project
+from outagecomms.sinks import closed_port
+from outagecomms.store import Store, open_store
+from outagecomms.store.engine import current_revision, head_revision, shown_url
+from outagecomms.store.tables import events, metadata
+
+
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'state' / 'state.db'}"
+
+
+def schema_drift(store: Store, target: MetaData) -> list[object]:
+    with store.read() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        return list(compare_metadata(context, target))
+
+
+def test_a_fresh_database_is_migrated_to_head(tmp_path: Path) -> None:
+    with open_store(sqlite_url(tmp_path)) as store, store.read() as conn:
+        assert current_revision(conn) == head_revision()
+
+
+def test_the_migrated_schema_matches_the_table_metadata(tmp_path: Path) -> None:
+    with open_store(sqlite_url(tmp_path)) as store:
+        assert schema_drift(store, metadata) == []
+
+
+def test_the_schema_comparison_notices_a_missing_table(tmp_path: Path) -> None:
+    """The check above would catch metadata the migrations do not create."""
+    extra = MetaData()
+    for table in metadata.tables.values():
+        table.to_metadata(extra)
+    Table("not_migrated", extra, Column("id", Integer, primary_key=True))
+    with open_store(sqlite_url(tmp_path)) as store:
+        assert [diff[0] for diff in schema_drift(store, extra)] == ["add_table"]  # type: ignore[index]
+
+
+def test_reopening_keeps_the_data(tmp_path: Path) -> None:
+    now = datetime(2024, 6, 1, tzinfo=UTC)
+    with open_store(sqlite_url(tmp_path)) as store, store.write() as conn:
+        conn.execute(insert(events).values(at=now, kind="test", actor=None, detail={}))
+    with open_store(sqlite_url(tmp_path)) as store, store.read() as conn:
+        assert conn.execute(select(events.c.kind)).scalars().all() == ["test"]
+
+
+def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:
+    with open_store(sqlite_url(tmp_path)) as store, store.read() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+def test_a_database_from_a_newer_release_is_refused(tmp_path: Path) -> None:
+    with open_store(sqlite_url(tmp_path)) as store, store.write() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    with pytest.raises(StoreError, match="newer"):
+        open_store(sqlite_url(tmp_path))
+
+
+def test_timestamps_come_back_as_aware_utc(tmp_path: Path) -> None:
+    riga = timezone(timedelta(hours=3))
+    with open_store(sqlite_url(tmp_path)) as store:
+        with store.write() as conn:
+            moment = datetime(2024, 6, 1, 15, 0, tzinfo=riga)
+            conn.execute(insert(events).values(at=moment, kind="t", actor=None, detail={}))
+        with store.read() as conn:
+            stored = conn.execute(select(events.c.at)).scalar_one()
+    assert (stored, stored.tzinfo) == (datetime(2024, 6, 1, 12, 0, tzinfo=UTC), UTC)
+
+
+def test_naive_timestamps_are_rejected(tmp_path: Path) -> None:
+    naive = insert(events).values(at=datetime(2024, 6, 1), kind="t", actor=None, detail={})
+    with (
+        open_store(sqlite_url(tmp_path)) as store,
+        pytest.raises(StatementError, match="naive"),
+        store.write() as conn,
+    ):
+        conn.execute(naive)
+
+
+def test_an_unreachable_database_is_a_store_error_naming_it(tmp_path: Path) -> None:
+    with closed_port() as port, pytest.raises(StoreError) as raised:
+        open_store(f"postgresql://ops:pw-s3cret@127.0.0.1:{port}/oc")
+    assert f"127.0.0.1:{port}" in str(raised.value) and "pw-s3cret" not in str(raised.value)
+
+
+def test_shown_url_hides_the_password() -> None:
+    assert shown_url("postgresql://ops:pw@db/oc") == "postgresql://ops:***@db/oc"
+
+
+def test_the_default_database_is_under_the_project(tmp_path: Path) -> None:
+    assert database_url(Project(tmp_path)) == (
+        f"sqlite:///{(tmp_path / '.outagecomms' / 'state.db').resolve()}"
+    )
+
+
+def test_a_relative_sqlite_path_is_relative_to_the_project(tmp_path: Path) -> None:
+    (tmp_path / "outagecomms.toml").write_text('database_url = "sqlite:///var/state.db"\n')
+    assert database_url(Project(tmp_path)) == f"sqlite:///{(tmp_path / 'var/state.db').resolve()}"
+
+
+def test_the_environment_overrides_the_settings_file(tmp_path: Path) -> None:
+    (tmp_path / "outagecomms.toml").write_text('database_url = "sqlite:////a.db"\n')
+    project = Project(tmp_path, environ={"OUTAGECOMMS_DATABASE_URL": "sqlite:////b.db"})
+    assert database_url(project) == "sqlite:////b.db"
+
+
+@pytest.mark.postgres
+def test_postgres_is_migrated_to_the_same_schema(postgres_url: str) -> None:
+    with open_store(postgres_url) as store:
+        assert schema_drift(store, metadata) == []
