@@ -44,8 +44,13 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> 
 
 @pytest.fixture(autouse=True)
 def _isolated_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """No test sees the developer's OUTAGECOMMS_* settings."""
+    """No test sees the developer's OUTAGECOMMS_* settings, or logging configured by an
+    earlier test's CLI run."""
     import os
+
+    import structlog
+
+    structlog.reset_defaults()
 
     for name in list(os.environ):
         if name.startswith("OUTAGECOMMS_"):

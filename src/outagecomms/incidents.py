@@ -568,6 +568,7 @@ class Orchestrator:
             next_update_at=incident.next_update_at,
             status_url=settings.status_url,
             sender=settings.sender,
+            resolved_at=incident.resolved_at,
         )
         composed = {
             name: compose(

@@ -84,7 +84,7 @@ def _global(
 
 def console() -> Console:
     """A console on the current stdout (so tests capturing stdout see everything)."""
-    return Console(file=sys.stdout, highlight=False, soft_wrap=True)
+    return Console(file=sys.stdout, highlight=False)
 
 
 def project(path: Path | None) -> Project:

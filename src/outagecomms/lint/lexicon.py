@@ -16,7 +16,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import regex  # type: ignore[import-untyped]
+import regex
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 

@@ -1,0 +1,70 @@
+"""``outagecomms demo``: a whole incident against local sinks, narrated."""
+
+from __future__ import annotations
+
+from rich.panel import Panel
+from rich.rule import Rule
+from rich.text import Text
+
+from outagecomms.cli.app import JsonOption, app, console, emit_json
+from outagecomms.demo import Received, Step, run_demo
+from outagecomms.models import ChannelKind
+
+
+def _describe(received: Received) -> str:
+    data = received.as_json()
+    if received.kind is ChannelKind.EMAIL:
+        return f"subject {data['length']}/{data['limit']} chars"
+    if data["limit"] is None:
+        return f"{data['length']} chars"
+    text = f"{data['length']}/{data['limit']} {data['unit']}"
+    if data["segments"] is not None:
+        text += f", {data['segments']} SMS segment{'s' if data['segments'] != 1 else ''}"
+    return text
+
+
+def _show(step: Step) -> None:
+    out = console()
+    out.print(Rule(Text(step.title, style="bold")))
+    out.print(Text(f"$ {step.command}", style="dim"))
+    incident = step.report.incident
+    out.print(
+        f"{step.at:%H:%M} UTC · {incident.id}: phase {incident.phase}, status {incident.status}"
+        + (
+            f", next update promised by {incident.next_update_at:%H:%M} UTC"
+            if incident.next_update_at and incident.status == "open"
+            else ""
+        )
+    )
+    for item in step.received:
+        body = Text()
+        for name, value in item.headers.items():
+            body.append(f"{name}: {value}\n", style="dim")
+        if item.title:
+            body.append(f"Subject: {item.title}\n\n", style="bold")
+        body.append(item.text)
+        title = f"{item.channel} ({item.kind.value}) · {_describe(item)}"
+        out.print(Panel(body, title=title, title_align="left", expand=False))
+
+
+@app.command()
+def demo(json_output: JsonOption = False) -> None:
+    """Run a whole incident on SQLite against local SMTP/HTTP sinks and show what each
+    channel received (nothing leaves this machine)."""
+    if json_output:
+        emit_json({"steps": [step.as_json() for step in run_demo()]})
+        return
+    console().print(
+        Text(
+            "outagecomms demo: a throw-away project with the shipped runbooks, an SMTP server "
+            "and an HTTP server on 127.0.0.1 standing in for every channel, state in SQLite.",
+            style="italic",
+        )
+    )
+    steps = run_demo(on_step=_show)
+    console().print(
+        Rule(
+            f"Done: {len(steps)} messages, each delivered to "
+            f"{len(steps[0].received) if steps else 0} channels"
+        )
+    )
