@@ -18,6 +18,7 @@ demo: $(STAMP)
 	$(BIN)/outagecomms demo
 
 test: $(STAMP)
+	./scripts/test-services
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
