@@ -1,0 +1,148 @@
+"""``outagecomms site build``: the static status page, written so that no reader ever
+gets a half-written file.
+
+Every file is first written into a temporary directory inside the output directory (same
+file system), then renamed over its old version (:meth:`pathlib.Path.replace`), which is
+atomic: a web server serving the directory meanwhile sends either the old page or the new
+one.
+Incident pages go first and ``index.html`` last, so the index never links to a page that is
+not there yet. Files an earlier build wrote and this one does not are removed (the
+previous build's list is kept in ``.outagecomms-site.json``); other files in the directory
+are never touched. Builds of one directory take turns (an advisory lock), so the worker
+and an on-call's command rebuilding at once do not interleave.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from outagecomms.errors import ConfigError
+from outagecomms.localdates import localize_digits
+from outagecomms.project import Project
+from outagecomms.site.feed import FEED_FILE, feed_xml
+from outagecomms.site.html import render, time_formatter
+from outagecomms.site.labels import labels
+from outagecomms.site.state import SiteConfig, SiteState, load_state
+from outagecomms.site.summary import indicator, summary_json
+from outagecomms.store import Store
+
+MANIFEST = ".outagecomms-site.json"
+LOCK = ".outagecomms-site.lock"
+SUMMARY_FILE = "summary.json"
+INDEX_FILE = "index.html"
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    out: Path
+    files: list[str]
+    open: int
+    resolved: int
+    lang: str
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "out": str(self.out),
+            "files": self.files,
+            "open": self.open,
+            "resolved": self.resolved,
+            "lang": self.lang,
+        }
+
+
+def render_site(state: SiteState) -> dict[str, bytes]:
+    """Every file of the site, by relative path, in the order they are published."""
+    config = state.config
+    words = labels(config.lang)
+    common = {
+        "site": config,
+        "t": words,
+        "when": time_formatter(config.lang, config.zone, config.now),
+        "label": lambda key: words.get(key, key),
+        "num": lambda number: localize_digits(str(number), config.lang),
+    }
+    files: dict[str, bytes] = {}
+    for incident in state.incidents:
+        page = render("incident.html", i=incident, root="../", **common)
+        files[incident.path] = page.encode("utf-8")
+    files[FEED_FILE] = feed_xml(state)
+    files[SUMMARY_FILE] = summary_json(state).encode("utf-8")
+    index = render("index.html", state=state, indicator=indicator(state), root="", **common)
+    files[INDEX_FILE] = index.encode("utf-8")
+    return files
+
+
+def build_site(project: Project, store: Store, out: Path, config: SiteConfig) -> BuildResult:
+    """Read the store and publish the site into ``out`` (created when missing)."""
+    state = load_state(project, store, config)
+    files = render_site(state)
+    publish(files, out)
+    return BuildResult(
+        out=out,
+        files=list(files),
+        open=len(state.open),
+        resolved=sum(1 for i in state.incidents if not i.is_open),
+        lang=config.lang,
+    )
+
+
+def publish(files: dict[str, bytes], out: Path) -> None:
+    """Write ``files`` into ``out``: each one atomically, stale ones of earlier builds gone."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with _locked(out):
+            staging = Path(tempfile.mkdtemp(prefix=".outagecomms-build-", dir=out))
+            try:
+                for relative, content in files.items():
+                    staged = staging / relative
+                    staged.parent.mkdir(parents=True, exist_ok=True)
+                    staged.write_bytes(content)
+                    staged.chmod(0o644)
+                for relative in files:
+                    target = out / relative
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    (staging / relative).replace(target)
+                _remove_stale(out, set(files))
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot write the status page into {out}: {exc.strerror or exc}; "
+            "check the directory exists and is writable"
+        ) from None
+
+
+def _remove_stale(out: Path, current: set[str]) -> None:
+    manifest = out / MANIFEST
+    previous: set[str] = set()
+    with contextlib.suppress(OSError, ValueError):
+        previous = set(json.loads(manifest.read_text(encoding="utf-8")).get("files", []))
+    for relative in sorted(previous - current):
+        path = (out / relative).resolve()
+        if out.resolve() in path.parents:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+    staged = manifest.with_name(MANIFEST + ".tmp")
+    staged.write_text(json.dumps({"files": sorted(current)}, indent=1) + "\n", encoding="utf-8")
+    staged.replace(manifest)
+
+
+@contextlib.contextmanager
+def _locked(out: Path) -> Iterator[None]:
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX: builds simply do not take turns
+        yield
+        return
+    with (out / LOCK).open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -1,0 +1,74 @@
+"""The Atom feed (RFC 4287): one entry per message, newest first.
+
+Entry ids are tag URIs (RFC 4151) made of the status page's host, the incident's start
+date and the message's place in it (``tag:status.example.com,2024-06-01:INC-7/3``), so they
+stay the same across rebuilds and moves of the site. Each entry links to the message on its
+incident's page and carries the message's language (``xml:lang``).
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
+
+from outagecomms.site.state import SiteIncident, SiteState, Update, phase_label
+from outagecomms.site.summary import page_id
+
+ATOM = "http://www.w3.org/2005/Atom"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+FEED_FILE = "feed.atom"
+MAX_ENTRIES = 100
+"""The newest messages the feed carries; older ones stay on the incident pages."""
+
+
+def _q(name: str) -> str:
+    return f"{{{ATOM}}}{name}"
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat()
+
+
+def entry_id(incident: SiteIncident, update: Update, host: str) -> str:
+    day = incident.record.started_at.astimezone(UTC).date().isoformat()
+    return f"tag:{host},{day}:{incident.id}/{update.seq}"
+
+
+def _text(parent: ET.Element, name: str, value: str, **attrs: str) -> ET.Element:
+    element = ET.SubElement(parent, _q(name), attrs)
+    element.text = value
+    return element
+
+
+def feed_xml(state: SiteState) -> bytes:
+    config = state.config
+    host = page_id(config.base_url)
+    by_id = {i.id: i for i in state.incidents}
+    updates = state.updates[:MAX_ENTRIES]
+    ET.register_namespace("", ATOM)
+    feed = ET.Element(_q("feed"), {XML_LANG: config.lang})
+    _text(feed, "id", f"tag:{host},2000-01-01:feed")
+    _text(feed, "title", config.name)
+    _text(feed, "updated", _iso(updates[0].at if updates else config.now))
+    ET.SubElement(feed, _q("link"), {"rel": "self", "href": f"{config.base_url}/{FEED_FILE}"})
+    ET.SubElement(feed, _q("link"), {"rel": "alternate", "href": f"{config.base_url}/index.html"})
+    author = ET.SubElement(feed, _q("author"))
+    _text(author, "name", config.name)
+    _text(feed, "generator", "outagecomms")
+    for update in updates:
+        incident = by_id[update.incident_id]
+        lang = update.lang or config.lang
+        entry = ET.SubElement(feed, _q("entry"), {XML_LANG: lang})
+        _text(entry, "id", entry_id(incident, update, host))
+        phase = phase_label(update.phase, lang)
+        _text(entry, "title", update.title or f"{incident.title}: {phase}")
+        _text(entry, "updated", _iso(update.at))
+        _text(entry, "published", _iso(update.at))
+        href = f"{config.base_url}/{incident.path}#{update.anchor}"
+        ET.SubElement(entry, _q("link"), {"rel": "alternate", "type": "text/html", "href": href})
+        ET.SubElement(entry, _q("category"), {"term": update.phase, "label": phase})
+        _text(entry, "summary", f"{incident.id} · {incident.title} · {phase}")
+        _text(entry, "content", update.body, type="text")
+    ET.indent(feed)
+    document: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    return document + b"\n"

@@ -1,0 +1,162 @@
+"""The status page's own words (headings, labels, phase names) in the project's languages,
+and which languages are written right to left.
+
+Message texts come from the approved runbooks; these are only the page's frame. A language
+without a table here uses English labels around its (correctly marked) messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Final
+
+from babel import Locale, UnknownLocaleError
+
+RTL_LANGUAGES: Final = frozenset({"ar", "ckb", "dv", "fa", "he", "ps", "sd", "ug", "ur", "yi"})
+"""Right-to-left languages, for when Babel does not know the code."""
+
+LABELS: Final[Mapping[str, Mapping[str, str]]] = {
+    "en": {
+        "site_name": "Service status",
+        "skip": "Skip to content",
+        "open": "Current incidents",
+        "none_open": "All systems are working normally.",
+        "history": "Recent incidents",
+        "no_history": "No incidents in the last {days} days.",
+        "next_update": "Next update",
+        "scope": "Affected",
+        "phase": "Status",
+        "severity": "Severity",
+        "started": "Started",
+        "resolved_at": "Resolved",
+        "latest": "Latest update",
+        "timeline": "Updates",
+        "details": "Full timeline",
+        "feed": "Atom feed",
+        "summary": "JSON summary",
+        "home": "Status page",
+        "generated": "Page built",
+        "automatic": "scheduled update",
+        "investigating": "Investigating",
+        "identified": "Identified",
+        "monitoring": "Monitoring",
+        "update": "Update",
+        "resolved": "Resolved",
+        "postmortem": "Post-incident report",
+        "critical": "Critical",
+        "major": "Major",
+        "minor": "Minor",
+    },
+    "fa": {
+        "site_name": "وضعیت سرویس",
+        "skip": "پرش به محتوا",
+        "open": "رخدادهای جاری",
+        "none_open": "همه سرویس‌ها به‌طور عادی کار می‌کنند.",
+        "history": "رخدادهای اخیر",
+        "no_history": "در {days} روز گذشته رخدادی نبوده است.",
+        "next_update": "به‌روزرسانی بعدی",
+        "scope": "دامنهٔ اثر",
+        "phase": "وضعیت",
+        "severity": "شدت",
+        "started": "شروع",
+        "resolved_at": "برطرف شد",
+        "latest": "آخرین به‌روزرسانی",
+        "timeline": "به‌روزرسانی‌ها",
+        "details": "روند کامل رخداد",
+        "feed": "خوراک Atom",
+        "summary": "خلاصهٔ JSON",
+        "home": "صفحهٔ وضعیت",
+        "generated": "ساخت صفحه",
+        "automatic": "به‌روزرسانی زمان‌بندی‌شده",
+        "investigating": "در حال بررسی",
+        "identified": "علت شناسایی شد",
+        "monitoring": "در حال پایش",
+        "update": "به‌روزرسانی",
+        "resolved": "برطرف شد",
+        "postmortem": "گزارش پس از رخداد",
+        "critical": "بحرانی",
+        "major": "جدی",
+        "minor": "جزئی",
+    },
+    "uk": {
+        "site_name": "Стан сервісу",
+        "skip": "Перейти до вмісту",
+        "open": "Поточні інциденти",
+        "none_open": "Усі системи працюють у звичайному режимі.",
+        "history": "Нещодавні інциденти",
+        "no_history": "За останні {days} днів інцидентів не було.",
+        "next_update": "Наступне оновлення",
+        "scope": "Кого стосується",
+        "phase": "Стан",
+        "severity": "Важливість",
+        "started": "Початок",
+        "resolved_at": "Вирішено",
+        "latest": "Останнє оновлення",
+        "timeline": "Оновлення",
+        "details": "Уся хронологія",
+        "feed": "Стрічка Atom",
+        "summary": "Зведення JSON",
+        "home": "Сторінка стану",
+        "generated": "Сторінку створено",
+        "automatic": "планове оновлення",
+        "investigating": "З'ясовуємо",
+        "identified": "Причину знайдено",
+        "monitoring": "Спостерігаємо",
+        "update": "Оновлення",
+        "resolved": "Вирішено",
+        "postmortem": "Звіт після інциденту",
+        "critical": "Критичний",
+        "major": "Значний",
+        "minor": "Незначний",
+    },
+    "lv": {
+        "site_name": "Pakalpojuma statuss",
+        "skip": "Pāriet uz saturu",
+        "open": "Pašreizējie incidenti",
+        "none_open": "Visas sistēmas darbojas kā parasti.",
+        "history": "Nesenie incidenti",
+        "no_history": "Pēdējās {days} dienās incidentu nav bijis.",
+        "next_update": "Nākamā ziņa",
+        "scope": "Ietekmēti",
+        "phase": "Statuss",
+        "severity": "Nozīmīgums",
+        "started": "Sākums",
+        "resolved_at": "Atrisināts",
+        "latest": "Jaunākā ziņa",
+        "timeline": "Ziņas",
+        "details": "Visa hronoloģija",
+        "feed": "Atom plūsma",
+        "summary": "JSON kopsavilkums",
+        "home": "Statusa lapa",
+        "generated": "Lapa izveidota",
+        "automatic": "plānota ziņa",
+        "investigating": "Noskaidrojam",
+        "identified": "Cēlonis atrasts",
+        "monitoring": "Sekojam līdzi",
+        "update": "Ziņa",
+        "resolved": "Atrisināts",
+        "postmortem": "Pārskats pēc incidenta",
+        "critical": "Kritisks",
+        "major": "Būtisks",
+        "minor": "Neliels",
+    },
+}
+
+
+def labels(lang: str) -> Mapping[str, str]:
+    """The page's words in ``lang`` (English where a language has no table)."""
+    return LABELS.get(lang.split("-", 1)[0], LABELS["en"])
+
+
+def direction(lang: str | None) -> str:
+    """``rtl`` for right-to-left languages (Persian, Arabic, Hebrew, ...), else ``ltr``."""
+    if not lang:
+        return "ltr"
+    base = lang.split("-", 1)[0]
+    if base in RTL_LANGUAGES:
+        return "rtl"
+    try:
+        order = Locale.parse(base).character_order
+    except (UnknownLocaleError, ValueError):
+        return "ltr"
+    return "rtl" if order == "right-to-left" else "ltr"

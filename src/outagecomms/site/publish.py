@@ -1,0 +1,87 @@
+"""The ``site`` channel kind: instead of sending a text, it rebuilds the status page into
+a directory from the store, where the message is already recorded (the outbox commits it
+before any send). So the page is never behind the other channels, and a failed rebuild is
+that channel's failed delivery, retried like any other.
+
+A site channel's ``url`` is a directory: ``file:///var/www/status`` or a plain path
+(relative to the project directory); ``${VAR}`` references are read from the environment
+at send time. The site's language and time zone are the channel's; its name is
+``OUTAGECOMMS_SITE_NAME`` when set.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import structlog
+
+from outagecomms.delivery import Outcome, Outgoing
+from outagecomms.errors import ConfigError, OutagecommsError
+from outagecomms.models import Channel
+from outagecomms.project import Project
+from outagecomms.site.build import build_site
+from outagecomms.site.state import SiteConfig
+from outagecomms.store import Store
+from outagecomms.urls import expand_url
+
+log = structlog.get_logger(__name__)
+
+SITE_NAME_ENV = "OUTAGECOMMS_SITE_NAME"
+
+
+def site_directory(channel: Channel, root: Path, environ: Mapping[str, str] | None = None) -> Path:
+    """The directory a ``site`` channel publishes into."""
+    url = expand_url(channel.url, channel.name, environ)
+    if "://" in url:
+        parts = urlsplit(url)
+        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+            raise ConfigError(
+                f"channel {channel.name!r}: a site channel's url is a directory "
+                f"(file:///var/www/status or a path), not a {parts.scheme}:// URL"
+            )
+        path = Path(unquote(parts.path))
+    else:
+        path = Path(url).expanduser()
+    if not str(path).strip():
+        raise ConfigError(f"channel {channel.name!r}: the site channel's url is empty")
+    return path if path.is_absolute() else root / path
+
+
+def publish_sites(
+    items: Sequence[Outgoing],
+    project: Project,
+    store: Store,
+    *,
+    now: datetime,
+    environ: Mapping[str, str] | None = None,
+) -> list[Outcome]:
+    """Rebuild the site of every ``site`` delivery; one outcome each, never raises."""
+    env = os.environ if environ is None else environ
+    outcomes = []
+    for item in items:
+        started = time.monotonic()
+        try:
+            out = site_directory(item.channel, project.root, env)
+            config = SiteConfig.for_project(
+                project, channel=item.channel, name=env.get(SITE_NAME_ENV) or None, now=now
+            )
+            build_site(project, store, out, config)
+        except OutagecommsError as exc:
+            error: str | None = str(exc)
+        except Exception as exc:  # a bug must fail this channel, never the others
+            error = f"site rebuild failed: {type(exc).__name__}: {exc}"
+        else:
+            error = None
+        elapsed = time.monotonic() - started
+        if error is None:
+            log.info("delivery.sent", channel=item.channel.name, kind="site", elapsed=elapsed)
+        else:
+            error = " ".join(error.split())[:300]
+            log.warning("delivery.failed", channel=item.channel.name, kind="site", error=error)
+        outcomes.append(Outcome(item.key, error is None, error, elapsed))
+    return outcomes

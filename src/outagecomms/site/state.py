@@ -1,0 +1,335 @@
+"""What the status page shows, read from the store: incidents, newest message first, each
+message in the site's language.
+
+Which text a message shows (in this order):
+
+1. what the message said on a ``site`` channel in the site's language (the site channel's
+   own rendering: the long format, subject and body);
+2. else its text on the first customer channel in the site's language with a subject
+   (email, webhook: the long format);
+3. else its text on the first customer channel in the site's language (chat or short);
+4. else its text on the first customer channel in any language, marked with that
+   language (``lang``/``dir``), so a reader's browser still shows it correctly.
+
+Internal channels are never shown: their copy carries the incident's internal facts.
+Texts are exactly what customers were sent (read from the deliveries), never re-rendered
+from a runbook that may have changed since.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from outagecomms.compose import TITLED_KINDS, channel_language
+from outagecomms.errors import OutagecommsError, UsageError
+from outagecomms.models import LANGUAGE_CODE, Audience, Channel, ChannelKind, Runbook, localized
+from outagecomms.project import Project
+from outagecomms.site.labels import direction, labels
+from outagecomms.store import Store
+from outagecomms.store import repository as repo
+from outagecomms.store.records import DeliveryRecord, IncidentRecord, MessageRecord
+
+HISTORY_DAYS = 90
+"""How far back the index lists resolved incidents (every incident keeps its page)."""
+
+STATUSPAGE_STATUSES = ("investigating", "identified", "monitoring", "resolved", "postmortem")
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """The site's language, time zone, name and public address, and the build time."""
+
+    lang: str
+    timezone: str
+    name: str
+    base_url: str
+    now: datetime
+    history_days: int = HISTORY_DAYS
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def dir(self) -> str:
+        return direction(self.lang)
+
+    @classmethod
+    def for_project(
+        cls,
+        project: Project,
+        *,
+        lang: str | None = None,
+        timezone: str | None = None,
+        name: str | None = None,
+        now: datetime | None = None,
+        channel: Channel | None = None,
+    ) -> SiteConfig:
+        """Given values first, then the ``site`` channel's (``channel``, else the project's
+        enabled one in the default language, else its first), then the project settings."""
+        settings = project.settings
+        if channel is None:
+            channel = first_site_channel(project)
+        chosen_lang = lang or (channel.language if channel else settings.default_language)
+        if not LANGUAGE_CODE.match(chosen_lang):
+            raise UsageError(f"{chosen_lang!r} is not a language code such as en, fa, uk or lv")
+        zone = timezone or (channel.timezone if channel else settings.timezone)
+        try:
+            ZoneInfo(zone)
+        except (ValueError, KeyError):
+            raise UsageError(
+                f"{zone!r} is not an IANA time zone; write it like Europe/Riga or UTC"
+            ) from None
+        return cls(
+            lang=chosen_lang,
+            timezone=zone,
+            name=name or labels(chosen_lang)["site_name"],
+            base_url=settings.status_url.rstrip("/"),
+            now=(now or datetime.now(UTC)).astimezone(UTC),
+        )
+
+
+def first_site_channel(project: Project) -> Channel | None:
+    """The enabled ``site`` channel in the project's default language, else the first one."""
+    sites = [c.channel for c in project.select_channels() if c.channel.kind is ChannelKind.SITE]
+    default = project.settings.default_language
+    return min(sites, key=lambda c: (c.language != default, c.name), default=None)
+
+
+@dataclass(frozen=True)
+class Update:
+    """One message of an incident as the page shows it."""
+
+    incident_id: str
+    seq: int
+    phase: str
+    status: str
+    """The Statuspage status at this message: its phase, or the one before for ``update``."""
+    origin: str
+    at: datetime
+    title: str | None
+    body: str
+    lang: str | None
+    next_update_at: datetime | None
+
+    @property
+    def dir(self) -> str:
+        return direction(self.lang)
+
+    @property
+    def anchor(self) -> str:
+        return f"update-{self.seq}"
+
+    @property
+    def id(self) -> str:
+        return f"{self.incident_id}-{self.seq}"
+
+
+@dataclass(frozen=True)
+class SiteIncident:
+    """One incident with its updates, oldest first."""
+
+    record: IncidentRecord
+    title: str
+    scope: str | None
+    updates: list[Update] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return self.record.id
+
+    @property
+    def is_open(self) -> bool:
+        return self.record.is_open
+
+    @property
+    def path(self) -> str:
+        return f"incidents/{self.id}.html"
+
+    @property
+    def latest(self) -> Update | None:
+        return self.updates[-1] if self.updates else None
+
+    @property
+    def updated_at(self) -> datetime:
+        latest = self.latest
+        return latest.at if latest else self.record.started_at
+
+    def status_at(self, phase: str) -> str | None:
+        """When the incident first reached a Statuspage status (e.g. ``monitoring``)."""
+        for update in self.updates:
+            if update.phase == phase:
+                return update.at.astimezone(UTC).isoformat()
+        return None
+
+
+@dataclass(frozen=True)
+class SiteState:
+    config: SiteConfig
+    incidents: list[SiteIncident]
+
+    @property
+    def open(self) -> list[SiteIncident]:
+        """Open incidents, the most recently updated first."""
+        found = [i for i in self.incidents if i.is_open]
+        return sorted(found, key=lambda i: i.updated_at, reverse=True)
+
+    @property
+    def history(self) -> list[SiteIncident]:
+        """Resolved incidents of the last ``history_days``, the most recently resolved first."""
+        since = self.config.now - timedelta(days=self.config.history_days)
+        found = [
+            i
+            for i in self.incidents
+            if not i.is_open and (i.record.resolved_at or i.record.started_at) >= since
+        ]
+        return sorted(found, key=lambda i: i.record.resolved_at or i.updated_at, reverse=True)
+
+    @property
+    def updates(self) -> list[Update]:
+        """Every update of every incident, newest first."""
+        every = [u for i in self.incidents for u in i.updates]
+        return sorted(every, key=lambda u: (u.at, u.incident_id, u.seq), reverse=True)
+
+
+def load_state(project: Project, store: Store, config: SiteConfig) -> SiteState:
+    """Every incident in the store, with its messages in the site's language."""
+    with store.read() as conn:
+        records = repo.list_incidents(conn, include_resolved=True)
+        timeline: dict[int, list[tuple[MessageRecord, list[DeliveryRecord]]]] = {}
+        for record in records:
+            messages = repo.messages_of(conn, record.number)
+            delivered = repo.deliveries_of(conn, [m.id for m in messages])
+            timeline[record.number] = [
+                (m, [d for d in delivered if d.message_id == m.id]) for m in messages
+            ]
+    channels = {name: loaded.channel for name, loaded in project.channels().items()}
+    runbooks: dict[str, Runbook | None] = {}
+    incidents: list[SiteIncident] = []
+    for record in records:
+        if record.runbook_id not in runbooks:
+            runbooks[record.runbook_id] = _runbook(project, record.runbook_id)
+        runbook = runbooks[record.runbook_id]
+        languages = _Languages(runbook, channels, project.settings.default_language)
+        updates: list[Update] = []
+        status = "investigating"
+        for message, deliveries in timeline[record.number]:
+            if message.phase in STATUSPAGE_STATUSES:
+                status = message.phase
+            shown = choose_text(deliveries, config.lang, languages)
+            if shown is None:
+                continue
+            delivery, lang = shown
+            title, body = _split(delivery, channels.get(delivery.channel))
+            updates.append(
+                Update(
+                    incident_id=record.id,
+                    seq=message.seq,
+                    phase=message.phase,
+                    status=status,
+                    origin=message.origin,
+                    at=message.created_at,
+                    title=title,
+                    body=body,
+                    lang=lang,
+                    next_update_at=message.next_update_at,
+                )
+            )
+        incidents.append(
+            SiteIncident(
+                record=record,
+                title=runbook.title_in(config.lang) if runbook else record.runbook_id,
+                scope=scope_of(record, runbook, config.lang),
+                updates=updates,
+            )
+        )
+    return SiteState(config, incidents)
+
+
+class _Languages:
+    """The language each channel's deliveries of one runbook were written in."""
+
+    def __init__(
+        self, runbook: Runbook | None, channels: Mapping[str, Channel], default: str
+    ) -> None:
+        self.runbook = runbook
+        self.channels = channels
+        self.default = default
+
+    def of(self, channel_name: str) -> str | None:
+        channel = self.channels.get(channel_name)
+        if channel is None:
+            return None
+        if self.runbook is None:
+            return channel.language
+        return channel_language(self.runbook, channel, self.default)
+
+
+def choose_text(
+    deliveries: Sequence[DeliveryRecord], lang: str, languages: _Languages
+) -> tuple[DeliveryRecord, str | None] | None:
+    """The delivery whose text the site shows, and its language (see the module doc)."""
+    public = [d for d in deliveries if d.audience == Audience.CUSTOMERS.value]
+    in_lang = [d for d in public if languages.of(d.channel) == lang]
+    titled = {k.value for k in TITLED_KINDS}
+    for candidates in (
+        [d for d in in_lang if d.kind == ChannelKind.SITE.value],
+        [d for d in in_lang if d.kind in titled],
+        in_lang,
+    ):
+        if candidates:
+            return candidates[0], lang
+    if public:
+        return public[0], languages.of(public[0].channel)
+    return None
+
+
+def _split(delivery: DeliveryRecord, channel: Channel | None) -> tuple[str | None, str]:
+    """Title and body. A ``site`` channel's long text carries its subject as the first
+    paragraph (channels without a title get subject and body folded into one text)."""
+    if delivery.title is not None or delivery.kind != ChannelKind.SITE.value:
+        return delivery.title, delivery.body
+    if channel is not None and channel.effective_format.value != "long":
+        return None, delivery.body
+    head, sep, rest = delivery.body.partition("\n\n")
+    if not sep or "\n" in head:
+        return None, delivery.body
+    return head, rest
+
+
+def _runbook(project: Project, runbook_id: str) -> Runbook | None:
+    try:
+        return project.runbook(runbook_id).runbook
+    except OutagecommsError:  # deleted or broken since: the page still shows what was sent
+        return None
+
+
+def scope_of(record: IncidentRecord, runbook: Runbook | None, lang: str) -> str | None:
+    """The incident's ``scope`` variable in ``lang`` (given, else the runbook's default)."""
+    given = record.variables
+    value = given.get(f"scope.{lang}") or given.get("scope")
+    if value:
+        return value.strip() or None
+    if runbook is None or "scope" not in runbook.variables:
+        return None
+    default = runbook.variables["scope"].default
+    return localized(default, lang, runbook.languages[0]) or None
+
+
+def phase_label(phase: str, lang: str) -> str:
+    words = labels(lang)
+    return words.get(phase, phase)
+
+
+__all__ = [
+    "HISTORY_DAYS",
+    "SiteConfig",
+    "SiteIncident",
+    "SiteState",
+    "Update",
+    "load_state",
+    "phase_label",
+]

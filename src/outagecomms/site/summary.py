@@ -1,0 +1,124 @@
+"""``summary.json``: the site's state in the shape status-page consumers already parse
+(Atlassian Statuspage's ``/api/v2/summary.json``), checked by ``summary.schema.json``.
+
+- ``page``: ``id`` (the status page's host), ``name``, ``url``, ``time_zone``, ``updated_at``.
+- ``status``: ``indicator`` (``none``, ``minor``, ``major``, ``critical``: the highest severity
+  among open incidents) and ``description``.
+- ``incidents``: the OPEN incidents, the most recently updated first, as Statuspage lists
+  unresolved ones: ``id``, ``name``, ``status`` (``investigating``, ``identified``,
+  ``monitoring``), ``impact`` (the severity), ``created_at``, ``started_at``,
+  ``updated_at``, ``monitoring_at``, ``resolved_at``, ``shortlink``, ``page_id``,
+  ``components`` and ``incident_updates`` (newest first: ``id``, ``status``, ``body``,
+  ``created_at``, ``updated_at``, ``display_at``, ``incident_id``). Extensions:
+  ``next_update_at`` and ``scope`` on an incident, ``phase``, ``title`` and ``lang`` on an
+  update.
+- ``components`` and ``scheduled_maintenances``: empty lists (outagecomms has neither).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from functools import cache
+from importlib import resources
+from typing import Any
+from urllib.parse import urlsplit
+
+from outagecomms.site.state import SiteIncident, SiteState, Update
+
+SCHEMA_RESOURCE = "summary.schema.json"
+SEVERITY_ORDER = ("none", "minor", "major", "critical")
+DESCRIPTIONS = {
+    "none": "All Systems Operational",
+    "minor": "Minor Service Outage",
+    "major": "Partial System Outage",
+    "critical": "Major System Outage",
+}
+"""Statuspage's own wording, which dashboards show verbatim."""
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.astimezone(UTC).isoformat()
+
+
+def page_id(base_url: str) -> str:
+    return urlsplit(base_url).netloc or base_url
+
+
+def indicator(state: SiteState) -> str:
+    """The highest severity among open incidents; ``none`` when nothing is open."""
+    found = [i.record.severity for i in state.open if i.record.severity in SEVERITY_ORDER]
+    return max(found, key=SEVERITY_ORDER.index, default="none")
+
+
+def _update(update: Update) -> dict[str, Any]:
+    at = _iso(update.at)
+    return {
+        "id": update.id,
+        "status": update.status,
+        "body": update.body,
+        "created_at": at,
+        "updated_at": at,
+        "display_at": at,
+        "incident_id": update.incident_id,
+        "affected_components": None,
+        "phase": update.phase,
+        "title": update.title,
+        "lang": update.lang,
+    }
+
+
+def _incident(incident: SiteIncident, state: SiteState) -> dict[str, Any]:
+    record = incident.record
+    base = state.config.base_url
+    return {
+        "id": incident.id,
+        "name": incident.title,
+        "status": record.phase,
+        "impact": record.severity,
+        "created_at": _iso(record.started_at),
+        "started_at": _iso(record.started_at),
+        "updated_at": _iso(incident.updated_at),
+        "monitoring_at": incident.status_at("monitoring"),
+        "resolved_at": _iso(record.resolved_at),
+        "shortlink": f"{base}/{incident.path}",
+        "page_id": page_id(base),
+        "components": [],
+        "incident_updates": [_update(u) for u in reversed(incident.updates)],
+        "next_update_at": _iso(record.next_update_at) if incident.is_open else None,
+        "scope": incident.scope,
+    }
+
+
+def summary(state: SiteState) -> dict[str, Any]:
+    config = state.config
+    level = indicator(state)
+    return {
+        "page": {
+            "id": page_id(config.base_url),
+            "name": config.name,
+            "url": config.base_url,
+            "time_zone": config.timezone,
+            "updated_at": _iso(config.now),
+            "language": config.lang,
+        },
+        "status": {"indicator": level, "description": DESCRIPTIONS[level]},
+        "components": [],
+        "incidents": [_incident(i, state) for i in state.open],
+        "scheduled_maintenances": [],
+    }
+
+
+def summary_json(state: SiteState) -> str:
+    return json.dumps(summary(state), ensure_ascii=False, indent=2) + "\n"
+
+
+@cache
+def schema_text() -> str:
+    return (resources.files("outagecomms.site") / SCHEMA_RESOURCE).read_text(encoding="utf-8")
+
+
+def schema() -> dict[str, Any]:
+    """The JSON Schema ``summary.json`` follows (shipped as ``summary.schema.json``)."""
+    loaded: dict[str, Any] = json.loads(schema_text())
+    return loaded
