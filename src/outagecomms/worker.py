@@ -1,0 +1,650 @@
+"""The worker: keeps every open incident's update cadence and sends what is due.
+
+One step (:meth:`Worker.run_once`) does, at one moment ``now``:
+
+1. a heartbeat (so ``declare`` and ``status`` can tell whether any worker is alive);
+2. for every open incident whose ``next_update_at`` has passed without a human message,
+   the runbook's ``update`` phase (origin ``cadence``) with the next promise from *now*:
+   after downtime that is one catch-up update, then the cadence again. The decision is
+   taken inside the write transaction, with the incident locked and re-checked, so two
+   workers never both post one, and a resolution or a human update wins;
+3. the internal channels' reminder, a runbook's ``reminder:`` before an automatic update;
+4. every delivery that is due: claimed under a lease (:func:`repository.claim_due`), sent
+   with :func:`outagecomms.delivery.send_all` (through the orchestrator's sender),
+   recorded, and retried on the :class:`~outagecomms.delivery.RetryPolicy` schedule.
+
+:meth:`Worker.serve` repeats the step, sleeping until the next due moment (computed from
+the store, at most one heartbeat interval) unless woken earlier: on PostgreSQL by
+``LISTEN``/``NOTIFY`` (every committed message or attempt notifies), on SQLite by a cheap
+check of ``PRAGMA data_version`` once per poll interval (default 1 s; no query of the
+tables). ``SIGTERM``/``SIGINT`` stop it after the sends in flight are recorded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import structlog
+
+from outagecomms import incidents as incidents_module
+from outagecomms.delivery import Outcome, Outgoing
+from outagecomms.durations import format_duration
+from outagecomms.errors import OutagecommsError, StoreError
+from outagecomms.incidents import Orchestrator
+from outagecomms.models import Audience, Channel, Phase, Severity
+from outagecomms.project import LoadedRunbook, Project
+from outagecomms.store import Store
+from outagecomms.store import repository as repo
+from outagecomms.store.records import DeliveryRecord, IncidentRecord, public_id
+
+log = structlog.get_logger(__name__)
+
+WORKER_ACTOR = "outagecomms worker"
+"""The author of automatic updates, as staff see it on internal channels."""
+HEARTBEAT_EVERY = timedelta(seconds=30)
+"""How often a worker records that it is alive (it wakes at least this often)."""
+STALE_AFTER = timedelta(seconds=90)
+"""A worker not seen for this long is presumed gone: ``declare`` and ``status`` warn."""
+FORGET_AFTER = timedelta(days=7)
+BLOCKED_RETRY = timedelta(seconds=60)
+"""How long an incident whose automatic update cannot be composed (runbook refused,
+channel file gone, bad values) waits before the worker tries it again."""
+DEFAULT_POLL_INTERVAL = 1.0
+"""Seconds between two SQLite ``PRAGMA data_version`` checks while the worker sleeps."""
+MIN_SLEEP = 1.0
+"""The shortest sleep when something is due that the worker cannot take yet (a delivery
+under another process's live lease): never a busy loop."""
+MAX_CLAIM_ROUNDS = 10_000
+
+
+@dataclass
+class StepReport:
+    """What one :meth:`Worker.run_once` did."""
+
+    at: datetime
+    updates: list[str] = field(default_factory=list)
+    """Incidents that got an automatic update."""
+    reminders: list[str] = field(default_factory=list)
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    cancelled: int = 0
+    taken_over: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "at": self.at.astimezone(UTC).isoformat(),
+            "automatic_updates": self.updates,
+            "reminders": self.reminders,
+            "sent": self.sent,
+            "retrying": self.retrying,
+            "failed": self.failed,
+            "cancelled": self.cancelled,
+            "taken_over": self.taken_over,
+            "problems": self.problems,
+        }
+
+
+class Worker:
+    """One worker on one store. ``orchestrator`` supplies the project, the store, the
+    clock, the sender, the retry policy and this worker's lease owner id."""
+
+    def __init__(
+        self,
+        orchestrator: Orchestrator,
+        *,
+        heartbeat_every: timedelta = HEARTBEAT_EVERY,
+        lease: timedelta | None = None,
+        reload_project: bool = True,
+    ) -> None:
+        self.orchestrator = orchestrator
+        self.lease = lease or orchestrator._lease()
+        """How long a claim lasts before another worker may take it over; longer than a
+        send's deadline (default: the send timeout + 60 s)."""
+        self.heartbeat_every = heartbeat_every
+        self.reload_project = reload_project
+        self.id = orchestrator.owner
+        self._last_beat: datetime | None = None
+        self._blocked: dict[int, datetime] = {}
+        self._stop = threading.Event()
+        self._wakeup: Wakeup | None = None
+
+    @property
+    def store(self) -> Store:
+        return self.orchestrator.store
+
+    @property
+    def project(self) -> Project:
+        return self.orchestrator.project
+
+    @property
+    def batch(self) -> int:
+        from outagecomms.delivery import DEFAULT_CONCURRENCY
+
+        return self.orchestrator.concurrency or DEFAULT_CONCURRENCY
+
+    # --- one step ------------------------------------------------------------------
+
+    def run_once(self, now: datetime | None = None) -> StepReport:
+        """Do everything due at ``now`` (default: the clock, read afresh at each stage)."""
+        clock: Callable[[], datetime] = (lambda: now) if now is not None else self.clock
+        if self.reload_project:  # runbooks and channels may have changed on disk
+            old = self.orchestrator.project
+            self.orchestrator.project = Project(old.root, old.environ)
+        report = StepReport(at=clock())
+        self.heartbeat(clock())
+        with self.store.read() as conn:
+            open_incidents = repo.list_incidents(conn)
+            reminded = repo.reminded_for(conn, [i.number for i in open_incidents])
+        for incident in open_incidents:
+            moment = clock()
+            if self._is_blocked(incident.number, moment):
+                continue
+            if incident.next_update_at is not None and incident.next_update_at <= moment:
+                if self._cadence_update(incident.number, moment, report):
+                    report.updates.append(incident.id)
+            elif self._reminder_due(incident, reminded.get(incident.number), moment):
+                self._remind(incident, moment, report)
+        for _ in range(MAX_CLAIM_ROUNDS):
+            if not self._deliver_due(clock, report):
+                break
+        return report
+
+    def clock(self) -> datetime:
+        return self.orchestrator.clock()
+
+    def heartbeat(self, now: datetime, *, force: bool = False) -> None:
+        recent = self._last_beat is not None and now - self._last_beat < self.heartbeat_every
+        if recent and not force:
+            return
+        with self.store.write() as conn:
+            repo.heartbeat(
+                conn, worker=self.id, hostname=socket.gethostname(), pid=os.getpid(), now=now
+            )
+            if self._last_beat is None:
+                repo.forget_workers(conn, before=now - FORGET_AFTER)
+        self._last_beat = now
+
+    # --- cadence -------------------------------------------------------------------
+
+    def _cadence_update(self, number: int, now: datetime, report: StepReport) -> bool:
+        """Post the automatic update if, with the incident locked, it is still open and
+        its promise has passed. Returns whether it was posted."""
+        incident_id = public_id(number)
+        try:
+            with self.store.read() as conn:
+                incident = repo.get_incident(conn, number)
+            if incident is None:
+                return False
+            loaded = self.project.runbook(incident.runbook_id)
+            # looked up at call time, like the orchestrator does (tests stand in for it)
+            ensure_sendable = incidents_module.ensure_sendable  # type: ignore[attr-defined]
+            ensure_sendable(self.project, loaded, unapproved_reason=incident.break_glass_reason)
+            targets = self.orchestrator._targets(incident.channels)
+            with self.store.write() as conn:
+                current = repo.lock_incident(conn, number)
+                promised = None if current is None else current.next_update_at
+                if current is None or not current.is_open or promised is None or promised > now:
+                    return False  # resolved, or a human (or another worker) posted meanwhile
+                cadence = _cadence(current, loaded)
+                repo.update_incident(conn, number, next_update_at=now + cadence, updated_at=now)
+                current = repo.get_incident(conn, number)
+                assert current is not None
+                late = now - promised
+                repo.add_event(
+                    conn,
+                    incident=number,
+                    at=now,
+                    kind="incident.automatic_update",
+                    actor=WORKER_ACTOR,
+                    detail={
+                        "promised_at": _iso(promised),
+                        "late_by_seconds": int(late.total_seconds()),
+                        "catch_up": late >= cadence,
+                        "next_update_at": _iso(current.next_update_at),
+                        "worker": self.id,
+                    },
+                )
+                self.orchestrator._post(
+                    conn,
+                    current,
+                    loaded,
+                    Phase.UPDATE,
+                    targets,
+                    current.variables,
+                    WORKER_ACTOR,
+                    now,
+                    origin="cadence",
+                )
+        except StoreError:
+            raise
+        except OutagecommsError as exc:
+            self._block(number, now, f"automatic update of {incident_id} not sent: {exc}")
+            report.problems.append(f"{incident_id}: {exc}")
+            return False
+        log.info("incident.automatic_update", incident=incident_id, promised_at=_iso(promised))
+        return True
+
+    def _block(self, number: int, now: datetime, problem: str) -> None:
+        first = number not in self._blocked
+        self._blocked[number] = now + BLOCKED_RETRY
+        log.error("worker.incident_blocked", incident=public_id(number), problem=problem)
+        if first:
+            with self.store.write() as conn:
+                repo.add_event(
+                    conn,
+                    incident=number,
+                    at=now,
+                    kind="incident.automatic_update_blocked",
+                    actor=WORKER_ACTOR,
+                    detail={"problem": problem},
+                )
+
+    def _is_blocked(self, number: int, now: datetime) -> bool:
+        until = self._blocked.get(number)
+        if until is None:
+            return False
+        if until <= now:
+            del self._blocked[number]
+            return False
+        return True
+
+    # --- reminders -----------------------------------------------------------------
+
+    def _reminder_due(
+        self, incident: IncidentRecord, reminded: datetime | None, now: datetime
+    ) -> bool:
+        at = self._reminder_at(incident, reminded)
+        return at is not None and at <= now
+
+    def _reminder_at(self, incident: IncidentRecord, reminded: datetime | None) -> datetime | None:
+        """When the internal channels should be nudged about the next automatic update."""
+        promise = incident.next_update_at
+        if promise is None or reminded == promise:
+            return None
+        try:
+            lead = self.project.runbook(incident.runbook_id).runbook.reminder
+        except OutagecommsError:
+            return None
+        if lead is None or lead >= _cadence_of(self.project, incident):
+            return None
+        return promise - lead
+
+    def _remind(self, incident: IncidentRecord, now: datetime, report: StepReport) -> None:
+        """Nudge the incident's internal channels, once per promise (decided in a write
+        transaction, so one worker sends it). Best effort: not retried."""
+        promise = incident.next_update_at
+        assert promise is not None
+        try:
+            targets = self.orchestrator._targets(incident.channels)
+        except OutagecommsError as exc:
+            report.problems.append(f"{incident.id}: reminder not sent: {exc}")
+            return
+        internal = {n: c for n, c in targets.items() if c.audience is Audience.INTERNAL}
+        with self.store.write() as conn:
+            if not internal or not repo.mark_reminded(conn, incident.number, promise):
+                return
+        title, body = reminder_text(incident, promise, now)
+        items = [
+            Outgoing(
+                key=f"reminder:{name}",
+                channel=channel,
+                title=title,
+                body=body,
+                idempotency_key=_stable_key("reminder", incident.id, promise.isoformat(), name),
+            )
+            for name, channel in sorted(internal.items())
+        ]
+        outcomes = self.orchestrator._send(items)
+        with self.store.write() as conn:
+            repo.add_event(
+                conn,
+                incident=incident.number,
+                at=now,
+                kind="reminder.sent",
+                actor=WORKER_ACTOR,
+                detail={
+                    "for": _iso(promise),
+                    "channels": {
+                        o.key.removeprefix("reminder:"): o.error or "sent" for o in outcomes
+                    },
+                },
+            )
+        report.reminders.append(incident.id)
+
+    # --- deliveries ----------------------------------------------------------------
+
+    def _deliver_due(self, clock: Callable[[], datetime], report: StepReport) -> bool:
+        """Claim one batch of due deliveries, send it, record it. False when nothing was
+        left to claim or cancel."""
+        now = clock()
+        with self.store.write() as conn:
+            claim = repo.claim_due(
+                conn,
+                owner=self.id,
+                now=now,
+                lease_until=now + self.lease,
+                limit=self.batch,
+            )
+            for record, reason in claim.cancelled:
+                repo.add_event(
+                    conn,
+                    incident=claim.incident_of[record.id],
+                    at=now,
+                    kind="delivery.cancelled",
+                    actor=WORKER_ACTOR,
+                    detail={"channel": record.channel, "message": record.message_id, "why": reason},
+                )
+            for record in claim.claimed:
+                if record.id in claim.taken_over:
+                    repo.add_event(
+                        conn,
+                        incident=claim.incident_of[record.id],
+                        at=now,
+                        kind="delivery.taken_over",
+                        actor=WORKER_ACTOR,
+                        detail={
+                            "channel": record.channel,
+                            "from": claim.taken_over[record.id],
+                            "worker": self.id,
+                        },
+                    )
+        report.cancelled += len(claim.cancelled)
+        report.taken_over += len(claim.taken_over)
+        if not claim.claimed:
+            return bool(claim.cancelled)
+        outcomes = self._send(claim.claimed)
+        now = clock()
+        with self.store.write() as conn:
+            for record in claim.claimed:
+                number = claim.incident_of[record.id]
+                self.orchestrator._record(conn, number, record, outcomes.get(record.id), now)
+            states = {
+                d.id: d.state
+                for d in repo.deliveries_of(conn, {d.message_id for d in claim.claimed})
+            }
+        for record in claim.claimed:
+            state = states.get(record.id)
+            if state == "sent":
+                report.sent += 1
+            elif state == "retry":
+                report.retrying += 1
+            elif state == "failed":
+                report.failed += 1
+        return True
+
+    def _send(self, records: Sequence[DeliveryRecord]) -> dict[int, Outcome]:
+        channels = self.project.channels() if records else {}
+        items: list[Outgoing] = []
+        missing: dict[int, Outcome] = {}
+        for record in records:
+            loaded = channels.get(record.channel)
+            if loaded is None:
+                missing[record.id] = Outcome(
+                    str(record.id),
+                    False,
+                    f"channel {record.channel!r} is no longer in {self.project.channels_dir}",
+                    0.0,
+                )
+                continue
+            items.append(_outgoing(record, loaded.channel))
+        outcomes = {int(o.key): o for o in self.orchestrator._send(items)}
+        return {**outcomes, **missing}
+
+    # --- the loop --------------------------------------------------------------------
+
+    def next_wake(self, now: datetime) -> datetime:
+        """The next moment something is due: a delivery, a lease's end, an incident's
+        promise, a reminder, a blocked incident's next try, or the next heartbeat."""
+        candidates = [now + self.heartbeat_every]
+        if self._last_beat is not None:
+            candidates.append(self._last_beat + self.heartbeat_every)
+        with self.store.read() as conn:
+            due = repo.next_due(conn, owner=self.id)
+            open_incidents = repo.list_incidents(conn)
+            reminded = repo.reminded_for(conn, [i.number for i in open_incidents])
+        if due is not None:
+            candidates.append(due)
+        for incident in open_incidents:
+            blocked = self._blocked.get(incident.number)
+            if blocked is not None and blocked > now:
+                candidates.append(blocked)
+                continue
+            if incident.next_update_at is not None:
+                candidates.append(incident.next_update_at)
+            remind = self._reminder_at(incident, reminded.get(incident.number))
+            if remind is not None and remind > now:
+                candidates.append(remind)
+        return min(candidates)
+
+    def stop(self) -> None:
+        """Ask :meth:`serve` to finish the step in progress and return (signal-safe)."""
+        self._stop.set()
+        if self._wakeup is not None:
+            self._wakeup.poke()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    def serve(self, wakeup: Wakeup | None = None) -> None:
+        """Run until :meth:`stop`: a step, then sleep until the next due moment or a
+        wake-up. A store error (database down) is logged and retried with backoff."""
+        self._wakeup = wakeup or wakeup_for(self.store)
+        failures = 0
+        log.info("worker.started", worker=self.id, database=self.store.shown_url)
+        try:
+            try:
+                self.heartbeat(self.clock(), force=True)  # seen at once, even if stopped now
+            except StoreError as exc:
+                log.error("worker.store_error", error=str(exc))
+            while not self._stop.is_set():
+                try:
+                    self.run_once()
+                    now = self.clock()
+                    timeout = (self.next_wake(now) - now).total_seconds()
+                    failures = 0
+                except StoreError as exc:
+                    failures += 1
+                    timeout = float(min(60, 2**failures))
+                    log.error("worker.store_error", error=str(exc), retry_in=timeout)
+                if self._stop.is_set():
+                    break
+                if timeout <= 0:
+                    timeout = MIN_SLEEP
+                self._wakeup.wait(min(timeout, self.heartbeat_every.total_seconds()))
+        finally:
+            self._wakeup.close()
+            self._wakeup = None
+            try:
+                with self.store.write() as conn:
+                    repo.worker_stopped(conn, worker=self.id, now=self.clock())
+            except StoreError:  # pragma: no cover - the database went away as we stopped
+                pass
+            log.info("worker.stopped", worker=self.id)
+
+
+# --------------------------------------------------------------------------- wake-ups
+
+
+class Wakeup:
+    """Sleeps until a timeout, or less when poked (by :meth:`Worker.stop` or new work)."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def poke(self) -> None:
+        self._event.set()
+
+    def wait(self, timeout: float) -> bool:
+        """True when woken before ``timeout`` seconds passed."""
+        woken = self._event.wait(max(timeout, 0.0))
+        self._event.clear()
+        return woken
+
+    def close(self) -> None:
+        """Release what the wake-up holds (a connection, a thread)."""
+
+
+class SqliteWakeup(Wakeup):
+    """Wakes when another connection commits to the SQLite file: ``PRAGMA data_version``
+    (read from SQLite's shared memory, not the tables) checked every ``poll`` seconds."""
+
+    def __init__(self, path: str, poll: float = DEFAULT_POLL_INTERVAL) -> None:
+        super().__init__()
+        self.poll = poll
+        self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._seen = self._version()
+
+    def _version(self) -> int:
+        return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+
+    def wait(self, timeout: float) -> bool:
+        deadline = time.monotonic() + max(timeout, 0.0)
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            if super().wait(min(self.poll, remaining)):
+                return True
+            version = self._version()
+            if version != self._seen:
+                self._seen = version
+                return True
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+class PostgresWakeup(Wakeup):
+    """Wakes on ``NOTIFY outagecomms_work``, which every commit of new work sends; a
+    thread of its own holds a ``LISTEN`` connection (reconnecting after a failure)."""
+
+    def __init__(self, conninfo: str) -> None:
+        super().__init__()
+        self.conninfo = conninfo
+        self._closed = threading.Event()
+        self.listening = threading.Event()
+        self._thread = threading.Thread(target=self._listen, name="outagecomms-listen", daemon=True)
+        self._thread.start()
+
+    def _listen(self) -> None:
+        import psycopg
+
+        while not self._closed.is_set():
+            try:
+                with psycopg.connect(self.conninfo, autocommit=True, connect_timeout=5) as conn:
+                    conn.execute(f"LISTEN {repo.WORK_CHANNEL}")
+                    if self.listening.is_set():
+                        self.poke()  # reconnected: a notification may have been missed
+                    self.listening.set()
+                    while not self._closed.is_set():
+                        for _ in conn.notifies(timeout=1.0, stop_after=1):
+                            self.poke()
+            except psycopg.Error as exc:
+                log.warning("worker.listen_failed", error=str(exc).splitlines()[0])
+                self._closed.wait(5.0)
+
+    def close(self) -> None:
+        self._closed.set()
+        self._thread.join(timeout=5)
+
+
+def wakeup_for(store: Store, *, poll: float = DEFAULT_POLL_INTERVAL) -> Wakeup:
+    """The wake-up that suits the store's database."""
+    url = store.url
+    if url.get_backend_name() == "postgresql":
+        conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
+        return PostgresWakeup(conninfo)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        return SqliteWakeup(str(url.database), poll)
+    return Wakeup()
+
+
+# --------------------------------------------------------------------------- liveness
+
+
+def last_worker_seen(store: Store) -> datetime | None:
+    with store.read() as conn:
+        return repo.last_worker_seen(conn)
+
+
+def worker_warnings(orchestrator: Orchestrator, incidents: Sequence[IncidentRecord]) -> list[str]:
+    """One warning when open ``incidents`` promise updates and no worker has been seen
+    within :data:`STALE_AFTER` (empty when a worker is alive or nothing is promised)."""
+    promising = [i for i in incidents if i.is_open and i.next_update_at is not None]
+    if not promising:
+        return []
+    seen = last_worker_seen(orchestrator.store)
+    now = orchestrator.clock()
+    if seen is not None and now - seen <= STALE_AFTER:
+        return []
+    cadences = sorted({format_duration(_cadence_of(orchestrator.project, i)) for i in promising})
+    since = (
+        "no worker has ever run on this database"
+        if seen is None
+        else f"the last worker was seen at {seen.astimezone(UTC):%Y-%m-%d %H:%M UTC}"
+    )
+    return [
+        f"updates promised every {' / '.join(cadences)} will not be sent: no worker is "
+        f'running ({since}); start `outagecomms worker` (README: "The worker")'
+    ]
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def reminder_text(incident: IncidentRecord, promise: datetime, now: datetime) -> tuple[str, str]:
+    """The nudge to staff: (title, body)."""
+    at = promise.astimezone(UTC).strftime("%H:%M UTC")
+    minutes = max(0, int((promise - now).total_seconds()) // 60)
+    title = f"{incident.id}: automatic update at {at}"
+    body = (
+        f"[{incident.id} · reminder] {incident.runbook_id} · {incident.severity} · "
+        f"{incident.phase}\n"
+        f'In {minutes} min ({at}) customers get the automatic "still working on it" '
+        "update. If there is real news, post it first; any update resets the clock:\n"
+        f"outagecomms update {incident.id} --phase identified|monitoring|update --var ..."
+    )
+    return title, body
+
+
+def _cadence(incident: IncidentRecord, loaded: LoadedRunbook) -> timedelta:
+    return incident.cadence_override or loaded.runbook.cadence_for(Severity(incident.severity))
+
+
+def _cadence_of(project: Project, incident: IncidentRecord) -> timedelta:
+    if incident.cadence_override is not None:
+        return incident.cadence_override
+    try:
+        return _cadence(incident, project.runbook(incident.runbook_id))
+    except OutagecommsError:
+        return timedelta(hours=1)
+
+
+def _outgoing(record: DeliveryRecord, channel: Channel) -> Outgoing:
+    return Outgoing(
+        key=str(record.id),
+        channel=channel,
+        title=record.title,
+        body=record.body,
+        idempotency_key=record.idempotency_key,
+    )
+
+
+def _stable_key(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.astimezone(UTC).isoformat()
