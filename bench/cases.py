@@ -1,0 +1,256 @@
+"""The benchmarks that need no worker: start-up, declare against apprise, fan-out, lint."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.harness import (
+    BIN,
+    Config,
+    Row,
+    clean_env,
+    median,
+    run_timed,
+    time_repeated,
+)
+from bench.projects import (
+    IMPACT,
+    RUNBOOK,
+    approve_all,
+    generated_runbooks,
+    new_project,
+    shipped_runbooks,
+    write_channel,
+)
+
+OUTAGECOMMS = str(BIN / "outagecomms")
+APPRISE = str(BIN / "apprise")
+APPRISE_FLAGS = ("--storage-mode", "memory")
+"""No persistent cache written under the user's home by the baseline."""
+FANOUT_DELAY = 0.2
+FANOUT_CHANNELS = 20
+
+
+def startup(config: Config) -> list[Row]:
+    """``outagecomms --help`` against ``apprise --version``: interpreter plus imports."""
+    ours = time_repeated(
+        lambda: run_timed([OUTAGECOMMS, "--help"]), config.repeat, warmup=config.warmup
+    )
+    theirs = time_repeated(
+        lambda: run_timed([APPRISE, "--version"]), config.repeat, warmup=config.warmup
+    )
+    return [
+        Row(
+            "CLI start-up: outagecomms --help",
+            median(ours),
+            "s",
+            baseline=median(theirs),
+            baseline_name="apprise --version",
+            goal="≤ 1× apprise (lazy imports)",
+            samples=ours,
+        )
+    ]
+
+
+def _five_channels(root: Path, smtp_url: str, http_url: Any) -> dict[str, str]:
+    """Email on the SMTP sink and four HTTP channels (a webhook, X, Mastodon, internal
+    Slack); returns each channel's apprise URL."""
+    urls = {
+        "customers-email": smtp_url,
+        "status-webhook": http_url("/status"),
+        "x-status": http_url("/x"),
+        "mastodon-status": http_url("/mastodon"),
+        "team-slack": http_url("/slack"),
+    }
+    kinds = {"customers-email": "email", "status-webhook": "webhook", "x-status": "x",
+             "mastodon-status": "mastodon", "team-slack": "slack"}  # fmt: skip
+    for name, url in urls.items():
+        audience = "internal" if name == "team-slack" else "customers"
+        write_channel(root, name, kind=kinds[name], url=url, audience=audience)
+    return urls
+
+
+def declare_vs_apprise(config: Config) -> list[Row]:
+    """``outagecomms declare`` (approved runbook, SQLite outbox, five local channels) against
+    the raw ``apprise`` CLI sending the same five messages."""
+    from outagecomms.sinks import HttpSink, SmtpSink
+
+    with (
+        tempfile.TemporaryDirectory(prefix="oc-bench-") as tmp,
+        SmtpSink() as smtp,
+        HttpSink() as http,
+    ):
+        root = new_project(Path(tmp) / "project")
+        urls = _five_channels(root, smtp.url(to="customers@example.com"), http.url)
+        names = list(urls)
+        approve_all(root)
+        env = clean_env()
+        argv = [OUTAGECOMMS, "declare", RUNBOOK, "--var", f"impact={IMPACT}",
+                "--project", str(root), "--timeout", "5"]  # fmt: skip
+
+        # The first declare creates and migrates the database (untimed unless --quick).
+        ours = time_repeated(lambda: run_timed(argv, env=env), config.repeat, warmup=config.warmup)
+        shown = subprocess.run(
+            [OUTAGECOMMS, "show", "INC-1", "--json", "--project", str(root)],
+            env=env, capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        delivered = json.loads(shown.stdout)["timeline"][0]["deliveries"]
+        messages = {d["channel"]: (d["title"], d["body"]) for d in delivered}
+        if sorted(messages) != sorted(names) or any(d["state"] != "sent" for d in delivered):
+            raise RuntimeError(f"the warm-up declare did not reach every channel: {delivered}")
+
+        def one_apprise_per_channel() -> float:
+            started = time.perf_counter()
+            for name in names:
+                title, body = messages[name]
+                run_timed([APPRISE, *APPRISE_FLAGS, "-t", title or "", "-b", body, urls[name]])
+            return time.perf_counter() - started
+
+        def one_apprise_for_all() -> float:
+            title, body = messages["status-webhook"]
+            return run_timed(
+                [APPRISE, *APPRISE_FLAGS, "-t", title or "", "-b", body, *urls.values()]
+            )
+
+        each = time_repeated(one_apprise_per_channel, config.repeat, warmup=config.warmup)
+        single = time_repeated(one_apprise_for_all, config.repeat, warmup=config.warmup)
+
+        # The same declare in a warm process: what the outbox and fan-out cost without
+        # the interpreter's start-up and imports.
+        from outagecomms.incidents import Orchestrator
+        from outagecomms.project import Project
+
+        with Orchestrator.open(Project(root), timeout=5) as orchestrator:
+
+            def in_process() -> float:
+                started = time.perf_counter()
+                report = orchestrator.declare(RUNBOOK, variables={"impact": IMPACT})
+                elapsed = time.perf_counter() - started
+                if report.failed:
+                    raise RuntimeError(f"in-process declare failed: {report.as_json()}")
+                return elapsed
+
+            warm = time_repeated(in_process, config.repeat, warmup=1)
+
+    goal = "≤ 1× apprise"
+    return [
+        Row(
+            "declare, 5 channels, durable (CLI)",
+            median(ours),
+            "s",
+            baseline=median(each),
+            baseline_name="apprise CLI ×5 (one per channel, its own text)",
+            goal=goal,
+            samples=ours,
+        ),
+        Row(
+            "declare, 5 channels, durable (CLI)",
+            median(ours),
+            "s",
+            baseline=median(single),
+            baseline_name="apprise CLI ×1 (one text to all five URLs)",
+            goal=goal,
+            samples=single,
+        ),
+        Row(
+            "declare, 5 channels, durable (in-process, warm)",
+            median(warm),
+            "s",
+            baseline=median(single),
+            baseline_name="apprise CLI ×1",
+            note="Orchestrator.declare without interpreter start-up",
+            samples=warm,
+        ),
+    ]
+
+
+def fanout(config: Config) -> list[Row]:
+    """20 channels on a sink that answers after 200 ms: wall time of the first attempts
+    against the 200 ms floor, at the default concurrency and with one thread per channel."""
+    from outagecomms.delivery import DEFAULT_CONCURRENCY
+    from outagecomms.incidents import Orchestrator
+    from outagecomms.project import Project
+    from outagecomms.sinks import HttpSink
+
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="oc-bench-") as tmp, HttpSink() as http:
+        root = new_project(Path(tmp) / "project")
+        for index in range(FANOUT_CHANNELS):
+            path = f"/c{index:02d}"
+            http.behave(path, delay=FANOUT_DELAY)
+            write_channel(root, f"hook-{index:02d}", kind="webhook", url=http.url(path))
+        approve_all(root)
+        for concurrency in (DEFAULT_CONCURRENCY, FANOUT_CHANNELS):
+            with Orchestrator.open(
+                Project(root), timeout=5, concurrency=concurrency
+            ) as orchestrator:
+
+                def declare(orchestrator: Orchestrator = orchestrator) -> float:
+                    started = time.perf_counter()
+                    report = orchestrator.declare(RUNBOOK, variables={"impact": IMPACT})
+                    elapsed = time.perf_counter() - started
+                    if report.failed or len(report.deliveries) != FANOUT_CHANNELS:
+                        raise RuntimeError(f"fan-out declare failed: {report.as_json()}")
+                    return elapsed
+
+                samples = time_repeated(declare, config.repeat, warmup=1)
+            label = "default" if concurrency == DEFAULT_CONCURRENCY else "= channels"
+            rows.append(
+                Row(
+                    f"fan-out: 20 channels × 200 ms, concurrency {concurrency} ({label})",
+                    median(samples),
+                    "s",
+                    baseline=FANOUT_DELAY,
+                    baseline_name="floor (one 200 ms answer)",
+                    goal="≈ 1× floor + overhead",
+                    samples=samples,
+                )
+            )
+    return rows
+
+
+def lint(config: Config) -> list[Row]:
+    """``outagecomms lint`` on the shipped runbooks and on generated ones (CLI, cold)."""
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="oc-bench-") as tmp:
+        names = tuple(p.stem for p in shipped_runbooks())[: config.lint_shipped]
+        shipped = new_project(Path(tmp) / "shipped", names)
+        count = len(names)
+        samples = time_repeated(
+            lambda: run_timed([OUTAGECOMMS, "lint", "--project", str(shipped)]),
+            max(1, config.repeat // 2),
+            warmup=config.warmup,
+        )
+        rows.append(
+            Row(
+                f"lint: {count} shipped runbooks (CLI)",
+                median(samples),
+                "s",
+                samples=samples,
+                note=f"{count / median(samples):.1f} runbooks/s",
+            )
+        )
+        generated = generated_runbooks(Path(tmp) / "generated", config.generated_runbooks)
+        samples = time_repeated(
+            lambda: run_timed(
+                [OUTAGECOMMS, "lint", "--project", str(generated)], ok=(0, 1), timeout=1800
+            ),
+            1,
+            warmup=0,
+        )
+        n = config.generated_runbooks
+        rows.append(
+            Row(
+                f"lint: {n} generated runbooks (CLI)",
+                median(samples),
+                "s",
+                samples=samples,
+                note=f"{n / median(samples):.1f} runbooks/s",
+            )
+        )
+    return rows
