@@ -35,3 +35,5 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache
+soak: $(STAMP)
+	RELIABILITY_SOAK=1 $(BIN)/python -m pytest tests/reliability -m "soak or not soak"

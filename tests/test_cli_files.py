@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from outagecomms.models import ChannelKind
 from tests.conftest import CliRunner
 from tests.factories import runbook_data, write_channel, write_runbook
 
@@ -118,7 +119,7 @@ def test_preview_with_var_and_lang_filters(cli: CliRunner, empty_project: Path) 
     )  # fmt: skip
     messages = json.loads(result.stdout)["messages"]
     assert {m["lang"] for m in messages} == {"fa"}
-    assert len(messages) == 10
+    assert len(messages) == len(ChannelKind)  # one sample channel of every kind
     assert all("ورود انجام نمی‌شود" in m["body"] for m in messages)
 
 

@@ -19,7 +19,7 @@ from outagecomms.templates import IncidentFacts, Rendered, context, render_messa
 
 log = structlog.get_logger(__name__)
 
-TITLED_KINDS = frozenset({ChannelKind.EMAIL, ChannelKind.WEBHOOK})
+TITLED_KINDS = frozenset({ChannelKind.EMAIL, ChannelKind.WEBHOOK, ChannelKind.SITE})
 """Kinds whose transport carries a separate title; every other kind gets one text."""
 
 

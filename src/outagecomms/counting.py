@@ -12,6 +12,7 @@
 | teams    | 28000                  | ``chars``                    |
 | email    | subject 78             | ``chars``                    |
 | webhook  | none                   | ``chars``                    |
+| site     | none                   | ``chars``                    |
 
 A channel's own ``limit`` may lower the kind's limit, never raise it. :func:`fit_text` is the
 last-resort shortening that never cuts inside a word, a grapheme cluster or a URL.
@@ -58,6 +59,7 @@ BUILTIN_LIMITS: Final[Mapping[ChannelKind, int | None]] = {
     ChannelKind.TEAMS: TEAMS_LIMIT,
     ChannelKind.EMAIL: EMAIL_SUBJECT_LIMIT,
     ChannelKind.WEBHOOK: None,
+    ChannelKind.SITE: None,
 }
 """Every kind's own limit, except SMS whose limit depends on encoding and segments."""
 
@@ -266,6 +268,7 @@ _COUNTERS: Final[Mapping[ChannelKind, tuple[Callable[[str], int], str]]] = {
     ChannelKind.TEAMS: (code_points, "chars"),
     ChannelKind.EMAIL: (code_points, "chars"),
     ChannelKind.WEBHOOK: (code_points, "chars"),
+    ChannelKind.SITE: (code_points, "chars"),
 }
 
 

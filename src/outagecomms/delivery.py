@@ -21,6 +21,7 @@ with jitter, computed with tenacity) and when it is given up.
 from __future__ import annotations
 
 import contextvars
+import functools
 import logging
 import os
 import random as _random
@@ -103,6 +104,9 @@ class Outcome:
     """One line, never a secret; ``None`` when ``ok``."""
     elapsed: float
     """Seconds."""
+    maybe_sent: bool = False
+    """The send was abandoned at its deadline while still running: the provider may have
+    received it, so a retry may be a duplicate."""
 
 
 # --------------------------------------------------------------------------- sending
@@ -143,7 +147,9 @@ def send(
     )
     worker.start()
     if not attempt.done.wait(timeout):
-        return _finish(item, target, started, ok=False, error=f"timed out after {timeout:g}s")
+        return _finish(
+            item, target, started, ok=False, error=f"timed out after {timeout:g}s", maybe_sent=True
+        )
     return _finish(item, target, started, ok=attempt.ok, error=attempt.error)
 
 
@@ -162,6 +168,7 @@ def send_all(
         raise ValueError("concurrency must be at least 1")
     if not items:
         return []
+    _load_apprise()
 
     def one(item: Outgoing) -> Outcome:
         try:
@@ -175,9 +182,29 @@ def send_all(
         return [future.result() for future in futures]
 
 
-def _finish(item: Outgoing, target: str, started: float, *, ok: bool, error: str | None) -> Outcome:
+@functools.cache
+def _load_apprise() -> None:
+    """Load apprise's plugins once, before any fan-out: when the first sends of a process
+    run concurrently, apprise's lazy plugin loading races and loses the per-service log
+    lines that carry the failure reason (a 500 then reads "JSON refused the message")."""
+    import apprise
+
+    apprise.Apprise.instantiate("json://127.0.0.1/", suppress_exceptions=True)
+
+
+def _finish(
+    item: Outgoing,
+    target: str,
+    started: float,
+    *,
+    ok: bool,
+    error: str | None,
+    maybe_sent: bool = False,
+) -> Outcome:
     elapsed = time.monotonic() - started
-    outcome = Outcome(item.key, ok, None if ok else (error or "delivery failed"), elapsed)
+    outcome = Outcome(
+        item.key, ok, None if ok else (error or "delivery failed"), elapsed, maybe_sent
+    )
     fields: dict[str, Any] = {
         "delivery": item.key,
         "channel": item.channel.name,

@@ -16,7 +16,7 @@ import os
 import socket
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
@@ -142,6 +142,8 @@ class Report:
     deliveries: list[DeliveryRecord]
     message: MessageRecord | None
     deduplicated: bool = False
+    reopened: bool = False
+    """declare re-opened a recently resolved incident (a flap) instead of a new one."""
 
     @property
     def failed(self) -> list[DeliveryRecord]:
@@ -151,10 +153,10 @@ class Report:
         return [d for d in self.deliveries if d.state != DeliveryState.SENT.value]
 
     def as_json(self) -> dict[str, Any]:
-        return {
-            "incident": incident_json(self.incident, deduplicated=self.deduplicated),
-            "deliveries": [delivery_json(d) for d in self.deliveries],
-        }
+        incident = incident_json(self.incident, deduplicated=self.deduplicated)
+        if self.reopened:
+            incident["reopened"] = True  # only present when true
+        return {"incident": incident, "deliveries": [delivery_json(d) for d in self.deliveries]}
 
 
 @dataclass(frozen=True)
@@ -313,17 +315,23 @@ class Orchestrator:
         channels: Sequence[str] = (),
         unapproved_reason: str | None = None,
         by: str | None = None,
+        cooldown: timedelta | None = None,
     ) -> Report:
         """Open an incident from a runbook and post its ``investigating`` message.
 
         While an incident with ``dedupe_key`` is open, return it (``deduplicated``) and
-        send nothing, also when two declares race (a unique index decides).
+        send nothing, also when two declares race (a unique index decides). When none is
+        open but the latest one with the key (same runbook, no postmortem yet) was resolved
+        less than ``cooldown`` ago (default: the runbook's ``flap_cooldown``; zero: never),
+        re-open that incident and post ``update`` instead (a flap, see :meth:`_reopen`).
         """
         actor = by or self.actor
         key = _clean_key(dedupe_key)
+        latest: IncidentRecord | None = None
         if key is not None:
             with self.store.read() as conn:
                 existing = repo.open_incident_by_dedupe_key(conn, key)
+                latest = existing or repo.latest_incident_by_dedupe_key(conn, key)
             if existing is not None:
                 return self._deduplicated(existing, actor)
         loaded = self.project.runbook(runbook_id)
@@ -333,6 +341,14 @@ class Orchestrator:
         chosen_severity = severity or runbook.severity
         if cadence is not None and cadence <= timedelta(0):
             raise UsageError("--cadence must be positive; write it like 30m")
+        if key is not None and latest is not None:
+            window = runbook.flap_cooldown if cooldown is None else cooldown
+            if _flapped(latest, runbook.id, window, self.clock()):
+                reopened = self._reopen(
+                    latest, key, loaded, window, severity, variables or {}, cadence, reason, actor
+                )
+                if reopened is not None:
+                    return reopened
         targets = self._targets(list(channels) or None)
         given = dict(variables or {})
         self._check_values(loaded, given)
@@ -448,6 +464,36 @@ class Orchestrator:
             incident_ref, Phase.RESOLVED, variables or {}, by or self.actor, unapproved_reason
         )
 
+    def resolve_if_open(
+        self,
+        dedupe_key: str,
+        *,
+        variables: Mapping[str, str] | None = None,
+        by: str | None = None,
+        unapproved_reason: str | None = None,
+    ) -> Report | None:
+        """Resolve the open incident with ``dedupe_key``, idempotently (for CI): when none
+        is open, send nothing and return the latest incident with the key (``deduplicated``),
+        or None when the key was never used."""
+        key = _clean_key(dedupe_key)
+        assert key is not None
+        actor = by or self.actor
+        with self.store.read() as conn:
+            found = repo.open_incident_by_dedupe_key(conn, key)
+            latest = found or repo.latest_incident_by_dedupe_key(conn, key)
+        if latest is None:
+            return None
+        if found is not None:
+            try:
+                return self._follow_up(
+                    found.id, Phase.RESOLVED, variables or {}, actor, unapproved_reason
+                )
+            except RefusedError:
+                latest = self.incident(found.id)
+                if latest.is_open:
+                    raise  # refused for another reason (e.g. the runbook is not approved)
+        return self._deduplicated(latest, actor, record=False)
+
     def postmortem(
         self,
         incident_ref: str,
@@ -555,9 +601,11 @@ class Orchestrator:
         given: Mapping[str, str],
         actor: str,
         now: datetime,
+        origin: str = "human",
     ) -> _Posted:
         """Write one message and its deliveries (queued, claimed by this orchestrator for
-        the first attempt) inside the caller's transaction."""
+        the first attempt) inside the caller's transaction. ``origin``: "human", or
+        "cadence" for the worker's automatic updates."""
         runbook = loaded.runbook
         settings = self.project.settings
         facts = IncidentFacts(
@@ -582,7 +630,7 @@ class Orchestrator:
             incident_id=incident.number,
             seq=seq,
             phase=phase.value,
-            origin="human",
+            origin=origin,
             author=actor,
             variables=dict(given),
             next_update_at=incident.next_update_at,
@@ -674,6 +722,15 @@ class Orchestrator:
         return Report(incident, delivered, message)
 
     def _send(self, items: list[Outgoing]) -> list[Outcome]:
+        sites = [i for i in items if i.channel.kind is ChannelKind.SITE]
+        if sites:  # not apprise: the site is rebuilt from the store, the message is in it
+            from outagecomms.site.publish import publish_sites
+
+            rest = self._send([i for i in items if i.channel.kind is not ChannelKind.SITE])
+            built = publish_sites(
+                sites, self.project, self.store, now=self.clock(), environ=self.environ
+            )
+            return rest + built
         if not items:
             return []
         options: dict[str, Any] = {"environ": self.environ}
@@ -705,7 +762,14 @@ class Orchestrator:
             due_at = self.retry.next_attempt_at(attempts, now)
             state = DeliveryState.FAILED if due_at is None else DeliveryState.RETRY
         recorded = repo.finish_attempt(
-            conn, delivery.id, owner=self.owner, now=now, state=state, due_at=due_at, error=error
+            conn,
+            delivery.id,
+            owner=self.owner,
+            now=now,
+            state=state,
+            due_at=due_at,
+            error=error,
+            maybe_sent=outcome is not None and outcome.maybe_sent,
         )
         if not recorded:
             log.warning("delivery.lease_lost", channel=delivery.channel, delivery=delivery.id)
@@ -728,16 +792,96 @@ class Orchestrator:
                 retry_at=_iso(due_at),
             )
 
-    def _deduplicated(self, incident: IncidentRecord, actor: str) -> Report:
+    def _reopen(
+        self,
+        incident: IncidentRecord,
+        key: str,
+        loaded: LoadedRunbook,
+        window: timedelta | None,
+        severity: Severity | None,
+        variables: Mapping[str, str],
+        cadence: timedelta | None,
+        reason: str | None,
+        actor: str,
+    ) -> Report | None:
+        """A flap: open the resolved ``incident`` again and post the runbook's ``update``
+        ("still working on it") instead of a new ``investigating`` burst.
+
+        The one exception to "after resolved nothing but postmortem is sent". The incident
+        goes back to ``investigating`` with its variables (``variables`` add or override),
+        channels and cadence, and ``incident.reopened`` is logged. None when, re-checked
+        under the write lock, it is no longer a flap (then declare opens a new incident).
+        """
+        targets = self._targets(incident.channels)
+        given = {**incident.variables, **variables}
+        self._check_values(loaded, given)
+        try:
+            with self.store.write() as conn:
+                current = _must(repo.get_incident(conn, incident.number))
+                now = self.clock()
+                chosen = severity or Severity(current.severity)
+                interval = cadence or current.cadence_override
+                changes: dict[str, Any] = {
+                    "severity": chosen.value,
+                    "phase": Phase.INVESTIGATING.value,
+                    "next_update_at": now + (interval or loaded.runbook.cadence_for(chosen)),
+                    "variables": given,
+                    "updated_at": now,
+                }
+                if cadence is not None:
+                    changes["cadence_seconds"] = int(cadence.total_seconds())
+                if reason is not None:
+                    changes["break_glass_reason"] = reason
+                if not (
+                    _flapped(current, loaded.id, window, now)
+                    and repo.reopen_incident(conn, current.number, key, **changes)
+                ):
+                    # no flap any more: a racing declare re-opened it, or a postmortem went out
+                    existing = repo.open_incident_by_dedupe_key(conn, key)
+                    if existing is None:
+                        return None
+                    raise _Duplicate(existing)
+                reopened = _must(repo.get_incident(conn, current.number))
+                repo.add_event(
+                    conn,
+                    incident=current.number,
+                    at=now,
+                    kind="incident.reopened",
+                    actor=actor,
+                    detail={
+                        "dedupe_key": key,
+                        "resolved_at": _iso(current.resolved_at),
+                        "cooldown": None if window is None else int(window.total_seconds()),
+                        "severity": chosen.value,
+                        "break_glass_reason": reason,
+                    },
+                )
+                posted = self._post(
+                    conn, reopened, loaded, Phase.UPDATE, targets, given, actor, now
+                )
+        except _Duplicate as duplicate:
+            return self._deduplicated(duplicate.incident, actor)
+        except IntegrityError:
+            # a racing declare opened a new incident with the key first
+            with self.store.read() as conn:
+                existing = repo.open_incident_by_dedupe_key(conn, key)
+            if existing is None:
+                raise
+            return self._deduplicated(existing, actor)
+        log.warning("incident.reopened", incident=incident.id, dedupe_key=key)
+        return replace(self._deliver(incident.number, posted), reopened=True)
+
+    def _deduplicated(self, incident: IncidentRecord, actor: str, *, record: bool = True) -> Report:
         with self.store.write() as conn:
-            repo.add_event(
-                conn,
-                incident=incident.number,
-                at=self.clock(),
-                kind="incident.deduplicated",
-                actor=actor,
-                detail={"dedupe_key": incident.dedupe_key},
-            )
+            if record:
+                repo.add_event(
+                    conn,
+                    incident=incident.number,
+                    at=self.clock(),
+                    kind="incident.deduplicated",
+                    actor=actor,
+                    detail={"dedupe_key": incident.dedupe_key},
+                )
             latest = repo.latest_message(conn, incident.number)
             delivered = [] if latest is None else repo.deliveries_of(conn, [latest.id])
         log.info("incident.deduplicated", incident=incident.id, dedupe_key=incident.dedupe_key)
@@ -844,6 +988,22 @@ def _clean_reason(reason: str | None) -> str | None:
     if not reason:
         raise UsageError("--reason is empty; say why the unapproved runbook must go out now")
     return reason
+
+
+def _flapped(
+    incident: IncidentRecord, runbook_id: str, window: timedelta | None, now: datetime
+) -> bool:
+    """Whether a declare now is a flap of ``incident``: same runbook, resolved (without a
+    postmortem yet) no longer than ``window`` ago."""
+    return (
+        window is not None
+        and window > timedelta(0)
+        and incident.runbook_id == runbook_id
+        and incident.status == IncidentStatus.RESOLVED.value
+        and incident.phase == Phase.RESOLVED.value
+        and incident.resolved_at is not None
+        and now - incident.resolved_at <= window
+    )
 
 
 def _check_lifecycle(incident: IncidentRecord, phase: Phase) -> None:

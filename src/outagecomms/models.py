@@ -77,6 +77,7 @@ class ChannelKind(StrEnum):
     MASTODON = "mastodon"
     BLUESKY = "bluesky"
     WEBHOOK = "webhook"
+    SITE = "site"
 
 
 DEFAULT_FORMAT: dict[ChannelKind, Format] = {
@@ -90,6 +91,7 @@ DEFAULT_FORMAT: dict[ChannelKind, Format] = {
     ChannelKind.SMS: Format.SHORT,
     ChannelKind.MASTODON: Format.SHORT,
     ChannelKind.BLUESKY: Format.SHORT,
+    ChannelKind.SITE: Format.LONG,
 }
 
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
@@ -219,6 +221,20 @@ class Runbook(_Strict):
     summary: str = Field(description="when to use this runbook, for the on-call")
     severity: Severity = Severity.MAJOR
     cadence: dict[Severity, Duration] = Field(default_factory=_default_cadence)
+    flap_cooldown: Duration | None = Field(
+        default=None,
+        # left out of the canonical JSON when unset, so existing approvals keep their hash
+        exclude_if=lambda value: value is None,
+        description="declare --dedupe-key re-opens an incident with that key resolved less "
+        "than this long ago (posting `update`, not `investigating`); unset: never re-open",
+    )
+    reminder: Duration | None = Field(
+        default=None,
+        # left out of the canonical JSON when unset, so existing approvals keep their hash
+        exclude_if=lambda value: value is None,
+        description="nudge the internal channels this long before the worker posts an "
+        "automatic `update`, so the on-call can post real news instead; unset: no nudge",
+    )
     languages: list[str] = Field(min_length=1)
     variables: dict[str, Variable] = Field(default_factory=dict)
     messages: dict[Phase, PhaseMessages]

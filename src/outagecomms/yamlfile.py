@@ -77,6 +77,14 @@ def parse_yaml(text: str, path: Path) -> YamlDocument:
     """Parse YAML ``text`` that came from ``path`` (used in error messages)."""
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, max(exc.position, 0)) + 1
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character[:1] or " ")
+        raise ConfigError(
+            f"invalid YAML: character U+{code:04X} is not allowed in a YAML file; "
+            "remove it (control characters often come from copy and paste)",
+            location=f"{display_path(path)}:{line}",
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1

@@ -379,3 +379,32 @@ def test_every_secret_of_the_url_is_masked_out_of_captured_text() -> None:
     assert FAKE_TOKEN not in masked
     assert FAKE_PASSWORD not in masked
     assert "\n" not in masked
+
+
+def test_the_first_concurrent_sends_of_a_process_keep_their_failure_reasons(
+    http: HttpSink,
+) -> None:
+    """A fresh process (as every CLI run is) fans out before apprise has loaded anything."""
+    import subprocess
+    import sys
+    import textwrap
+
+    http.behave("/broken", status=500)
+    script = textwrap.dedent(
+        f"""
+        from outagecomms.delivery import Outgoing, send_all
+        from outagecomms.models import Channel
+        items = [
+            Outgoing(str(n), Channel(name=f"c{{n}}", kind="webhook", url=url), None, "hi", str(n))
+            for n, url in enumerate([{http.url("/ok")!r}, {http.url("/broken")!r}] * 3)
+        ]
+        for outcome in send_all(items):
+            print(outcome.ok, outcome.error)
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    failures = [line for line in result.stdout.splitlines() if line.startswith("False")]
+    assert len(failures) == 3
+    assert all("500" in line for line in failures), result.stdout

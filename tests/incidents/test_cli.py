@@ -179,7 +179,7 @@ def test_declare_json_has_exactly_the_contract_fields(
     cli: CliRunner, project_root: Path, sink_channels: dict[str, str]
 ) -> None:
     body = document(declare(cli, project_root))
-    assert set(body) == {"incident", "deliveries"}
+    assert set(body) == {"incident", "deliveries", "warnings"}
     assert set(body["incident"]) == {
         "id", "runbook", "status", "severity", "phase", "next_update_at", "deduplicated",
     }  # fmt: skip

@@ -30,7 +30,7 @@ INTERNAL_ERROR = 70
 def _load_commands() -> None:
     from outagecomms.cli import files, measure  # noqa: F401
 
-    for optional in ("lint", "incidents", "demo"):
+    for optional in ("lint", "incidents", "demo", "site", "worker"):
         try:
             __import__(f"outagecomms.cli.{optional}")
         except ModuleNotFoundError as exc:
@@ -60,7 +60,8 @@ def run(argv: Sequence[str] | None = None) -> int:
         return int(ExitStatus.USAGE)
     except click_errors.UsageError as exc:
         name = exc.ctx.command_path if exc.ctx is not None else "outagecomms"
-        _error(f"{exc.format_message().replace('Value error, ', '')} (see `{name} --help`)")
+        message = " ".join(exc.format_message().replace("Value error, ", "").split())
+        _error(f"{message} (see `{name} --help`)")
         return int(ExitStatus.USAGE)
     except typer.Exit as exc:
         return int(exc.exit_code)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -84,6 +85,15 @@ def preview(
     severity: Annotated[
         Severity | None, typer.Option("--severity", help="Severity for the cadence.")
     ] = None,
+    html: Annotated[
+        Path | None,
+        typer.Option(
+            "--html",
+            help="Write a gallery of every message as customers see it to this .html file "
+            "(or directory) instead of listing them.",
+            show_default=False,
+        ),
+    ] = None,
     json_output: JsonOption = False,
     project_dir: ProjectOption = None,
 ) -> None:
@@ -91,8 +101,9 @@ def preview(
 
     Variables not given with --var take their runbook examples.
     """
+    loaded = project(project_dir)
     items = build_preview(
-        project(project_dir),
+        loaded,
         runbook,
         phases=[parse_phase(p) for p in phase or []],
         channel_names=channel or [],
@@ -101,13 +112,22 @@ def preview(
         all_kinds=all_kinds,
         severity=severity,
     )
+    gallery = None
+    if html is not None:
+        from outagecomms.site.gallery import gallery_html, write_gallery
+
+        gallery = write_gallery(gallery_html(loaded, runbook, items), html)
     if json_output:
         emit_json(
             {
                 "runbook": runbook,
                 "messages": [{"phase": i.phase.value, **i.composed.as_json()} for i in items],
+                **({"gallery": str(gallery)} if gallery is not None else {}),
             }
         )
+        return
+    if gallery is not None:
+        console().print(f"Gallery of {len(items)} messages written to {gallery}")
         return
     out = console()
     current = None

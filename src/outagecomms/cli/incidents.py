@@ -27,6 +27,7 @@ from outagecomms.incidents import (
 from outagecomms.models import Phase, Severity
 from outagecomms.project import parse_assignments
 from outagecomms.store.records import DeliveryRecord, IncidentRecord
+from outagecomms.worker import worker_warnings
 
 DatabaseOption = Annotated[
     str | None,
@@ -131,6 +132,16 @@ def _break_glass(unapproved: bool, reason: str | None) -> str | None:
     return reason if unapproved else None
 
 
+def _cooldown(value: str) -> timedelta:
+    """``--cooldown``: a duration, or ``0``/``off`` for never re-opening."""
+    if value.strip().lower() in ("0", "off", "none"):
+        return timedelta(0)
+    try:
+        return parse_duration(value)
+    except ValueError as exc:
+        raise UsageError(f"--cooldown: {exc} (or 0/off to never re-open)") from None
+
+
 def _phase(value: str) -> Phase:
     allowed = ", ".join(p.value for p in UPDATE_PHASES)
     try:
@@ -169,6 +180,17 @@ def declare(
         list[str] | None,
         typer.Option("--channel", help="Only these channels (repeatable; default: all enabled)."),
     ] = None,
+    cooldown: Annotated[
+        str | None,
+        typer.Option(
+            "--cooldown",
+            envvar="OUTAGECOMMS_COOLDOWN",
+            help="With --dedupe-key: re-open the key's incident resolved less than this long "
+            "ago (a flap) and post an update instead of a new incident, e.g. 30m; "
+            "0 or off: never (default: the runbook's flap_cooldown).",
+            show_default=False,
+        ),
+    ] = None,
     unapproved: UnapprovedOption = False,
     reason: ReasonOption = None,
     by: ByOption = None,
@@ -190,6 +212,7 @@ def declare(
             interval = parse_duration(cadence)
         except ValueError as exc:
             raise UsageError(f"--cadence: {exc}") from None
+    window = None if cooldown is None else _cooldown(cooldown)
     with _orchestrator(
         project_dir, database_url, by=by, timeout=timeout, concurrency=concurrency
     ) as orchestrator:
@@ -201,10 +224,13 @@ def declare(
             cadence=interval,
             channels=channel or [],
             unapproved_reason=reason,
+            cooldown=window,
         )
+        warnings = [] if report.deduplicated else worker_warnings(orchestrator, [report.incident])
     if reason is not None and not report.deduplicated:
         _warn_break_glass(report.incident, reason)
-    _finish(report, "declared", json_output)
+    done = "re-opened (a flap within the cool-down: update posted)" if report.reopened else None
+    _finish(report, done or "declared", json_output, warnings=warnings)
 
 
 @app.command()
@@ -247,6 +273,14 @@ def resolve(
         str | None, typer.Argument(help="The incident id, e.g. INC-7 (or --dedupe-key).")
     ] = None,
     dedupe_key: DedupeOption = None,
+    if_open: Annotated[
+        bool,
+        typer.Option(
+            "--if-open",
+            help="With --dedupe-key, for CI: when no incident with the key is open, send "
+            "nothing and exit 0 (idempotent).",
+        ),
+    ] = False,
     var: VarOption = None,
     unapproved: UnapprovedOption = False,
     reason: ReasonOption = None,
@@ -266,15 +300,29 @@ def resolve(
         raise UsageError("resolve takes an incident id or --dedupe-key, not both")
     if incident is None and dedupe_key is None:
         raise UsageError("resolve needs an incident id (e.g. INC-7) or --dedupe-key KEY")
+    if if_open and dedupe_key is None:
+        raise UsageError("--if-open goes with --dedupe-key KEY (an incident id is exact)")
     given = parse_assignments(var or [])
     reason = _break_glass(unapproved, reason)
     with _orchestrator(
         project_dir, database_url, by=by, timeout=timeout, concurrency=concurrency
     ) as orchestrator:
-        report = orchestrator.resolve(
-            incident, dedupe_key=dedupe_key, variables=given, unapproved_reason=reason
-        )
-    _finish(report, "resolved", json_output)
+        if if_open:
+            assert dedupe_key is not None
+            found = orchestrator.resolve_if_open(
+                dedupe_key, variables=given, unapproved_reason=reason
+            )
+        else:
+            found = orchestrator.resolve(
+                incident, dedupe_key=dedupe_key, variables=given, unapproved_reason=reason
+            )
+    if found is None:
+        if json_output:
+            emit_json({"incident": None, "deliveries": []})
+        else:
+            console().print(f"No incident with dedupe key {dedupe_key!r}; nothing to resolve.")
+        return
+    _finish(found, "resolved", json_output)
 
 
 @app.command()
@@ -312,6 +360,8 @@ def status(
     """Open incidents: runbook, severity, phase, age, next update due, failed deliveries."""
     with _orchestrator(project_dir, database_url) as orchestrator:
         rows = orchestrator.status(include_resolved=all_incidents)
+        warnings = worker_warnings(orchestrator, [row.incident for row in rows])
+    _warn(warnings)
     if json_output:
         emit_json([row.as_json() for row in rows])
         return
@@ -337,11 +387,15 @@ def show(
 # --------------------------------------------------------------------------- output
 
 
-def _finish(report: Report, done: str, json_output: bool) -> None:
+def _finish(
+    report: Report, done: str, json_output: bool, *, warnings: Sequence[str] | None = None
+) -> None:
     if json_output:
-        emit_json(report.as_json())
+        extra = {} if warnings is None else {"warnings": list(warnings)}
+        emit_json({**report.as_json(), **extra})
     else:
         _print_report(report, done)
+    _warn(warnings or ())
     failed = report.failed
     if failed:
         names = ", ".join(d.channel for d in failed)
@@ -352,6 +406,11 @@ def _finish(report: Report, done: str, json_output: bool) -> None:
             file=sys.stderr,
         )
         raise typer.Exit(int(ExitStatus.DELIVERY_FAILED))
+
+
+def _warn(warnings: Sequence[str]) -> None:
+    for warning in warnings:
+        print(f"outagecomms: warning: {warning}", file=sys.stderr)
 
 
 def _warn_break_glass(incident: IncidentRecord, reason: str) -> None:
@@ -427,8 +486,9 @@ def _print_report(report: Report, done: str) -> None:
         out.print(
             Text.assemble(
                 (i.id, "bold cyan"),
-                f" is already open for dedupe key {i.dedupe_key!r} "
-                f"({i.runbook_id}, {i.severity}, {i.phase}); nothing new was sent.",
+                f" is already {'open' if i.is_open else 'resolved'} for dedupe key "
+                f"{i.dedupe_key!r} ({i.runbook_id}, {i.severity}, {i.phase}); "
+                "nothing new was sent.",
             )
         )
     else:

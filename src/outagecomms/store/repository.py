@@ -4,11 +4,13 @@ caller decides the transaction (one transaction per outbox write, see product-sp
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import and_, delete, func, insert, or_, select, text, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.orm import aliased
 
 from outagecomms.store.records import DeliveryRecord, EventRecord, IncidentRecord, MessageRecord
 from outagecomms.store.tables import (
@@ -19,7 +21,11 @@ from outagecomms.store.tables import (
     events,
     incidents,
     messages,
+    workers,
 )
+
+WORK_CHANNEL = "outagecomms_work"
+"""The PostgreSQL LISTEN/NOTIFY channel that wakes workers when new work is committed."""
 
 # incidents
 
@@ -57,6 +63,18 @@ def update_incident(conn: Connection, number: int, **values: Any) -> None:
     conn.execute(update(incidents).where(incidents.c.id == number).values(**values))
 
 
+def reopen_incident(conn: Connection, number: int, key: str, **values: Any) -> bool:
+    """Open a resolved incident again under its dedupe key; False when it is not resolved
+    (any more). The unique index on ``open_dedupe_key`` still lets only one incident hold
+    the key, so a racing declare either finds this one open or fails its insert."""
+    query = (
+        update(incidents)
+        .where(incidents.c.id == number, incidents.c.status == IncidentStatus.RESOLVED.value)
+        .values(status=IncidentStatus.OPEN.value, open_dedupe_key=key, resolved_at=None, **values)
+    )
+    return conn.execute(query).rowcount == 1
+
+
 # messages
 
 
@@ -69,6 +87,7 @@ def next_message_seq(conn: Connection, number: int) -> int:
 
 def insert_message(conn: Connection, **values: Any) -> int:
     result = conn.execute(insert(messages).values(**values).returning(messages.c.id))
+    notify_work(conn)  # new deliveries (and a new next_update_at) for the workers
     return int(result.scalar_one())
 
 
@@ -135,9 +154,15 @@ def cancel_pending(
         where.append(deliveries.c.channel.in_(list(channels)))
     rows = conn.execute(select(deliveries).where(*where)).mappings().all()
     if rows:
-        conn.execute(
+        # The state is checked again: on PostgreSQL a worker may have claimed one of these
+        # (moved it to sending) since the select; a delivery being sent is not cancelled.
+        done = conn.execute(
             update(deliveries)
-            .where(deliveries.c.id.in_([row["id"] for row in rows]))
+            .where(
+                deliveries.c.id.in_([row["id"] for row in rows]),
+                deliveries.c.state.in_([s.value for s in PENDING_STATES]),
+            )
+            .returning(deliveries.c.id)
             .values(
                 state=DeliveryState.CANCELLED.value,
                 due_at=None,
@@ -147,6 +172,8 @@ def cancel_pending(
                 updated_at=now,
             )
         )
+        cancelled = set(done.scalars().all())
+        rows = [row for row in rows if row["id"] in cancelled]
     return [DeliveryRecord.from_row(row) for row in rows]
 
 
@@ -154,14 +181,20 @@ def start_sending(
     conn: Connection, message_id: int, *, owner: str, now: datetime, lease_until: datetime
 ) -> list[DeliveryRecord]:
     """Move this owner's queued deliveries of one message to ``sending`` (one attempt more):
-    from here on a crash may leave a delivery sent but not recorded."""
+    from here on a crash may leave a delivery sent but not recorded.
+
+    Order per incident and channel: a delivery whose channel still has an earlier message
+    of the incident in ``sending`` (a worker sending an update right when it was resolved)
+    is not sent here; its claim is released so that a worker sends it after that one.
+    """
+    mine = and_(
+        deliveries.c.message_id == message_id,
+        deliveries.c.state == DeliveryState.QUEUED.value,
+        deliveries.c.lease_owner == owner,
+    )
     conn.execute(
         update(deliveries)
-        .where(
-            deliveries.c.message_id == message_id,
-            deliveries.c.state == DeliveryState.QUEUED.value,
-            deliveries.c.lease_owner == owner,
-        )
+        .where(mine, ~_earlier_in_flight(deliveries.c.message_id, deliveries.c.channel))
         .values(
             state=DeliveryState.SENDING.value,
             attempts=deliveries.c.attempts + 1,
@@ -169,6 +202,7 @@ def start_sending(
             updated_at=now,
         )
     )
+    conn.execute(update(deliveries).where(mine).values(lease_owner=None, lease_expires_at=None))
     query = (
         select(deliveries)
         .where(
@@ -190,8 +224,12 @@ def finish_attempt(
     state: DeliveryState,
     due_at: datetime | None,
     error: str | None,
+    maybe_sent: bool = False,
 ) -> bool:
-    """Record one attempt's outcome, if ``owner`` still holds the delivery's lease."""
+    """Record one attempt's outcome, if ``owner`` still holds the delivery's lease.
+
+    ``maybe_sent``: the attempt was abandoned while the provider may have received it, so
+    the delivery is marked possibly duplicated (a later attempt may repeat it)."""
     values: dict[str, Any] = {
         "state": state.value,
         "due_at": due_at,
@@ -202,6 +240,9 @@ def finish_attempt(
     }
     if state is DeliveryState.SENT:
         values["sent_at"] = now
+    if maybe_sent:
+        values["possibly_duplicate"] = True
+    notify_work(conn)  # a retry is due later; a channel waiting on this one may go now
     result = conn.execute(
         update(deliveries)
         .where(
@@ -253,3 +294,278 @@ def add_event(
 def events_of(conn: Connection, number: int) -> list[EventRecord]:
     query = select(events).where(events.c.incident_id == number).order_by(events.c.id)
     return [EventRecord.from_row(row) for row in conn.execute(query).mappings()]
+
+
+# the worker: wake-ups, claims, heartbeats
+
+
+def notify_work(conn: Connection) -> None:
+    """Wake the workers when this transaction commits (PostgreSQL ``NOTIFY``; a no-op on
+    SQLite, whose workers notice commits through ``PRAGMA data_version``)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text(f"NOTIFY {WORK_CHANNEL}"))
+
+
+def lock_incident(conn: Connection, number: int) -> IncidentRecord | None:
+    """The incident, locked until the transaction ends (``FOR UPDATE`` on PostgreSQL;
+    SQLite's ``BEGIN IMMEDIATE`` already holds the database)."""
+    query = select(incidents).where(incidents.c.id == number).with_for_update()
+    row = conn.execute(query).mappings().first()
+    return None if row is None else IncidentRecord.from_row(row)
+
+
+def mark_reminded(conn: Connection, number: int, promise: datetime) -> bool:
+    """Record that the internal channels were reminded of ``promise``; False when that was
+    already done (by another worker) or the promise changed meanwhile."""
+    result = conn.execute(
+        update(incidents)
+        .where(
+            incidents.c.id == number,
+            incidents.c.status == IncidentStatus.OPEN.value,
+            incidents.c.next_update_at == promise,
+            or_(incidents.c.reminded_for.is_(None), incidents.c.reminded_for != promise),
+        )
+        .values(reminded_for=promise)
+    )
+    return result.rowcount == 1
+
+
+def reminded_for(conn: Connection, numbers: Iterable[int]) -> dict[int, datetime | None]:
+    ids = list(numbers)
+    if not ids:
+        return {}
+    query = select(incidents.c.id, incidents.c.reminded_for).where(incidents.c.id.in_(ids))
+    return {number: at for number, at in conn.execute(query)}
+
+
+def _earlier_in_flight(message_id: Any, channel: Any) -> Any:
+    """EXISTS: an earlier message of the same incident is being sent on the same channel
+    (correlated to the ``deliveries`` row being updated)."""
+    own = aliased(messages)
+    other = aliased(deliveries)
+    other_message = aliased(messages)
+    return (
+        select(other.c.id)
+        .join(other_message, other_message.c.id == other.c.message_id)
+        .join(own, own.c.incident_id == other_message.c.incident_id)
+        .where(
+            own.c.id == message_id,
+            other.c.channel == channel,
+            other.c.state == DeliveryState.SENDING.value,
+            other.c.message_id < message_id,
+        )
+        .correlate(deliveries)
+        .exists()
+    )
+
+
+@dataclass
+class Claim:
+    """What one claim decided: deliveries now ``sending`` under the claimant's lease, and
+    deliveries cancelled because something newer superseded them."""
+
+    claimed: list[DeliveryRecord] = field(default_factory=list)
+    cancelled: list[tuple[DeliveryRecord, str]] = field(default_factory=list)
+    incident_of: dict[int, int] = field(default_factory=dict)
+    """Delivery id -> incident number."""
+    taken_over: dict[int, str | None] = field(default_factory=dict)
+    """Claimed deliveries whose earlier sender's lease ran out: id -> that sender."""
+
+
+def claim_due(
+    conn: Connection, *, owner: str, now: datetime, lease_until: datetime, limit: int
+) -> Claim:
+    """Claim up to ``limit`` deliveries that are due, under a lease for ``owner``.
+
+    Due: ``queued`` or ``retry`` with ``due_at <= now`` and no live lease of another
+    owner; or ``sending`` with an expired lease (its sender died: taken over, marked
+    possibly duplicated, since the send may have happened). On PostgreSQL the candidates
+    are locked ``FOR UPDATE SKIP LOCKED``, so workers claiming at once share them; on
+    SQLite the caller's ``BEGIN IMMEDIATE`` serialises claims.
+
+    Never claimed, cancelled instead: a delivery of a message older than the incident's
+    latest resolution, or older than a newer message on the same channel (it was
+    superseded before it was sent). Per incident and channel, messages go one at a time
+    in order: nothing is claimed while an earlier one is in ``sending``.
+    """
+    pending = [s.value for s in PENDING_STATES]
+    due = or_(
+        and_(
+            deliveries.c.state.in_(pending),
+            deliveries.c.due_at <= now,
+            or_(
+                deliveries.c.lease_owner.is_(None),
+                deliveries.c.lease_owner == owner,
+                deliveries.c.lease_expires_at <= now,
+            ),
+        ),
+        and_(
+            deliveries.c.state == DeliveryState.SENDING.value,
+            deliveries.c.lease_expires_at <= now,
+        ),
+    )
+    query = (
+        select(deliveries, messages.c.incident_id.label("incident_number"))
+        .join(messages, messages.c.id == deliveries.c.message_id)
+        .where(due)
+        .order_by(deliveries.c.message_id, deliveries.c.id)
+        .limit(max(limit * 4, 32))
+        .with_for_update(skip_locked=True, of=deliveries)
+    )
+    rows = conn.execute(query).mappings().all()
+    claim = Claim()
+    if not rows:
+        return claim
+    numbers = {int(row["incident_number"]) for row in rows}
+    resolution = dict(
+        conn.execute(
+            select(messages.c.incident_id, func.max(messages.c.id))
+            .where(messages.c.incident_id.in_(numbers), messages.c.phase == "resolved")
+            .group_by(messages.c.incident_id)
+        ).all()
+    )
+    latest: dict[tuple[int, str], int] = {}
+    in_flight: dict[tuple[int, str], list[tuple[int, int]]] = {}
+    for number, channel, message_id, delivery_id, state in conn.execute(
+        select(
+            messages.c.incident_id,
+            deliveries.c.channel,
+            deliveries.c.message_id,
+            deliveries.c.id,
+            deliveries.c.state,
+        )
+        .join(messages, messages.c.id == deliveries.c.message_id)
+        .where(messages.c.incident_id.in_(numbers))
+    ):
+        key = (number, channel)
+        latest[key] = max(latest.get(key, 0), message_id)
+        if state == DeliveryState.SENDING.value:
+            in_flight.setdefault(key, []).append((message_id, delivery_id))
+
+    takeovers: list[int] = []
+    fresh: list[int] = []
+    busy: set[tuple[int, str]] = set()
+    dropped: set[int] = set()
+    for row in rows:
+        record = DeliveryRecord.from_row(_delivery_columns(row))
+        number = int(row["incident_number"])
+        key = (number, record.channel)
+        claim.incident_of[record.id] = number
+        reason = None
+        if resolution.get(number, 0) > record.message_id:
+            reason = "the incident was resolved before it was sent"
+        elif latest.get(key, 0) > record.message_id:
+            reason = "superseded by a newer message before it was sent"
+        if reason is not None:
+            claim.cancelled.append((record, reason))
+            dropped.add(record.id)
+            continue
+        earlier = [
+            delivery_id
+            for message_id, delivery_id in in_flight.get(key, [])
+            if message_id < record.message_id and delivery_id not in dropped
+        ]
+        if earlier or key in busy or len(takeovers) + len(fresh) >= limit:
+            continue
+        busy.add(key)
+        if record.state == DeliveryState.SENDING.value:
+            takeovers.append(record.id)
+            claim.taken_over[record.id] = record.lease_owner
+        else:
+            fresh.append(record.id)
+
+    for record, reason in claim.cancelled:
+        interrupted = record.state == DeliveryState.SENDING.value
+        conn.execute(
+            update(deliveries)
+            .where(deliveries.c.id == record.id, deliveries.c.state == record.state)
+            .values(
+                state=DeliveryState.CANCELLED.value,
+                due_at=None,
+                lease_owner=None,
+                lease_expires_at=None,
+                possibly_duplicate=deliveries.c.possibly_duplicate | interrupted,
+                last_error=(
+                    f"{reason}; an earlier attempt may have been sent" if interrupted else reason
+                ),
+                updated_at=now,
+            )
+        )
+    lease = {
+        "state": DeliveryState.SENDING.value,
+        "attempts": deliveries.c.attempts + 1,
+        "lease_owner": owner,
+        "lease_expires_at": lease_until,
+        "updated_at": now,
+    }
+    if takeovers:
+        conn.execute(
+            update(deliveries)
+            .where(deliveries.c.id.in_(takeovers))
+            .values(**lease, possibly_duplicate=True)
+        )
+    if fresh:
+        conn.execute(update(deliveries).where(deliveries.c.id.in_(fresh)).values(**lease))
+    claimed = takeovers + fresh
+    if claimed:
+        query = select(deliveries).where(deliveries.c.id.in_(claimed)).order_by(deliveries.c.id)
+        claim.claimed = [DeliveryRecord.from_row(row) for row in conn.execute(query).mappings()]
+    return claim
+
+
+def _delivery_columns(row: Any) -> Any:
+    return {column.name: row[column.name] for column in deliveries.columns}
+
+
+def next_due(conn: Connection, *, owner: str) -> datetime | None:
+    """The earliest moment a delivery may need this worker: a pending delivery's due time
+    (or, under another owner's lease, the lease's end), or a lease running out."""
+    pending = [s.value for s in PENDING_STATES]
+    unleased = conn.execute(
+        select(func.min(deliveries.c.due_at)).where(
+            deliveries.c.state.in_(pending),
+            or_(deliveries.c.lease_owner.is_(None), deliveries.c.lease_owner == owner),
+        )
+    ).scalar_one()
+    leased = conn.execute(
+        select(func.min(deliveries.c.lease_expires_at)).where(
+            deliveries.c.state.in_([*pending, DeliveryState.SENDING.value]),
+            deliveries.c.lease_owner.is_not(None),
+            deliveries.c.lease_owner != owner,
+        )
+    ).scalar_one()
+    found = [moment for moment in (unleased, leased) if moment is not None]
+    return _aware(min(found)) if found else None
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def heartbeat(conn: Connection, *, worker: str, hostname: str, pid: int, now: datetime) -> None:
+    """Record that ``worker`` is alive at ``now``."""
+    seen = conn.execute(
+        update(workers).where(workers.c.id == worker).values(seen_at=now, stopped_at=None)
+    )
+    if seen.rowcount == 0:
+        conn.execute(
+            insert(workers).values(
+                id=worker, hostname=hostname, pid=pid, started_at=now, seen_at=now
+            )
+        )
+
+
+def worker_stopped(conn: Connection, *, worker: str, now: datetime) -> None:
+    conn.execute(update(workers).where(workers.c.id == worker).values(stopped_at=now, seen_at=now))
+
+
+def forget_workers(conn: Connection, *, before: datetime) -> None:
+    """Drop heartbeats older than ``before`` (workers long gone)."""
+    conn.execute(delete(workers).where(workers.c.seen_at < before))
+
+
+def last_worker_seen(conn: Connection) -> datetime | None:
+    """The latest heartbeat of a worker that has not stopped cleanly."""
+    query = select(func.max(workers.c.seen_at)).where(workers.c.stopped_at.is_(None))
+    found = conn.execute(query).scalar_one()
+    return None if found is None else _aware(found)

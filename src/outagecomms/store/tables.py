@@ -97,6 +97,8 @@ incidents = Table(
     Column("started_at", UTCDateTime, nullable=False),
     Column("resolved_at", UTCDateTime, nullable=True),
     Column("updated_at", UTCDateTime, nullable=False),
+    # the next_update_at the internal channels were last reminded of (runbook `reminder:`)
+    Column("reminded_for", UTCDateTime, nullable=True),
     UniqueConstraint("open_dedupe_key"),
     Index(None, "status"),
     Index(None, "dedupe_key"),
@@ -157,3 +159,16 @@ events = Table(
     Column("detail", JSON, nullable=False),
     Index(None, "incident_id"),
 )
+
+workers = Table(
+    "workers",
+    metadata,
+    Column("id", String(128), primary_key=True),  # host:pid:random, unique per run
+    Column("hostname", String(255), nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("seen_at", UTCDateTime, nullable=False),  # the heartbeat
+    Column("stopped_at", UTCDateTime, nullable=True),  # a clean shutdown
+    Index(None, "seen_at"),
+)
+"""Worker heartbeats: `declare` and `status` warn when no worker has been seen lately."""
