@@ -28,7 +28,6 @@ from importlib import resources
 from typing import Any, Final
 
 import regex
-from twitter_text import extract_urls_with_indices, parse_tweet
 from uniseg.graphemecluster import grapheme_cluster_break
 
 from outagecomms.models import Channel, ChannelKind
@@ -146,6 +145,8 @@ def twitter_v3_options() -> dict[str, Any]:
 
 def weighted_length(text: str) -> int:
     """twitter-text v3 weighted length: URLs 23, CJK and emoji (sequences) 2, most else 1."""
+    from twitter_text import parse_tweet  # lazy: its emoji regex is slow to import
+
     return int(parse_tweet(text, _shipped_twitter_options()).weightedLength)
 
 
@@ -244,6 +245,8 @@ def grapheme_boundaries(text: str) -> list[int]:
 
 def url_spans(text: str, *, with_protocol_only: bool = False) -> list[tuple[int, int]]:
     """``(start, end)`` code point offsets of the URLs twitter-text finds in ``text``."""
+    from twitter_text import extract_urls_with_indices  # lazy: slow to import
+
     found = extract_urls_with_indices(text, not with_protocol_only)
     return [(int(url["indices"][0]), int(url["indices"][1])) for url in found]
 
@@ -485,4 +488,9 @@ def fit_text(text: str, channel: Channel, *, keep: str | None = None) -> str:
         with_keep = _shortened(text, channel, keep)
         if with_keep is not None:
             return with_keep
+        # No words fit beside it: the link alone, marked with the one-character ellipsis
+        # (in an SMS, "..." would not fit where "…" does, even though it forces UCS-2).
+        link_only = f"{ELLIPSIS} {keep}"
+        if measure_for_channel(link_only, channel).fits:
+            return link_only
     return _shortened(text, channel, None) or _ellipsis(channel.kind, "", None)

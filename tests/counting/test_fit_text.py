@@ -215,3 +215,9 @@ def test_every_limit_cuts_cleanly(text: str) -> None:
     boundaries = set(grapheme_cluster_boundaries(text))
     for limit in range(1, len(text)):
         _assert_clean_cut(text, fit_text(text, channel(limit=limit)), boundaries)
+
+
+def test_an_sms_with_room_for_the_link_alone_keeps_the_link() -> None:
+    """Found by Hypothesis: "..." plus the link did not fit where "…" plus the link does."""
+    target = channel(ChannelKind.SMS, limit=41, max_segments=1)
+    assert fit_text(f"Payments {STATUS}", target, keep=STATUS) == f"{ELLIPSIS} {STATUS}"

@@ -6,13 +6,17 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 
-from outagecomms import logs
-from outagecomms.project import Project
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from outagecomms.project import Project
+
+# Command modules import what a command needs inside the command itself, so that
+# `outagecomms --help` (and every other invocation) loads only what it uses.
 
 
 class LogFormat(StrEnum):
@@ -79,15 +83,21 @@ def _global(
         typer.Option("--log-level", envvar="OUTAGECOMMS_LOG_LEVEL", help="Least level logged."),
     ] = LogLevel.WARNING,
 ) -> None:
+    from outagecomms import logs
+
     logs.configure(log_format=log_format.value, level="debug" if debug else log_level.value)
 
 
 def console() -> Console:
     """A console on the current stdout (so tests capturing stdout see everything)."""
+    from rich.console import Console
+
     return Console(file=sys.stdout, highlight=False)
 
 
 def project(path: Path | None) -> Project:
+    from outagecomms.project import Project
+
     return Project.discover(path)
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from rich.panel import Panel
-from rich.rule import Rule
-from rich.text import Text
+from typing import TYPE_CHECKING
 
 from outagecomms.cli.app import JsonOption, app, console, emit_json
-from outagecomms.demo import Received, Step, run_demo
 from outagecomms.models import ChannelKind
+
+if TYPE_CHECKING:
+    from outagecomms.demo import Received, Step
 
 
 def _describe(received: Received) -> str:
@@ -24,6 +24,10 @@ def _describe(received: Received) -> str:
 
 
 def _show(step: Step) -> None:
+    from rich.panel import Panel
+    from rich.rule import Rule
+    from rich.text import Text
+
     out = console()
     out.print(Rule(Text(step.title, style="bold")))
     out.print(Text(f"$ {step.command}", style="dim"))
@@ -51,6 +55,11 @@ def _show(step: Step) -> None:
 def demo(json_output: JsonOption = False) -> None:
     """Run a whole incident on SQLite against local SMTP/HTTP sinks and show what each
     channel received (nothing leaves this machine)."""
+    from rich.rule import Rule
+    from rich.text import Text
+
+    from outagecomms.demo import run_demo
+
     if json_output:
         emit_json({"steps": [step.as_json() for step in run_demo()]})
         return

@@ -6,27 +6,27 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
-from rich.text import Text
 
 from outagecomms.cli.app import JsonOption, ProjectOption, app, console, emit_json, project
-from outagecomms.listing import channel_rows, runbook_rows
 from outagecomms.models import Severity
-from outagecomms.preview import parse_phase
-from outagecomms.preview import preview as build_preview
-from outagecomms.project import parse_assignments
-from outagecomms.schema import json_schema
 
 
 @app.command()
 def schema(json_output: JsonOption = False) -> None:
     """Print the JSON Schema of runbook and channel files (for editors and CI)."""
+    from outagecomms.schema import json_schema
+
     emit_json(json_schema())
 
 
 @app.command()
 def runbooks(json_output: JsonOption = False, project_dir: ProjectOption = None) -> None:
     """List runbooks: id, title, languages and approval state."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from outagecomms.listing import runbook_rows
+
     rows = runbook_rows(project(project_dir))
     if json_output:
         emit_json(rows)
@@ -49,6 +49,10 @@ def runbooks(json_output: JsonOption = False, project_dir: ProjectOption = None)
 @app.command()
 def channels(json_output: JsonOption = False, project_dir: ProjectOption = None) -> None:
     """List channels: name, kind, audience, limit and URL with secrets hidden."""
+    from rich.table import Table
+
+    from outagecomms.listing import channel_rows
+
     rows = channel_rows(project(project_dir))
     if json_output:
         emit_json(rows)
@@ -101,6 +105,12 @@ def preview(
 
     Variables not given with --var take their runbook examples.
     """
+    from rich.text import Text
+
+    from outagecomms.preview import parse_phase
+    from outagecomms.preview import preview as build_preview
+    from outagecomms.project import parse_assignments
+
     loaded = project(project_dir)
     items = build_preview(
         loaded,

@@ -7,27 +7,21 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
 from outagecomms.cli.app import JsonOption, ProjectOption, app, console, emit_json, project
 from outagecomms.durations import format_duration, parse_duration
 from outagecomms.errors import ExitStatus, UsageError
-from outagecomms.incidents import (
-    UPDATE_PHASES,
-    IncidentDetail,
-    IncidentSummary,
-    Orchestrator,
-    Report,
-)
 from outagecomms.models import Phase, Severity
-from outagecomms.project import parse_assignments
-from outagecomms.store.records import DeliveryRecord, IncidentRecord
-from outagecomms.worker import worker_warnings
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
+
+    from outagecomms.incidents import IncidentDetail, IncidentSummary, Orchestrator, Report
+    from outagecomms.store.records import DeliveryRecord, IncidentRecord
 
 DatabaseOption = Annotated[
     str | None,
@@ -114,6 +108,8 @@ def _orchestrator(
     timeout: float | None = None,
     concurrency: int | None = None,
 ) -> Iterator[Orchestrator]:
+    from outagecomms.incidents import Orchestrator
+
     with Orchestrator.open(
         project(project_dir),
         database_url=database_url,
@@ -143,6 +139,8 @@ def _cooldown(value: str) -> timedelta:
 
 
 def _phase(value: str) -> Phase:
+    from outagecomms.incidents import UPDATE_PHASES
+
     allowed = ", ".join(p.value for p in UPDATE_PHASES)
     try:
         phase = Phase(value)
@@ -204,6 +202,9 @@ def declare(
 
     Exit 6 when a channel failed its first attempt (it stays queued for the worker).
     """
+    from outagecomms.project import parse_assignments
+    from outagecomms.worker import worker_warnings
+
     given = parse_assignments(var or [])
     reason = _break_glass(unapproved, reason)
     interval = None
@@ -254,6 +255,8 @@ def update(
 
     Variables given at declare are reused; --var adds or overrides.
     """
+    from outagecomms.project import parse_assignments
+
     chosen = _phase(phase)
     given = parse_assignments(var or [])
     reason = _break_glass(unapproved, reason)
@@ -293,6 +296,8 @@ def resolve(
 ) -> None:
     """Resolve INCIDENT (or the open incident with --dedupe-key): send the resolution
     message; no update is promised or sent after it."""
+    from outagecomms.project import parse_assignments
+
     source = ctx.get_parameter_source("dedupe_key")
     if incident is not None and source is not None and source.name == "ENVIRONMENT":
         dedupe_key = None  # an explicit incident wins over OUTAGECOMMS_DEDUPE_KEY
@@ -339,6 +344,8 @@ def postmortem(
     project_dir: ProjectOption = None,
 ) -> None:
     """Send the runbook's postmortem follow-up for a resolved INCIDENT."""
+    from outagecomms.project import parse_assignments
+
     given = parse_assignments(var or [])
     reason = _break_glass(unapproved, reason)
     with _orchestrator(
@@ -358,6 +365,8 @@ def status(
     project_dir: ProjectOption = None,
 ) -> None:
     """Open incidents: runbook, severity, phase, age, next update due, failed deliveries."""
+    from outagecomms.worker import worker_warnings
+
     with _orchestrator(project_dir, database_url) as orchestrator:
         rows = orchestrator.status(include_resolved=all_incidents)
         warnings = worker_warnings(orchestrator, [row.incident for row in rows])
@@ -414,6 +423,9 @@ def _warn(warnings: Sequence[str]) -> None:
 
 
 def _warn_break_glass(incident: IncidentRecord, reason: str) -> None:
+    from rich.console import Console
+    from rich.text import Text
+
     err = Console(file=sys.stderr, highlight=False, soft_wrap=True)
     err.print(
         Text.assemble(
@@ -450,6 +462,8 @@ def _minutes(seconds: int) -> timedelta:
 
 
 def _state(delivery: DeliveryRecord) -> Text:
+    from rich.text import Text
+
     label = STATE_LABELS.get(delivery.state, delivery.state)
     if delivery.possibly_duplicate:
         label += " (possibly duplicated)"
@@ -464,6 +478,9 @@ def _size(delivery: DeliveryRecord) -> str:
 
 def _print_deliveries(out: Console, deliveries: Sequence[DeliveryRecord]) -> None:
     """A table per channel (state, attempts, length/limit), then each problem on a line."""
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table(title_justify="left")
     for column in ("channel", "kind", "state", "attempts", "length/limit"):
         table.add_column(column)
@@ -480,6 +497,8 @@ def _print_deliveries(out: Console, deliveries: Sequence[DeliveryRecord]) -> Non
 
 
 def _print_report(report: Report, done: str) -> None:
+    from rich.text import Text
+
     out = console()
     i = report.incident
     if report.deduplicated:
@@ -507,6 +526,9 @@ def _print_report(report: Report, done: str) -> None:
 
 
 def _print_status(rows: Sequence[IncidentSummary], all_incidents: bool) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
     out = console()
     if not rows:
         out.print("No incidents." if all_incidents else "No open incidents.")
@@ -537,6 +559,8 @@ def _print_status(rows: Sequence[IncidentSummary], all_incidents: bool) -> None:
 
 
 def _print_detail(detail: IncidentDetail) -> None:
+    from rich.text import Text
+
     out = console()
     i = detail.incident
     out.print(

@@ -5,20 +5,17 @@ from __future__ import annotations
 import sys
 from itertools import groupby
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.text import Text
 
-from outagecomms.approvals import approve as record_approvals
 from outagecomms.cli.app import JsonOption, ProjectOption, app, console, emit_json, project
 from outagecomms.errors import FindingsError, NotFoundError, UsageError
-from outagecomms.lint.findings import Finding, Report
-from outagecomms.lint.runner import lint_paths, lint_text
 from outagecomms.models import Audience
-from outagecomms.preview import parse_phase
-from outagecomms.project import Project
-from outagecomms.settings import SETTINGS_FILE
+
+if TYPE_CHECKING:
+    from outagecomms.lint.findings import Finding, Report
+    from outagecomms.project import Project
 
 _STYLES = {"error": "bold red", "warning": "yellow"}
 
@@ -26,6 +23,8 @@ _STYLES = {"error": "bold red", "warning": "yellow"}
 def _project_for(project_dir: Path | None, paths: list[Path]) -> Project:
     """The project of ``--project``/the working directory; for explicit files outside any
     project, their directory (default settings)."""
+    from outagecomms.project import Project
+
     try:
         return project(project_dir)
     except NotFoundError:
@@ -38,6 +37,8 @@ def _project_for(project_dir: Path | None, paths: list[Path]) -> Project:
 
 
 def _print_finding(item: Finding, *, show_where: bool = True) -> None:
+    from rich.text import Text
+
     out = console()
     where = f"{item.where}  " if show_where and item.where else ""
     context = "/".join(p for p in (item.phase, item.format, item.lang) if p)
@@ -122,6 +123,12 @@ def lint(
 
     With --text, check one message you wrote yourself (--lang required).
     """
+    from rich.text import Text
+
+    from outagecomms.lint.runner import lint_paths, lint_text
+    from outagecomms.preview import parse_phase
+    from outagecomms.settings import SETTINGS_FILE
+
     if text is not None:
         if paths:
             raise UsageError("--text lints one message; do not name runbook files with it")
@@ -180,6 +187,10 @@ def approve(
 
     Refuses (exit 4) a runbook with lint errors; commit the lock file with the runbook.
     """
+    from rich.text import Text
+
+    from outagecomms.approvals import approve as record_approvals
+
     proj = project(project_dir)
     recorded = record_approvals(proj, runbooks, by=by, note=note)
     if json_output:

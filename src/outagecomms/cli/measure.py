@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from outagecomms.cli.app import JsonOption, app, console, emit_json
-from outagecomms.counting import Measurement, soft_limit
-from outagecomms.counting import measure as measure_text
 from outagecomms.models import ChannelKind
+
+if TYPE_CHECKING:
+    from outagecomms.counting import Measurement
 
 
 def read_text(text: str) -> str:
@@ -22,6 +23,8 @@ def read_text(text: str) -> str:
 
 def summary(result: Measurement) -> str:
     """One line: ``262/280 weighted: fits``; SMS adds segments; Slack warns past readable."""
+    from outagecomms.counting import soft_limit
+
     size = (
         f"{result.length} {result.unit}"
         if result.limit is None
@@ -53,6 +56,8 @@ def measure(
 
     For email, TEXT is the subject line.
     """
+    from outagecomms.counting import measure as measure_text
+
     if segments is not None and kind is not ChannelKind.SMS:
         raise typer.BadParameter("applies to --kind sms only", param_hint="'--segments'")
     result = measure_text(read_text(text), kind, max_segments=segments)

@@ -8,9 +8,6 @@ from typing import Annotated
 import typer
 
 from outagecomms.cli.app import JsonOption, ProjectOption, app, console, emit_json, project
-from outagecomms.incidents import open_project_store
-from outagecomms.site.build import build_site
-from outagecomms.site.state import SiteConfig
 
 site_app = typer.Typer(
     name="site",
@@ -75,6 +72,10 @@ def build(
 
     Every file is replaced atomically, so a web server never serves a half-written page.
     """
+    from outagecomms.incidents import open_project_store
+    from outagecomms.site.build import build_site
+    from outagecomms.site.state import SiteConfig
+
     loaded = project(project_dir)
     config = SiteConfig.for_project(loaded, lang=lang, timezone=timezone, name=name)
     store = open_project_store(loaded, database_url)

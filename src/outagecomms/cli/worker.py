@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from types import FrameType
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -17,8 +17,13 @@ from outagecomms.cli.app import JsonOption, ProjectOption, app, console, emit_js
 from outagecomms.cli.incidents import ConcurrencyOption, DatabaseOption, TimeoutOption
 from outagecomms.durations import parse_duration
 from outagecomms.errors import UsageError
-from outagecomms.incidents import Orchestrator
-from outagecomms.worker import DEFAULT_POLL_INTERVAL, Worker, wakeup_for
+
+if TYPE_CHECKING:
+    from outagecomms.worker import Worker
+
+DEFAULT_POLL_INTERVAL = 1.0
+"""``outagecomms.worker.DEFAULT_POLL_INTERVAL``, repeated here so that building the command
+line does not import the worker (tests/test_startup.py checks they agree)."""
 
 
 @contextmanager
@@ -89,6 +94,9 @@ def worker(
 ) -> None:
     """Keep every open incident's update cadence and send what is due (retries included),
     until SIGTERM/SIGINT; --once does what is due now and exits."""
+    from outagecomms.incidents import Orchestrator
+    from outagecomms.worker import Worker, wakeup_for
+
     with Orchestrator.open(
         project(project_dir),
         database_url=database_url,
