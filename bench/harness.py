@@ -48,7 +48,7 @@ class Config:
                 warmup=0,
                 lint_shipped=1,
                 generated_runbooks=2,
-                open_incidents=50,
+                open_incidents=10,
                 memory_incidents=200,
                 postgres_url=postgres_url,
             )

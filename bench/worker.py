@@ -1,28 +1,378 @@
-"""Worker benchmarks: throughput, cadence lateness, memory (need ``outagecomms.worker``)."""
+"""Worker benchmarks: throughput, cadence lateness, memory.
+
+- **throughput**: a backlog of due deliveries (first attempts failed, retries due now) to
+  webhook channels on the local HTTP sink, sent by 1 or 2 ``outagecomms worker`` processes;
+  deliveries / (last ``sent_at`` - the workers' first heartbeat), so process start-up is
+  not counted. SQLite (1 worker) and PostgreSQL (1 and 2 workers, a throw-away schema).
+- **cadence lateness**: N open incidents with a short cadence and one worker; for every
+  automatic update promised after the worker came up, its delivery's ``sent_at`` minus
+  the promise (``next_update_at`` of the message before). p50 and p99.
+- **memory**: peak RSS (``ru_maxrss``) of ``worker --once`` in its own process with M open
+  incidents, against the same with none.
+"""
 
 from __future__ import annotations
 
 import importlib.util
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from bench.harness import Config, Row, skipped
+from bench.harness import Config, Row, clean_env, median, percentile, skipped
+from bench.projects import IMPACT, RUNBOOK, approve_all, new_project, write_channel
+
+if TYPE_CHECKING:
+    from outagecomms.store import Store
+
+CLI = "from outagecomms.cli import main; main()"
+MEASURE_RSS = (
+    "import resource, sys\n"
+    "from outagecomms.cli import run\n"
+    "code = run(sys.argv[1:])\n"
+    "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"  # KiB on Linux
+    "sys.exit(code)\n"
+)
+_OPENING = threading.Lock()
+"""Stores are opened (and migrated) one at a time (Alembic is not made for threads)."""
+WAIT = 600.0
+"""The longest any benchmark waits for the store to reach its end state."""
 
 
 def worker_available() -> bool:
     return importlib.util.find_spec("outagecomms.worker") is not None
 
 
-def worker(config: Config) -> list[Row]:
-    # The worker landed after this harness was written: its benchmarks are still to do.
-    why = (
-        "outagecomms.worker does not exist yet"
-        if not worker_available()
-        else "worker benchmarks not written yet (see docs/benchmarks.md)"
+def _sender(ok: bool) -> Callable[..., list[Any]]:
+    """A stand-in sender for setting up (no network): every send succeeds or fails."""
+    from outagecomms.delivery import Outcome, Outgoing
+
+    def send(
+        items: Sequence[Outgoing],
+        *,
+        concurrency: int = 16,
+        timeout: float = 10.0,
+        environ: Mapping[str, str] | None = None,
+    ) -> list[Outcome]:
+        error = None if ok else "bench: not sent yet"
+        return [Outcome(item.key, ok, error, 0.0) for item in items]
+
+    return send
+
+
+@contextmanager
+def _postgres_schema(server: str) -> Iterator[str]:
+    """A fresh schema on the server (dropped after): the URL whose search_path is it."""
+    from sqlalchemy import create_engine, text
+
+    schema = f"oc_bench_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(
+        server.replace("postgresql://", "postgresql+psycopg://", 1),
+        connect_args={"connect_timeout": 3},
     )
+    try:
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        separator = "&" if "?" in server else "?"
+        yield f"{server}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        try:
+            with admin.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        finally:
+            admin.dispose()
+
+
+def _open(database_url: str) -> Store:
+    from outagecomms.store import open_store
+
+    with _OPENING:
+        return open_store(database_url)
+
+
+def _postgres_reachable(server: str | None) -> str | None:
+    """None when the server answers, else why not."""
+    if not server:
+        return "no --postgres-url"
+    try:
+        with _postgres_schema(server):
+            return None
+    except Exception as exc:  # any failure to connect means "not run"
+        return f"no PostgreSQL at {server.split('@')[-1]} ({type(exc).__name__})"
+
+
+class _Workers:
+    """``outagecomms worker`` processes on one project and database (SIGTERM at exit)."""
+
+    def __init__(self, root: Path, database_url: str, count: int, *options: str) -> None:
+        argv = ["worker", "--project", str(root), "--database-url", database_url, *options]
+        self.processes = [
+            subprocess.Popen(
+                [sys.executable, "-c", CLI, *argv],
+                env=clean_env(),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            for _ in range(count)
+        ]
+
+    def stop(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in self.processes:
+            try:  # a worker stops after its step: with 1,000 incidents that takes a while
+                process.wait(timeout=120)
+            except subprocess.TimeoutExpired:
+                process.kill()  # measured already: its number stands
+                process.wait(timeout=10)
+                continue
+            if process.returncode not in (0, -signal.SIGTERM):
+                raise RuntimeError(f"a worker exited {process.returncode}")
+
+
+def _wait_until(check: Callable[[], bool], what: str, timeout: float = WAIT) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"gave up waiting for {what} after {timeout:.0f} s")
+        time.sleep(0.05)
+
+
+def _project(tmp: str, http_url: Callable[[str], str], channels: int) -> Path:
+    root = new_project(Path(tmp) / "project")
+    for index in range(channels):
+        write_channel(root, f"hook-{index:02d}", kind="webhook", url=http_url(f"/c{index:02d}"))
+    approve_all(root)
+    return root
+
+
+def _declare(
+    root: Path,
+    database_url: str,
+    count: int,
+    *,
+    ok: bool,
+    clock: Callable[[], datetime] | None = None,
+    cadence: timedelta | None = None,
+) -> None:
+    from outagecomms.incidents import Orchestrator, utcnow
+    from outagecomms.project import Project
+
+    with _open(database_url) as store:
+        orchestrator = Orchestrator(Project(root), store, clock=clock or utcnow, sender=_sender(ok))
+        for _ in range(count):
+            orchestrator.declare(RUNBOOK, variables={"impact": IMPACT}, cadence=cadence)
+
+
+# --------------------------------------------------------------------------- throughput
+
+
+def _throughput(database_url: str, workers: int, incidents: int, channels: int) -> float:
+    from sqlalchemy import func, select
+
+    from outagecomms.incidents import utcnow
+    from outagecomms.sinks import HttpSink
+    from outagecomms.store.tables import deliveries
+    from outagecomms.store.tables import workers as workers_table
+
+    with tempfile.TemporaryDirectory(prefix="oc-bench-") as tmp, HttpSink() as http:
+        root = _project(tmp, http.url, channels)
+        long_ago = utcnow() - timedelta(minutes=10)  # every retry is due at once
+        _declare(root, database_url, incidents, ok=False, clock=lambda: long_ago)
+        total = incidents * channels
+        running = _Workers(root, database_url, workers, "--timeout", "10")
+        try:
+            with _open(database_url) as store:
+
+                def done() -> bool:
+                    with store.read() as conn:
+                        sent = conn.execute(
+                            select(func.count()).where(deliveries.c.state == "sent")
+                        ).scalar_one()
+                    return bool(sent >= total)
+
+                _wait_until(done, f"{total} deliveries sent")
+                with store.read() as conn:
+                    first = conn.execute(select(func.min(workers_table.c.started_at))).scalar()
+                    last = conn.execute(select(func.max(deliveries.c.sent_at))).scalar()
+        finally:
+            running.stop()
+    if first is None or last is None:
+        raise RuntimeError("no worker heartbeat or no sent delivery")
+    return total / max((last - first).total_seconds(), 1e-3)
+
+
+def throughput_sqlite(config: Config) -> list[Row]:
+    incidents, channels = _backlog_size(config)
+    with tempfile.TemporaryDirectory(prefix="oc-bench-db-") as tmp:
+        value = _throughput(f"sqlite:///{tmp}/state.db", 1, incidents, channels)
+    note = f"{incidents * channels} deliveries to {channels} webhooks on the local sink"
+    return [Row("worker throughput, SQLite, 1 worker", value, "deliveries/s", note=note)]
+
+
+def throughput_postgres(config: Config, count: int) -> list[Row]:
+    name = f"worker throughput, PostgreSQL, {count} worker{'s' if count > 1 else ''}"
+    why = _postgres_reachable(config.postgres_url)
+    if why is not None or config.postgres_url is None:
+        return [skipped(name, "deliveries/s", why or "no PostgreSQL")]
+    if config.quick:
+        return [skipped(name, "deliveries/s", "full run only")]
+    incidents, channels = _backlog_size(config)
+    with _postgres_schema(config.postgres_url) as url:
+        value = _throughput(url, count, incidents, channels)
+    return [Row(name, value, "deliveries/s", note=f"{incidents * channels} deliveries")]
+
+
+def _backlog_size(config: Config) -> tuple[int, int]:
+    """(incidents, webhook channels) of the throughput backlog."""
+    return (5, 2) if config.quick else (100, 5)
+
+
+# --------------------------------------------------------------------------- lateness
+
+
+def lateness(config: Config) -> list[Row]:
+    from sqlalchemy import func, select
+
+    from outagecomms.sinks import HttpSink
+    from outagecomms.store.tables import deliveries, messages
+    from outagecomms.store.tables import workers as workers_table
+
+    count = config.open_incidents
+    cadence = timedelta(seconds=1 if config.quick else 120)
+    with tempfile.TemporaryDirectory(prefix="oc-bench-") as tmp, HttpSink() as http:
+        root = _project(tmp, http.url, 1)
+        database_url = f"sqlite:///{Path(tmp) / 'state.db'}"
+        _declare(root, database_url, count, ok=True, cadence=cadence)
+        running = _Workers(root, database_url, 1, "--timeout", "10", "--poll-interval", "0.2")
+        try:
+            with _open(database_url) as store:
+
+                def samples() -> list[float] | None:
+                    with store.read() as conn:
+                        up = conn.execute(select(func.min(workers_table.c.started_at))).scalar()
+                        rows = conn.execute(
+                            select(
+                                messages.c.incident_id,
+                                messages.c.seq,
+                                messages.c.next_update_at,
+                                deliveries.c.sent_at,
+                            )
+                            .join(deliveries, deliveries.c.message_id == messages.c.id)
+                            .order_by(messages.c.incident_id, messages.c.seq)
+                        ).all()
+                    if up is None:
+                        return None
+                    late: dict[int, float] = {}
+                    promised: dict[int, datetime | None] = {}
+                    for incident, _seq, next_at, sent_at in rows:
+                        promise = promised.get(incident)
+                        if promise is not None and promise >= up and sent_at is not None:
+                            late.setdefault(incident, (sent_at - promise).total_seconds())
+                        promised[incident] = next_at
+                    return list(late.values()) if len(late) >= count else None
+
+                found: list[list[float]] = []
+
+                def complete() -> bool:
+                    result = samples()
+                    if result is not None:
+                        found.append(result)
+                    return result is not None
+
+                _wait_until(complete, f"an automatic update of each of {count} incidents")
+        finally:
+            running.stop()
+    lates = found[-1]
+    note = f"cadence {int(cadence.total_seconds())} s, 1 worker, SQLite, 1 webhook each"
     return [
-        skipped("worker throughput, SQLite, 1 worker", "deliveries/s", why),
-        skipped("worker throughput, PostgreSQL, 1 worker", "deliveries/s", why),
-        skipped("worker throughput, PostgreSQL, 2 workers", "deliveries/s", why),
-        skipped(f"cadence lateness p50, {config.open_incidents} open incidents", "s", why),
-        skipped(f"cadence lateness p99, {config.open_incidents} open incidents", "s", why),
-        skipped(f"worker memory, {config.memory_incidents} open incidents", "MiB", why),
+        Row(
+            f"cadence lateness p50, {count} open incidents",
+            median(lates),
+            "s",
+            note=note,
+            samples=sorted(lates),
+        ),
+        Row(
+            f"cadence lateness p99, {count} open incidents", percentile(lates, 0.99), "s", note=note
+        ),
     ]
+
+
+# --------------------------------------------------------------------------- memory
+
+
+def _peak_rss_mib(root: Path, database_url: str) -> float:
+    argv = ["worker", "--once", "--project", str(root), "--database-url", database_url]
+    done = subprocess.run(
+        [sys.executable, "-c", MEASURE_RSS, *argv],
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=WAIT,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"worker --once exited {done.returncode}: {done.stderr[-500:]}")
+    return int(done.stdout.strip().splitlines()[-1]) / 1024
+
+
+def _copy_incident(database_url: str, copies: int) -> None:
+    """Open ``copies`` more incidents as copies of the first one's row (declaring 10,000
+    one by one, rendering and checking every message, takes most of an hour)."""
+    from sqlalchemy import insert, select
+
+    from outagecomms.store.tables import incidents
+
+    with _open(database_url) as store, store.write() as conn:
+        row = dict(conn.execute(select(incidents).where(incidents.c.id == 1)).mappings().one())
+        del row["id"]
+        for start in range(0, copies, 1000):
+            conn.execute(insert(incidents), [row] * min(1000, copies - start))
+
+
+def memory(config: Config) -> list[Row]:
+    count = config.memory_incidents
+    with tempfile.TemporaryDirectory(prefix="oc-bench-") as tmp:
+        root = _project(tmp, lambda path: f"json://127.0.0.1:9/{path.lstrip('/')}", 1)
+        database_url = f"sqlite:///{Path(tmp) / 'state.db'}"
+        empty = _peak_rss_mib(root, database_url)
+        _declare(root, database_url, 1, ok=True)  # its promise is an hour away: nothing due
+        _copy_incident(database_url, count - 1)
+        loaded = _peak_rss_mib(root, database_url)
+    return [
+        Row(
+            f"worker memory, {count} open incidents",
+            loaded,
+            "MiB",
+            baseline=empty,
+            baseline_name="worker --once, no incidents",
+            note="peak RSS of `worker --once` (SQLite; incidents copied in SQL)",
+        )
+    ]
+
+
+def worker(config: Config) -> list[Row]:
+    """Every worker row; ``--quick`` keeps to SQLite throughput and lateness (a few process
+    start-ups, which dominate its numbers anyway) and skips the others."""
+    if not worker_available():
+        return [skipped("worker benchmarks", "", "outagecomms.worker does not exist yet")]
+    rows = throughput_sqlite(config)
+    for count in (1, 2):
+        rows.extend(throughput_postgres(config, count))
+    rows.extend(lateness(config))
+    if config.quick:
+        name = f"worker memory, {config.memory_incidents} open incidents"
+        rows.append(skipped(name, "MiB", "full run only"))
+    else:
+        rows.extend(memory(config))
+    return rows

@@ -18,12 +18,18 @@ the store, at most one heartbeat interval) unless woken earlier: on PostgreSQL b
 ``LISTEN``/``NOTIFY`` (every committed message or attempt notifies), on SQLite by a cheap
 check of ``PRAGMA data_version`` once per poll interval (default 1 s; no query of the
 tables). ``SIGTERM``/``SIGINT`` stop it after the sends in flight are recorded.
+
+For the reliability suite only: ``OUTAGECOMMS_TEST_CRASH_AT=claimed|sending|sent|recorded``
+(read once, when a :class:`Worker` is made) makes the process SIGKILL itself at that step
+of a delivery batch: claimed but not committed, committed as ``sending``, sent but not
+recorded, recorded but not committed (:data:`CRASH_STEPS`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import signal
 import socket
 import sqlite3
 import threading
@@ -64,6 +70,8 @@ MIN_SLEEP = 1.0
 """The shortest sleep when something is due that the worker cannot take yet (a delivery
 under another process's live lease): never a busy loop."""
 MAX_CLAIM_ROUNDS = 10_000
+CRASH_STEPS = frozenset({"claimed", "sending", "sent", "recorded"})
+"""Where ``OUTAGECOMMS_TEST_CRASH_AT`` may kill the worker (tests only)."""
 
 
 @dataclass
@@ -118,6 +126,8 @@ class Worker:
         self._blocked: dict[int, datetime] = {}
         self._stop = threading.Event()
         self._wakeup: Wakeup | None = None
+        crash_at = os.environ.get("OUTAGECOMMS_TEST_CRASH_AT", "")
+        self._crash_at = crash_at if crash_at in CRASH_STEPS else None
 
     @property
     def store(self) -> Store:
@@ -174,6 +184,11 @@ class Worker:
             if self._last_beat is None:
                 repo.forget_workers(conn, before=now - FORGET_AFTER)
         self._last_beat = now
+
+    def _crash_point(self, step: str) -> None:
+        """Die here, as a power cut would, when the reliability suite asks for ``step``."""
+        if self._crash_at == step:
+            os.kill(os.getpid(), signal.SIGKILL)
 
     # --- cadence -------------------------------------------------------------------
 
@@ -336,6 +351,8 @@ class Worker:
                 lease_until=now + self.lease,
                 limit=self.batch,
             )
+            if claim.claimed:
+                self._crash_point("claimed")
             for record, reason in claim.cancelled:
                 repo.add_event(
                     conn,
@@ -363,12 +380,15 @@ class Worker:
         report.taken_over += len(claim.taken_over)
         if not claim.claimed:
             return bool(claim.cancelled)
+        self._crash_point("sending")
         outcomes = self._send(claim.claimed)
+        self._crash_point("sent")
         now = clock()
         with self.store.write() as conn:
             for record in claim.claimed:
                 number = claim.incident_of[record.id]
                 self.orchestrator._record(conn, number, record, outcomes.get(record.id), now)
+            self._crash_point("recorded")
             states = {
                 d.id: d.state
                 for d in repo.deliveries_of(conn, {d.message_id for d in claim.claimed})
