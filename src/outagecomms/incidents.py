@@ -970,24 +970,25 @@ def _must(incident: IncidentRecord | None) -> IncidentRecord:
     return incident
 
 
-def _clean_key(key: str | None) -> str | None:
-    if key is None:
+def _non_blank(value: str | None, when_blank: str) -> str | None:
+    """``value`` stripped; ``None`` stays ``None``; only blanks is a usage error."""
+    if value is None:
         return None
-    key = key.strip()
-    if not key:
-        raise UsageError("--dedupe-key is empty; pass a stable name such as 'ci-payments-check'")
-    if len(key) > 255:
+    value = value.strip()
+    if not value:
+        raise UsageError(when_blank)
+    return value
+
+
+def _clean_key(key: str | None) -> str | None:
+    key = _non_blank(key, "--dedupe-key is empty; pass a stable name such as 'ci-payments-check'")
+    if key is not None and len(key) > 255:
         raise UsageError("--dedupe-key is longer than 255 characters; shorten it")
     return key
 
 
 def _clean_reason(reason: str | None) -> str | None:
-    if reason is None:
-        return None
-    reason = reason.strip()
-    if not reason:
-        raise UsageError("--reason is empty; say why the unapproved runbook must go out now")
-    return reason
+    return _non_blank(reason, "--reason is empty; say why the unapproved runbook must go out now")
 
 
 def _flapped(

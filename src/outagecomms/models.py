@@ -99,6 +99,17 @@ KEBAB_CASE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 
+def check_timezone(value: str) -> str:
+    """``value`` when it names an IANA time zone; else a ``ValueError`` naming the fix."""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"{value!r} is not an IANA time zone; write it like Europe/Riga or UTC"
+        ) from None
+    return value
+
+
 def _duration(value: Any) -> Any:
     if isinstance(value, timedelta):
         return value
@@ -311,13 +322,7 @@ class Channel(_Strict):
     @field_validator("timezone")
     @classmethod
     def _tz(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(
-                f"{value!r} is not an IANA time zone; write it like Europe/Riga or UTC"
-            ) from None
-        return value
+        return check_timezone(value)
 
     @model_validator(mode="after")
     def _sms_only(self) -> Channel:

@@ -11,11 +11,11 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from outagecomms.errors import ConfigError
+from outagecomms.models import check_timezone
 from outagecomms.yamlfile import display_path
 
 SETTINGS_FILE = "outagecomms.toml"
@@ -53,11 +53,7 @@ class Settings(BaseModel):
     @field_validator("timezone")
     @classmethod
     def _tz(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"{value!r} is not an IANA time zone such as Europe/Riga") from None
-        return value
+        return check_timezone(value)
 
 
 def env_name(field: str) -> str:
