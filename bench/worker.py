@@ -7,8 +7,8 @@
 - **cadence lateness**: N open incidents with a short cadence and one worker; for every
   automatic update promised after the worker came up, its delivery's ``sent_at`` minus
   the promise (``next_update_at`` of the message before). p50 and p99.
-- **memory**: peak RSS (``ru_maxrss``) of ``worker --once`` in its own process with M open
-  incidents, against the same with none.
+- **memory**: peak RSS (``VmHWM``) of a running ``outagecomms worker`` after its first step
+  (step and wake-up computed) with M open incidents, against the same with one.
 """
 
 from __future__ import annotations
@@ -34,13 +34,6 @@ if TYPE_CHECKING:
     from outagecomms.store import Store
 
 CLI = "from outagecomms.cli import main; main()"
-MEASURE_RSS = (
-    "import resource, sys\n"
-    "from outagecomms.cli import run\n"
-    "code = run(sys.argv[1:])\n"
-    "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"  # KiB on Linux
-    "sys.exit(code)\n"
-)
 _OPENING = threading.Lock()
 """Stores are opened (and migrated) one at a time (Alembic is not made for threads)."""
 WAIT = 600.0
@@ -311,19 +304,32 @@ def lateness(config: Config) -> list[Row]:
 # --------------------------------------------------------------------------- memory
 
 
-def _peak_rss_mib(root: Path, database_url: str) -> float:
-    argv = ["worker", "--once", "--project", str(root), "--database-url", database_url]
-    done = subprocess.run(
-        [sys.executable, "-c", MEASURE_RSS, *argv],
-        env=clean_env(),
-        capture_output=True,
-        text=True,
-        timeout=WAIT,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"worker --once exited {done.returncode}: {done.stderr[-500:]}")
-    return int(done.stdout.strip().splitlines()[-1]) / 1024
+def _idle_worker_rss_mib(root: Path, database_url: str) -> float:
+    """Peak RSS (``VmHWM``) of a long-running ``outagecomms worker`` once it has done its
+    first step and gone to sleep: its CPU time has stood still for a second."""
+    running = _Workers(root, database_url, 1)
+    [process] = running.processes
+    try:
+
+        def cpu_ticks() -> int:
+            fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            return int(fields[11]) + int(fields[12])  # utime + stime
+
+        def idle() -> bool:
+            if process.poll() is not None:
+                raise RuntimeError(f"the worker exited {process.returncode}")
+            before = cpu_ticks()
+            time.sleep(1.0)
+            return cpu_ticks() == before
+
+        time.sleep(1.0)
+        _wait_until(idle, "the worker to finish its first step")
+        for line in Path(f"/proc/{process.pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024  # kB
+        raise RuntimeError("no VmHWM in /proc/PID/status")
+    finally:
+        running.stop()
 
 
 def _copy_incident(database_url: str, copies: int) -> None:
@@ -345,18 +351,19 @@ def memory(config: Config) -> list[Row]:
     with tempfile.TemporaryDirectory(prefix="oc-bench-") as tmp:
         root = _project(tmp, lambda path: f"json://127.0.0.1:9/{path.lstrip('/')}", 1)
         database_url = f"sqlite:///{Path(tmp) / 'state.db'}"
-        empty = _peak_rss_mib(root, database_url)
         _declare(root, database_url, 1, ok=True)  # its promise is an hour away: nothing due
+        one = _idle_worker_rss_mib(root, database_url)
         _copy_incident(database_url, count - 1)
-        loaded = _peak_rss_mib(root, database_url)
+        loaded = _idle_worker_rss_mib(root, database_url)
     return [
         Row(
             f"worker memory, {count} open incidents",
             loaded,
             "MiB",
-            baseline=empty,
-            baseline_name="worker --once, no incidents",
-            note="peak RSS of `worker --once` (SQLite; incidents copied in SQL)",
+            baseline=one,
+            baseline_name="the same worker with 1 open incident",
+            note="peak RSS of a running `worker` after its first step (SQLite; "
+            "incidents copied in SQL, none due)",
         )
     ]
 

@@ -211,3 +211,19 @@ def test_unknown_runbook_lists_the_known_ones(empty_project: Path) -> None:
     write_runbook(empty_project, runbook_data("sample"))
     with pytest.raises(NotFoundError, match=r"no runbook 'nope'.*known: sample"):
         Project(empty_project).runbook("nope")
+
+
+def test_a_project_reads_each_runbook_file_once(empty_project: Path) -> None:
+    write_runbook(empty_project, runbook_data("db-down"))
+    project = Project(empty_project)
+    first = project.runbook("db-down")
+    (empty_project / "runbooks" / "db-down.yaml").write_text("broken: [", encoding="utf-8")
+    assert project.runbook("db-down") is first
+
+
+def test_a_new_project_sees_a_runbook_edited_on_disk(empty_project: Path) -> None:
+    write_runbook(empty_project, runbook_data("db-down"))
+    Project(empty_project).runbook("db-down")
+    (empty_project / "runbooks" / "db-down.yaml").write_text("broken: [", encoding="utf-8")
+    with pytest.raises(ConfigError):
+        Project(empty_project).runbook("db-down")

@@ -10,6 +10,7 @@ asks before sending.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -25,7 +26,7 @@ import yaml
 from outagecomms.errors import ConfigError, RefusedError, UsageError
 from outagecomms.models import Runbook
 from outagecomms.project import LoadedRunbook, Project
-from outagecomms.yamlfile import display_path, load_yaml
+from outagecomms.yamlfile import display_path, load_yaml, parse_yaml
 
 ApprovalState = Literal["approved", "changed", "never"]
 
@@ -83,11 +84,23 @@ def lock_path(project: Project) -> Path:
 
 
 def read_lock(project: Project) -> dict[str, Approval]:
-    """Every approval in ``runbooks/approvals.lock`` (none when the file does not exist)."""
+    """Every approval in ``runbooks/approvals.lock`` (none when the file does not exist).
+    The file is read every time; its text is parsed once (the worker checks the approval
+    before every automatic update)."""
     path = lock_path(project)
     if not path.is_file():
         return {}
-    document = load_yaml(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        load_yaml(path)  # raises the one-line error that says how to fix it
+        raise
+    return dict(_parse_lock(text, path))
+
+
+@functools.lru_cache(maxsize=8)
+def _parse_lock(text: str, path: Path) -> dict[str, Approval]:
+    document = parse_yaml(text, path)
     data = document.data or {}
     entries = data.get("approvals") if isinstance(data, dict) else None
     if not isinstance(entries, dict):

@@ -212,6 +212,9 @@ class Project:
     environ: Mapping[str, str] | None = None
     _runbooks: dict[str, LoadedRunbook] | None = field(default=None, repr=False)
     _channels: dict[str, LoadedChannel] | None = field(default=None, repr=False)
+    _loaded: dict[str, LoadedRunbook] = field(default_factory=dict, repr=False)
+    """Runbooks read one at a time by :meth:`runbook` (a project is a snapshot: each file
+    is read once; make a new :class:`Project` to see later edits)."""
 
     @classmethod
     def discover(cls, explicit: str | Path | None = None) -> Project:
@@ -242,13 +245,17 @@ class Project:
         path = self.runbooks_dir / f"{runbook_id}.yaml"
         if self._runbooks is not None and runbook_id in self._runbooks:
             return self._runbooks[runbook_id]
+        if runbook_id in self._loaded:
+            return self._loaded[runbook_id]
         if not path.is_file():
             known = ", ".join(p.stem for p in self.runbook_paths()) or "none"
             raise NotFoundError(
                 f"no runbook {runbook_id!r} in {display_path(self.runbooks_dir)}/ "
                 f"(known: {known}); `outagecomms runbooks` lists them"
             )
-        return load_runbook(path)
+        loaded = load_runbook(path)
+        self._loaded[runbook_id] = loaded
+        return loaded
 
     def channels(self) -> dict[str, LoadedChannel]:
         if self._channels is None:

@@ -40,6 +40,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
+from sqlalchemy.engine import Connection
 
 from outagecomms import incidents as incidents_module
 from outagecomms.delivery import Outcome, Outgoing
@@ -70,6 +71,9 @@ MIN_SLEEP = 1.0
 """The shortest sleep when something is due that the worker cannot take yet (a delivery
 under another process's live lease): never a busy loop."""
 MAX_CLAIM_ROUNDS = 10_000
+PROMISE_BATCH = 50
+"""Overdue promises (or due reminders) taken up per round of a step, before the
+deliveries they queued are sent and the next round is taken."""
 CRASH_STEPS = frozenset({"claimed", "sending", "sent", "recorded"})
 """Where ``OUTAGECOMMS_TEST_CRASH_AT`` may kill the worker (tests only)."""
 
@@ -146,29 +150,75 @@ class Worker:
     # --- one step ------------------------------------------------------------------
 
     def run_once(self, now: datetime | None = None) -> StepReport:
-        """Do everything due at ``now`` (default: the clock, read afresh at each stage)."""
+        """Do everything due at ``now`` (default: the clock, read afresh at each stage).
+
+        Due promises are taken :data:`PROMISE_BATCH` at a time, longest overdue first, and
+        what each batch queued is sent before the next batch is posted, so when thousands
+        of promises fall due together the first customers still hear at once. The store
+        is asked only for what is due (an index on ``next_update_at``), never for every
+        open incident. A :meth:`stop` ends the step between two batches; whatever was
+        posted stays queued in the outbox for the next step (or another worker)."""
         clock: Callable[[], datetime] = (lambda: now) if now is not None else self.clock
         if self.reload_project:  # runbooks and channels may have changed on disk
             old = self.orchestrator.project
             self.orchestrator.project = Project(old.root, old.environ)
         report = StepReport(at=clock())
         self.heartbeat(clock())
-        with self.store.read() as conn:
-            open_incidents = repo.list_incidents(conn)
-            reminded = repo.reminded_for(conn, [i.number for i in open_incidents])
-        for incident in open_incidents:
-            moment = clock()
-            if self._is_blocked(incident.number, moment):
-                continue
-            if incident.next_update_at is not None and incident.next_update_at <= moment:
-                if self._cadence_update(incident.number, moment, report):
-                    report.updates.append(incident.id)
-            elif self._reminder_due(incident, reminded.get(incident.number), moment):
-                self._remind(incident, moment, report)
-        for _ in range(MAX_CLAIM_ROUNDS):
-            if not self._deliver_due(clock, report):
+        taken: set[int] = set()
+        while not self.stopping:
+            posted = self._keep_promises(clock, report, taken)
+            self._deliver_all(clock, report)
+            if not posted:
                 break
+        if not self.stopping:
+            self._send_reminders(clock, report)
+            self._deliver_all(clock, report)
         return report
+
+    def _keep_promises(
+        self, clock: Callable[[], datetime], report: StepReport, taken: set[int]
+    ) -> int:
+        """One batch of automatic updates for overdue promises; how many incidents not
+        ``taken`` earlier in this step it took up (each at most once per step)."""
+        moment = clock()
+        with self.store.read() as conn:
+            overdue = repo.overdue_incidents(
+                conn, now=moment, limit=PROMISE_BATCH, exclude=self._blocked_ids(moment)
+            )
+        fresh = [incident for incident in overdue if incident.number not in taken]
+        for incident in fresh:
+            if self.stopping:
+                break
+            taken.add(incident.number)
+            if self._cadence_update(incident.number, clock(), report):
+                report.updates.append(incident.id)
+        return len(fresh)
+
+    def _send_reminders(self, clock: Callable[[], datetime], report: StepReport) -> None:
+        """Every reminder that is due, :data:`PROMISE_BATCH` incidents at a time."""
+        seen: set[int] = set()
+        while not self.stopping:
+            moment = clock()
+            with self.store.read() as conn:
+                leads = self._reminder_leads(conn)
+                due = repo.reminders_due(
+                    conn,
+                    leads=leads,
+                    now=moment,
+                    limit=PROMISE_BATCH,
+                    exclude=self._blocked_ids(moment),
+                )
+            fresh = [incident for incident in due if incident.number not in seen]
+            if not fresh:
+                return
+            for incident in fresh:
+                seen.add(incident.number)
+                self._remind(incident, leads[incident.runbook_id], clock(), report)
+
+    def _deliver_all(self, clock: Callable[[], datetime], report: StepReport) -> None:
+        for _ in range(MAX_CLAIM_ROUNDS):
+            if self.stopping or not self._deliver_due(clock, report):
+                break
 
     def clock(self) -> datetime:
         return self.orchestrator.clock()
@@ -265,50 +315,52 @@ class Worker:
                     detail={"problem": problem},
                 )
 
-    def _is_blocked(self, number: int, now: datetime) -> bool:
-        until = self._blocked.get(number)
-        if until is None:
-            return False
-        if until <= now:
+    def _blocked_ids(self, now: datetime) -> list[int]:
+        """Incidents held back at ``now`` (their time to try again not reached yet)."""
+        for number in [n for n, until in self._blocked.items() if until <= now]:
             del self._blocked[number]
-            return False
-        return True
+        return sorted(self._blocked)
 
     # --- reminders -----------------------------------------------------------------
 
-    def _reminder_due(
-        self, incident: IncidentRecord, reminded: datetime | None, now: datetime
-    ) -> bool:
-        at = self._reminder_at(incident, reminded)
-        return at is not None and at <= now
+    def _reminder_leads(self, conn: Connection) -> dict[str, timedelta]:
+        """Runbook id -> its ``reminder:`` lead, for the runbooks of open incidents that
+        have one (a runbook that cannot be read has none: its incidents are blocked)."""
+        leads: dict[str, timedelta] = {}
+        for runbook_id in repo.open_runbook_ids(conn):
+            try:
+                lead = self.project.runbook(runbook_id).runbook.reminder
+            except OutagecommsError:
+                continue
+            if lead is not None:
+                leads[runbook_id] = lead
+        return leads
 
-    def _reminder_at(self, incident: IncidentRecord, reminded: datetime | None) -> datetime | None:
-        """When the internal channels should be nudged about the next automatic update."""
-        promise = incident.next_update_at
-        if promise is None or reminded == promise:
-            return None
-        try:
-            lead = self.project.runbook(incident.runbook_id).runbook.reminder
-        except OutagecommsError:
-            return None
-        if lead is None or lead >= _cadence_of(self.project, incident):
-            return None
-        return promise - lead
-
-    def _remind(self, incident: IncidentRecord, now: datetime, report: StepReport) -> None:
+    def _remind(
+        self, incident: IncidentRecord, lead: timedelta, now: datetime, report: StepReport
+    ) -> None:
         """Nudge the incident's internal channels, once per promise (decided in a write
-        transaction, so one worker sends it). Best effort: not retried."""
+        transaction, so one worker sends it). Best effort: not retried. A promise that
+        needs no reminder (no internal channel, or a cadence no longer than the lead) is
+        marked as handled too, so it is not looked at again."""
         promise = incident.next_update_at
         assert promise is not None
-        try:
-            targets = self.orchestrator._targets(incident.channels)
-        except OutagecommsError as exc:
-            report.problems.append(f"{incident.id}: reminder not sent: {exc}")
-            return
-        internal = {n: c for n, c in targets.items() if c.audience is Audience.INTERNAL}
+        internal: dict[str, Channel] = {}
+        problem = None
+        if lead < _cadence_of(self.project, incident):
+            try:
+                targets = self.orchestrator._targets(incident.channels)
+            except OutagecommsError as exc:
+                problem = f"{incident.id}: reminder not sent: {exc}"
+            else:
+                internal = {n: c for n, c in targets.items() if c.audience is Audience.INTERNAL}
         with self.store.write() as conn:
-            if not internal or not repo.mark_reminded(conn, incident.number, promise):
-                return
+            if not repo.mark_reminded(conn, incident.number, promise):
+                return  # another worker took it, or the promise changed meanwhile
+        if problem is not None:
+            report.problems.append(problem)
+        if not internal:
+            return
         title, body = reminder_text(incident, promise, now)
         items = [
             Outgoing(
@@ -425,26 +477,18 @@ class Worker:
 
     def next_wake(self, now: datetime) -> datetime:
         """The next moment something is due: a delivery, a lease's end, an incident's
-        promise, a reminder, a blocked incident's next try, or the next heartbeat."""
+        promise, a reminder, a blocked incident's next try, or the next heartbeat. A few
+        aggregate queries, whatever the number of open incidents."""
         candidates = [now + self.heartbeat_every]
         if self._last_beat is not None:
             candidates.append(self._last_beat + self.heartbeat_every)
+        blocked = self._blocked_ids(now)
+        candidates.extend(self._blocked[number] for number in blocked)
         with self.store.read() as conn:
             due = repo.next_due(conn, owner=self.id)
-            open_incidents = repo.list_incidents(conn)
-            reminded = repo.reminded_for(conn, [i.number for i in open_incidents])
-        if due is not None:
-            candidates.append(due)
-        for incident in open_incidents:
-            blocked = self._blocked.get(incident.number)
-            if blocked is not None and blocked > now:
-                candidates.append(blocked)
-                continue
-            if incident.next_update_at is not None:
-                candidates.append(incident.next_update_at)
-            remind = self._reminder_at(incident, reminded.get(incident.number))
-            if remind is not None and remind > now:
-                candidates.append(remind)
+            promise = repo.next_promise(conn, exclude=blocked)
+            remind = repo.next_reminder(conn, leads=self._reminder_leads(conn), now=now)
+        candidates.extend(moment for moment in (due, promise, remind) if moment is not None)
         return min(candidates)
 
     def stop(self) -> None:

@@ -165,3 +165,17 @@ def test_require_approval_passes_an_approved_runbook(cli: CliRunner, project: Pr
     approve(project, ["sample"], by="Dana Kim", now=NOW)
     result = cli("lint", "--require-approval", "--project", str(project.root))
     assert result.exit_code == 0
+
+
+def test_an_approval_withdrawn_on_disk_is_seen_at_the_next_check(project: Project) -> None:
+    approve(project, ["sample"], by="Dana Kim", now=NOW)
+    loaded = fresh(project).runbook("sample")
+    assert approval_state(project, loaded) == "approved"
+    (project.runbooks_dir / "approvals.lock").write_text("version: 1\napprovals: {}\n")
+    assert approval_state(project, loaded) == "never"
+
+
+def test_a_lock_read_twice_can_be_changed_by_its_caller_without_harm(project: Project) -> None:
+    approve(project, ["sample"], by="Dana Kim", now=NOW)
+    read_lock(project).clear()
+    assert list(read_lock(project)) == ["sample"]

@@ -9,13 +9,16 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
+from outagecomms import worker as worker_module
 from outagecomms.delivery import Outcome, Outgoing, RetryPolicy
 from outagecomms.incidents import Orchestrator
 from outagecomms.models import Phase
 from outagecomms.store import Store
+from outagecomms.store.records import IncidentRecord
 from outagecomms.store.tables import deliveries, incidents, messages
 from outagecomms.worker import Worker
 from tests.incidents.conftest import IMPACT, RUNBOOK, T0, Clock, FakeSender
@@ -355,6 +358,155 @@ def test_no_reminder_without_the_runbook_setting(
     sender.batches.clear()
     worker.run_once(T0 + timedelta(minutes=59))
     assert sender.sent == []
+
+
+# --- many open incidents ----------------------------------------------------------------
+
+
+@pytest.fixture
+def batch_of_two(monkeypatch: pytest.MonkeyPatch) -> int:
+    """The worker takes overdue promises two at a time (instead of dozens)."""
+    monkeypatch.setattr(worker_module, "PROMISE_BATCH", 2)
+    return 2
+
+
+def declare_many(orchestrator: Orchestrator, count: int, **options: Any) -> None:
+    for _ in range(count):
+        orchestrator.declare(RUNBOOK, variables=VARS, channels=["x-posts"], **options)
+
+
+def updates_posted(store: Store) -> int:
+    return sum(1 for phase, _ in posted(store) if phase == "update")
+
+
+def test_overdue_promises_are_sent_a_batch_at_a_time_not_all_posted_first(
+    orchestrator: Orchestrator, worker: Worker, sender: FakeSender, batch_of_two: int
+) -> None:
+    declare_many(orchestrator, 5)
+    seen_at_each_send: list[int] = []
+    sender.during = lambda _items: seen_at_each_send.append(updates_posted(orchestrator.store))
+    report = worker.run_once(T0 + HOUR)
+    assert (len(report.updates), seen_at_each_send[0]) == (5, batch_of_two)
+
+
+def test_the_longest_overdue_promise_is_kept_first(
+    orchestrator: Orchestrator, worker: Worker, batch_of_two: int
+) -> None:
+    orchestrator.declare(RUNBOOK, variables=VARS, cadence=timedelta(hours=2))
+    orchestrator.declare(RUNBOOK, variables=VARS, cadence=timedelta(minutes=30))
+    orchestrator.declare(RUNBOOK, variables=VARS, cadence=timedelta(hours=1))
+    report = worker.run_once(T0 + timedelta(hours=3))
+    assert report.updates == ["INC-2", "INC-3", "INC-1"]
+
+
+def test_a_stop_ends_the_step_between_batches_and_the_next_step_keeps_the_rest(
+    orchestrator: Orchestrator, worker: Worker, sender: FakeSender, batch_of_two: int
+) -> None:
+    declare_many(orchestrator, 5)
+    sender.during = lambda _items: worker.stop()
+    first = worker.run_once(T0 + HOUR)
+    sender.during = None
+    after_restart = Worker(worker.orchestrator).run_once(T0 + HOUR)
+    assert (len(first.updates), len(after_restart.updates)) == (batch_of_two, 3)
+
+
+def test_what_a_stopped_step_posted_is_sent_and_recorded_before_it_returns(
+    orchestrator: Orchestrator, worker: Worker, sender: FakeSender, batch_of_two: int
+) -> None:
+    declare_many(orchestrator, 5)
+    sender.during = lambda _items: worker.stop()
+    worker.run_once(T0 + HOUR)
+    assert states_by_phase(orchestrator.store)["update"] == {"sent"}
+
+
+def test_a_blocked_incident_does_not_hold_up_the_batches_behind_it(
+    orchestrator: Orchestrator, worker: Worker, batch_of_two: int
+) -> None:
+    declare_many(orchestrator, 5)
+    with orchestrator.store.write() as conn:  # the two longest overdue cannot be composed
+        conn.execute(update(incidents).where(incidents.c.id <= 2).values(runbook_id="gone"))
+    report = worker.run_once(T0 + HOUR)
+    assert (report.updates, len(report.problems)) == (["INC-3", "INC-4", "INC-5"], 2)
+
+
+def test_reminders_are_sent_for_every_incident_whatever_the_batch(
+    orchestrator: Orchestrator,
+    worker: Worker,
+    sender: FakeSender,
+    project_root: Path,
+    batch_of_two: int,
+) -> None:
+    with_reminder(project_root, "10m")
+    for _ in range(5):
+        orchestrator.declare(RUNBOOK, variables=VARS, channels=["team-slack"])
+    report = worker.run_once(T0 + timedelta(minutes=50))
+    assert report.reminders == ["INC-1", "INC-2", "INC-3", "INC-4", "INC-5"]
+
+
+def test_a_promise_with_no_internal_channel_to_remind_is_not_looked_at_again(
+    orchestrator: Orchestrator, worker: Worker, project_root: Path
+) -> None:
+    with_reminder(project_root, "10m")
+    orchestrator.declare(RUNBOOK, variables=VARS, channels=["x-posts"])
+    worker.run_once(T0 + timedelta(minutes=50))
+    with orchestrator.store.read() as conn:
+        reminded = conn.execute(select(incidents.c.reminded_for)).scalar_one()
+    assert reminded == next_update_at(orchestrator.store)
+
+
+def test_the_worker_wakes_for_the_earliest_reminder(
+    orchestrator: Orchestrator, worker: Worker, project_root: Path
+) -> None:
+    with_reminder(project_root, "10m")
+    orchestrator.declare(RUNBOOK, variables=VARS)
+    worker.heartbeat_every = 2 * HOUR  # not the heartbeat: the reminder wakes it
+    worker.run_once(T0)
+    assert worker.next_wake(T0 + timedelta(minutes=45)) == T0 + timedelta(minutes=50)
+
+
+def test_a_step_reads_no_incident_that_is_not_due(
+    orchestrator: Orchestrator, worker: Worker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    declare_many(orchestrator, 3)
+    read: list[int] = []
+    from_row = IncidentRecord.from_row.__func__  # type: ignore[attr-defined]
+
+    def counting(cls: type[IncidentRecord], row: Any) -> IncidentRecord:
+        read.append(row["id"])
+        return from_row(cls, row)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(IncidentRecord, "from_row", classmethod(counting))
+    worker.run_once(T0 + timedelta(minutes=30))
+    worker.next_wake(T0 + timedelta(minutes=30))
+    assert read == []
+
+
+def test_the_scan_for_due_promises_is_served_by_their_index(
+    orchestrator: Orchestrator, worker: Worker, database_url: str
+) -> None:
+    if not database_url.startswith("sqlite"):
+        pytest.skip("the plan is read with SQLite's EXPLAIN QUERY PLAN")
+    declare_many(orchestrator, 3)
+    statements: list[tuple[str, Any]] = []
+
+    def remember(_conn: Any, _cursor: Any, sql: str, params: Any, *_: Any) -> None:
+        if "FROM incidents" in sql and "next_update_at" in sql.split("WHERE")[-1]:
+            statements.append((sql, params))
+
+    engine = orchestrator.store.engine
+    event.listen(engine, "before_cursor_execute", remember)
+    try:
+        worker.run_once(T0 + timedelta(minutes=30))
+        worker.next_wake(T0 + timedelta(minutes=30))
+    finally:
+        event.remove(engine, "before_cursor_execute", remember)
+    with engine.connect() as conn:
+        plans = [
+            " ".join(row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params))
+            for sql, params in statements
+        ]
+    assert plans
+    assert [p for p in plans if "ix_incidents_status_next_update_at" not in p] == []
 
 
 # --- robustness -----------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, delete, func, insert, or_, select, text, update
@@ -57,6 +57,109 @@ def list_incidents(conn: Connection, *, include_resolved: bool = False) -> list[
     if not include_resolved:
         query = query.where(incidents.c.status == IncidentStatus.OPEN.value)
     return [IncidentRecord.from_row(row) for row in conn.execute(query).mappings()]
+
+
+def _open_promising(exclude: Collection[int]) -> Any:
+    """WHERE: open, with a promised next update, and not among ``exclude``."""
+    condition = and_(
+        incidents.c.status == IncidentStatus.OPEN.value,
+        incidents.c.next_update_at.is_not(None),
+    )
+    if exclude:
+        condition = and_(condition, incidents.c.id.not_in(list(exclude)))
+    return condition
+
+
+def overdue_incidents(
+    conn: Connection, *, now: datetime, limit: int, exclude: Collection[int] = ()
+) -> list[IncidentRecord]:
+    """Up to ``limit`` open incidents whose promised update is due (``next_update_at <=
+    now``), the longest overdue first; ``exclude`` skips incidents the caller holds back.
+    Served by the ``(status, next_update_at)`` index: the cost is the number due, not
+    the number open."""
+    query = (
+        select(incidents)
+        .where(_open_promising(exclude), incidents.c.next_update_at <= now)
+        .order_by(incidents.c.next_update_at, incidents.c.id)
+        .limit(limit)
+    )
+    return [IncidentRecord.from_row(row) for row in conn.execute(query).mappings()]
+
+
+def next_promise(conn: Connection, *, exclude: Collection[int] = ()) -> datetime | None:
+    """The earliest ``next_update_at`` of the open incidents not in ``exclude``."""
+    query = select(func.min(incidents.c.next_update_at)).where(_open_promising(exclude))
+    found = conn.execute(query).scalar_one()
+    return None if found is None else _aware(found)
+
+
+def open_runbook_ids(conn: Connection) -> list[str]:
+    """The runbooks the open incidents were declared from."""
+    query = (
+        select(incidents.c.runbook_id)
+        .where(incidents.c.status == IncidentStatus.OPEN.value)
+        .distinct()
+        .order_by(incidents.c.runbook_id)
+    )
+    return list(conn.execute(query).scalars())
+
+
+def _not_reminded() -> Any:
+    return or_(
+        incidents.c.reminded_for.is_(None),
+        incidents.c.reminded_for != incidents.c.next_update_at,
+    )
+
+
+def reminders_due(
+    conn: Connection,
+    *,
+    leads: Mapping[str, timedelta],
+    now: datetime,
+    limit: int,
+    exclude: Collection[int] = (),
+) -> list[IncidentRecord]:
+    """Up to ``limit`` open incidents whose runbook reminds staff ``leads[runbook_id]``
+    before an automatic update, whose reminder moment has come (and whose promise has
+    not passed yet), not yet reminded of their current promise; soonest promise first."""
+    if not leads:
+        return []
+    window = or_(
+        *(
+            and_(incidents.c.runbook_id == rid, incidents.c.next_update_at <= now + lead)
+            for rid, lead in sorted(leads.items())
+        )
+    )
+    query = (
+        select(incidents)
+        .where(_open_promising(exclude), incidents.c.next_update_at > now, window)
+        .where(_not_reminded())
+        .order_by(incidents.c.next_update_at, incidents.c.id)
+        .limit(limit)
+    )
+    return [IncidentRecord.from_row(row) for row in conn.execute(query).mappings()]
+
+
+def next_reminder(
+    conn: Connection, *, leads: Mapping[str, timedelta], now: datetime
+) -> datetime | None:
+    """The earliest reminder moment still ahead (``next_update_at - lead`` after ``now``)
+    among open incidents not yet reminded of their current promise."""
+    if not leads:
+        return None
+    ahead = or_(
+        *(
+            and_(incidents.c.runbook_id == rid, incidents.c.next_update_at > now + lead)
+            for rid, lead in sorted(leads.items())
+        )
+    )
+    query = (
+        select(incidents.c.runbook_id, func.min(incidents.c.next_update_at))
+        .where(_open_promising(()), ahead, _not_reminded())
+        .group_by(incidents.c.runbook_id)
+    )
+    moments = [_aware(at) - leads[rid] for rid, at in conn.execute(query) if at is not None]
+    return min(moments, default=None)
 
 
 def update_incident(conn: Connection, number: int, **values: Any) -> None:

@@ -102,6 +102,7 @@ incidents = Table(
     UniqueConstraint("open_dedupe_key"),
     Index(None, "status"),
     Index(None, "dedupe_key"),
+    Index(None, "status", "next_update_at"),  # the worker's scan for due promises
 )
 
 messages = Table(
