@@ -305,6 +305,9 @@ class Behaviour:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128
+    """The listen backlog. socketserver's default of 5 drops the SYNs of a wider fan-out,
+    whose senders then wait a full second to retry the connection."""
     sink: HttpSink
 
 

@@ -433,14 +433,6 @@ def mark_reminded(conn: Connection, number: int, promise: datetime) -> bool:
     return result.rowcount == 1
 
 
-def reminded_for(conn: Connection, numbers: Iterable[int]) -> dict[int, datetime | None]:
-    ids = list(numbers)
-    if not ids:
-        return {}
-    query = select(incidents.c.id, incidents.c.reminded_for).where(incidents.c.id.in_(ids))
-    return {number: at for number, at in conn.execute(query)}
-
-
 def _earlier_in_flight(message_id: Any, channel: Any) -> Any:
     """EXISTS: an earlier message of the same incident is being sent on the same channel
     (correlated to the ``deliveries`` row being updated)."""
