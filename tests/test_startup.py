@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-HEAVY = ("sqlalchemy", "alembic", "twitter_text", "apprise", "jinja2")
+HEAVY = ("sqlalchemy", "alembic", "twitter_text", "apprise", "jinja2", "yaml")
 HEAVY_OUTAGECOMMS = (
     "outagecomms.incidents",
     "outagecomms.store",
@@ -65,6 +65,16 @@ def _imported(args: list[str]) -> list[str]:
 )
 def test_help_imports_no_heavy_module(args: list[str]) -> None:
     assert _imported(args) == []
+
+
+def test_top_level_help_does_not_import_pydantic() -> None:
+    """The file models are built only when a file is read (a subcommand's ``--help`` may
+    still import pydantic: typer's own parameter adapters do)."""
+    script = SCRIPT.format(args=["--help"], heavy={"pydantic"}, own=("outagecomms.models",))
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.strip().splitlines()[-1] == "[]"
 
 
 def test_worker_default_poll_interval_matches_the_worker() -> None:

@@ -25,74 +25,15 @@ from pydantic import (
 )
 
 from outagecomms.durations import format_duration, parse_duration
-
-
-class Phase(StrEnum):
-    """The phases of an incident, in lifecycle order (product-spec §5)."""
-
-    INVESTIGATING = "investigating"
-    IDENTIFIED = "identified"
-    MONITORING = "monitoring"
-    UPDATE = "update"
-    RESOLVED = "resolved"
-    POSTMORTEM = "postmortem"
-
-
-REQUIRED_PHASES: tuple[Phase, ...] = (
-    Phase.INVESTIGATING,
-    Phase.IDENTIFIED,
-    Phase.MONITORING,
-    Phase.UPDATE,
-    Phase.RESOLVED,
+from outagecomms.vocabulary import (  # re-exported: the models' public names
+    DEFAULT_FORMAT as DEFAULT_FORMAT,
 )
-
-
-class Format(StrEnum):
-    """How much a channel carries: the full anatomy, a chat post, or a tweet-sized text."""
-
-    LONG = "long"
-    CHAT = "chat"
-    SHORT = "short"
-
-
-class Severity(StrEnum):
-    CRITICAL = "critical"
-    MAJOR = "major"
-    MINOR = "minor"
-
-
-class Audience(StrEnum):
-    CUSTOMERS = "customers"
-    INTERNAL = "internal"
-
-
-class ChannelKind(StrEnum):
-    EMAIL = "email"
-    SMS = "sms"
-    X = "x"
-    TELEGRAM = "telegram"
-    SLACK = "slack"
-    DISCORD = "discord"
-    TEAMS = "teams"
-    MASTODON = "mastodon"
-    BLUESKY = "bluesky"
-    WEBHOOK = "webhook"
-    SITE = "site"
-
-
-DEFAULT_FORMAT: dict[ChannelKind, Format] = {
-    ChannelKind.EMAIL: Format.LONG,
-    ChannelKind.WEBHOOK: Format.LONG,
-    ChannelKind.TELEGRAM: Format.CHAT,
-    ChannelKind.SLACK: Format.CHAT,
-    ChannelKind.DISCORD: Format.CHAT,
-    ChannelKind.TEAMS: Format.CHAT,
-    ChannelKind.X: Format.SHORT,
-    ChannelKind.SMS: Format.SHORT,
-    ChannelKind.MASTODON: Format.SHORT,
-    ChannelKind.BLUESKY: Format.SHORT,
-    ChannelKind.SITE: Format.LONG,
-}
+from outagecomms.vocabulary import REQUIRED_PHASES as REQUIRED_PHASES
+from outagecomms.vocabulary import Audience as Audience
+from outagecomms.vocabulary import ChannelKind as ChannelKind
+from outagecomms.vocabulary import Format as Format
+from outagecomms.vocabulary import Phase as Phase
+from outagecomms.vocabulary import Severity as Severity
 
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
 KEBAB_CASE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")

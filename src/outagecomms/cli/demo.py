@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from outagecomms.cli.app import JsonOption, app, console, emit_json
-from outagecomms.models import ChannelKind
+from outagecomms.vocabulary import ChannelKind
 
 if TYPE_CHECKING:
     from outagecomms.demo import Received, Step

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from outagecomms.cli.app import JsonOption, ProjectOption, app, console, emit_json, project
-from outagecomms.models import Severity
+from outagecomms.vocabulary import Severity
 
 
 @app.command()

@@ -14,7 +14,7 @@ import typer
 from outagecomms.cli.app import JsonOption, ProjectOption, app, console, emit_json, project
 from outagecomms.durations import format_duration, parse_duration
 from outagecomms.errors import ExitStatus, UsageError
-from outagecomms.models import Phase, Severity
+from outagecomms.vocabulary import Phase, Severity
 
 if TYPE_CHECKING:
     from rich.console import Console

@@ -11,7 +11,7 @@ import typer
 
 from outagecomms.cli.app import JsonOption, ProjectOption, app, console, emit_json, project
 from outagecomms.errors import FindingsError, NotFoundError, UsageError
-from outagecomms.models import Audience
+from outagecomms.vocabulary import Audience
 
 if TYPE_CHECKING:
     from outagecomms.lint.findings import Finding, Report

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from outagecomms.cli.app import JsonOption, app, console, emit_json
-from outagecomms.models import ChannelKind
+from outagecomms.vocabulary import ChannelKind
 
 if TYPE_CHECKING:
     from outagecomms.counting import Measurement

@@ -1,0 +1,77 @@
+"""The words of the product: phases, formats, severities, audiences and channel kinds.
+
+Plain enums with no dependencies, so that building the command line (their choices) does
+not import pydantic; :mod:`outagecomms.models` uses and re-exports them.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Phase(StrEnum):
+    """The phases of an incident, in lifecycle order (product-spec §5)."""
+
+    INVESTIGATING = "investigating"
+    IDENTIFIED = "identified"
+    MONITORING = "monitoring"
+    UPDATE = "update"
+    RESOLVED = "resolved"
+    POSTMORTEM = "postmortem"
+
+
+REQUIRED_PHASES: tuple[Phase, ...] = (
+    Phase.INVESTIGATING,
+    Phase.IDENTIFIED,
+    Phase.MONITORING,
+    Phase.UPDATE,
+    Phase.RESOLVED,
+)
+
+
+class Format(StrEnum):
+    """How much a channel carries: the full anatomy, a chat post, or a tweet-sized text."""
+
+    LONG = "long"
+    CHAT = "chat"
+    SHORT = "short"
+
+
+class Severity(StrEnum):
+    CRITICAL = "critical"
+    MAJOR = "major"
+    MINOR = "minor"
+
+
+class Audience(StrEnum):
+    CUSTOMERS = "customers"
+    INTERNAL = "internal"
+
+
+class ChannelKind(StrEnum):
+    EMAIL = "email"
+    SMS = "sms"
+    X = "x"
+    TELEGRAM = "telegram"
+    SLACK = "slack"
+    DISCORD = "discord"
+    TEAMS = "teams"
+    MASTODON = "mastodon"
+    BLUESKY = "bluesky"
+    WEBHOOK = "webhook"
+    SITE = "site"
+
+
+DEFAULT_FORMAT: dict[ChannelKind, Format] = {
+    ChannelKind.EMAIL: Format.LONG,
+    ChannelKind.WEBHOOK: Format.LONG,
+    ChannelKind.TELEGRAM: Format.CHAT,
+    ChannelKind.SLACK: Format.CHAT,
+    ChannelKind.DISCORD: Format.CHAT,
+    ChannelKind.TEAMS: Format.CHAT,
+    ChannelKind.X: Format.SHORT,
+    ChannelKind.SMS: Format.SHORT,
+    ChannelKind.MASTODON: Format.SHORT,
+    ChannelKind.BLUESKY: Format.SHORT,
+    ChannelKind.SITE: Format.LONG,
+}
