@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -16,7 +18,7 @@ from outagecomms.incidents import database_url
 from outagecomms.project import Project
 from outagecomms.sinks import closed_port
 from outagecomms.store import Store, open_store
-from outagecomms.store.engine import current_revision, head_revision, shown_url
+from outagecomms.store.engine import HEAD_REVISION, current_revision, head_revision, shown_url
 from outagecomms.store.tables import events, metadata
 
 
@@ -48,6 +50,35 @@ def test_the_schema_comparison_notices_a_missing_table(tmp_path: Path) -> None:
     Table("not_migrated", extra, Column("id", Integer, primary_key=True))
     with open_store(sqlite_url(tmp_path)) as store:
         assert [diff[0] for diff in schema_drift(store, extra)] == ["add_table"]  # type: ignore[index]
+
+
+def test_the_head_revision_constant_names_the_newest_migration() -> None:
+    """A new migration must bump ``HEAD_REVISION`` too (the fast path of ``open_store``)."""
+    assert head_revision() == HEAD_REVISION
+
+
+def test_an_up_to_date_database_opens_without_importing_alembic(tmp_path: Path) -> None:
+    url = sqlite_url(tmp_path)
+    open_store(url).close()  # creates and migrates
+    script = (
+        "import sys\n"
+        "from outagecomms.store import open_store\n"
+        f"open_store({url!r}).close()\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == "[]"
+
+
+def test_a_database_one_migration_behind_is_brought_to_head(tmp_path: Path) -> None:
+    url = sqlite_url(tmp_path)
+    with open_store(url) as store, store.write() as conn:
+        conn.execute(text("DROP INDEX ix_incidents_status_next_update_at"))
+        conn.execute(text("UPDATE alembic_version SET version_num = '0002'"))
+    with open_store(url) as store:
+        assert schema_drift(store, metadata) == []
 
 
 def test_reopening_keeps_the_data(tmp_path: Path) -> None:

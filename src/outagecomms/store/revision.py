@@ -4,7 +4,8 @@
 
 It migrates a throw-away SQLite database to the current head, compares it with
 ``tables.py`` and writes ``migrations/versions/NNNN_<slug>.py`` with what differs. Read and
-adjust it (autogenerate misses renames), then run the schema tests.
+adjust it (autogenerate misses renames), set ``HEAD_REVISION`` in ``engine.py`` to its
+number, then run the schema tests (``tests/incidents/test_store.py``).
 """
 
 from __future__ import annotations
