@@ -349,7 +349,7 @@ class Orchestrator:
                 )
                 if reopened is not None:
                     return reopened
-        targets = self._targets(list(channels) or None)
+        targets = self.channels_for(list(channels) or None)
         given = dict(variables or {})
         self._check_values(loaded, given)
         now = self.clock()
@@ -402,7 +402,7 @@ class Orchestrator:
                         actor=actor,
                         detail={"reason": reason, "runbook": runbook.id},
                     )
-                posted = self._post(
+                posted = self.post_message(
                     conn, incident, loaded, Phase.INVESTIGATING, targets, given, actor, now
                 )
         except _Duplicate as duplicate:
@@ -549,7 +549,7 @@ class Orchestrator:
         loaded = self.project.runbook(incident.runbook_id)
         reason = _clean_reason(unapproved_reason) or incident.break_glass_reason
         ensure_sendable(self.project, loaded, unapproved_reason=reason)
-        targets = self._targets(incident.channels)
+        targets = self.channels_for(incident.channels)
         given = {**incident.variables, **variables}
         self._check_values(loaded, given)
         with self.store.write() as conn:
@@ -587,11 +587,11 @@ class Orchestrator:
                 )
             if phase is Phase.RESOLVED:
                 repo.add_event(conn, incident=number, at=now, kind="incident.resolved", actor=actor)
-            posted = self._post(conn, incident, loaded, phase, targets, given, actor, now)
+            posted = self.post_message(conn, incident, loaded, phase, targets, given, actor, now)
         log.info("incident.message", incident=incident.id, phase=phase.value)
         return self._deliver(number, posted)
 
-    def _post(
+    def post_message(
         self,
         conn: Connection,
         incident: IncidentRecord,
@@ -637,7 +637,7 @@ class Orchestrator:
             created_at=now,
         )
         customers = sorted(name for name, c in targets.items() if c.audience is Audience.CUSTOMERS)
-        lease_until = now + self._lease()
+        lease_until = now + self.lease_length()
         for name, channel in targets.items():
             item = composed[name]
             body, length, limit, unit = item.body, *_measured(item)
@@ -697,7 +697,11 @@ class Orchestrator:
         now = self.clock()
         with self.store.write() as conn:
             claimed = repo.start_sending(
-                conn, posted.message_id, owner=self.owner, now=now, lease_until=now + self._lease()
+                conn,
+                posted.message_id,
+                owner=self.owner,
+                now=now,
+                lease_until=now + self.lease_length(),
             )
         items = [
             Outgoing(
@@ -709,24 +713,26 @@ class Orchestrator:
             )
             for d in claimed
         ]
-        outcomes = self._send(items)
+        outcomes = self.send_now(items)
         now = self.clock()
         by_key = {o.key: o for o in outcomes}
         with self.store.write() as conn:
             for delivery in claimed:
                 outcome = by_key.get(str(delivery.id))
-                self._record(conn, number, delivery, outcome, now)
+                self.record_attempt(conn, number, delivery, outcome, now)
             incident = _must(repo.get_incident(conn, number))
             message = repo.get_message(conn, posted.message_id)
             delivered = repo.deliveries_of(conn, [posted.message_id])
         return Report(incident, delivered, message)
 
-    def _send(self, items: list[Outgoing]) -> list[Outcome]:
+    def send_now(self, items: list[Outgoing]) -> list[Outcome]:
+        """Send ``items`` at once through this orchestrator's sender (site channels are
+        rebuilt from the store instead); one outcome per item, never an exception."""
         sites = [i for i in items if i.channel.kind is ChannelKind.SITE]
         if sites:  # not apprise: the site is rebuilt from the store, the message is in it
             from outagecomms.site.publish import publish_sites
 
-            rest = self._send([i for i in items if i.channel.kind is not ChannelKind.SITE])
+            rest = self.send_now([i for i in items if i.channel.kind is not ChannelKind.SITE])
             built = publish_sites(
                 sites, self.project, self.store, now=self.clock(), environ=self.environ
             )
@@ -745,7 +751,7 @@ class Orchestrator:
             error = f"internal error while sending: {type(exc).__name__}"
             return [Outcome(key=i.key, ok=False, error=error, elapsed=0.0) for i in items]
 
-    def _record(
+    def record_attempt(
         self,
         conn: Connection,
         number: int,
@@ -753,6 +759,8 @@ class Orchestrator:
         outcome: Outcome | None,
         now: datetime,
     ) -> None:
+        """Record one send attempt of ``delivery`` (sent, retry at its due time, or failed
+        after its budget) and its event, inside the caller's transaction."""
         attempts = delivery.attempts
         if outcome is not None and outcome.ok:
             state, due_at, error = DeliveryState.SENT, None, None
@@ -812,7 +820,7 @@ class Orchestrator:
         channels and cadence, and ``incident.reopened`` is logged. None when, re-checked
         under the write lock, it is no longer a flap (then declare opens a new incident).
         """
-        targets = self._targets(incident.channels)
+        targets = self.channels_for(incident.channels)
         given = {**incident.variables, **variables}
         self._check_values(loaded, given)
         try:
@@ -856,7 +864,7 @@ class Orchestrator:
                         "break_glass_reason": reason,
                     },
                 )
-                posted = self._post(
+                posted = self.post_message(
                     conn, reopened, loaded, Phase.UPDATE, targets, given, actor, now
                 )
         except _Duplicate as duplicate:
@@ -908,7 +916,8 @@ class Orchestrator:
             )
         return incident
 
-    def _targets(self, names: Sequence[str] | None) -> dict[str, Channel]:
+    def channels_for(self, names: Sequence[str] | None) -> dict[str, Channel]:
+        """The named channels (all enabled ones for ``None``), by name."""
         selected = self.project.select_channels(names or ())
         if not selected:
             raise ConfigError(
@@ -922,7 +931,8 @@ class Orchestrator:
         for lang in loaded.runbook.languages:
             resolve_values(loaded.runbook, given, lang)
 
-    def _lease(self) -> timedelta:
+    def lease_length(self) -> timedelta:
+        """How long a claim on a delivery lasts: the send timeout plus a grace period."""
         from outagecomms.delivery import DEFAULT_TIMEOUT
 
         return timedelta(seconds=self.timeout or DEFAULT_TIMEOUT) + LEASE_GRACE

@@ -120,7 +120,7 @@ class Worker:
         reload_project: bool = True,
     ) -> None:
         self.orchestrator = orchestrator
-        self.lease = lease or orchestrator._lease()
+        self.lease = lease or orchestrator.lease_length()
         """How long a claim lasts before another worker may take it over; longer than a
         send's deadline (default: the send timeout + 60 s)."""
         self.heartbeat_every = heartbeat_every
@@ -255,7 +255,7 @@ class Worker:
             # looked up at call time, like the orchestrator does (tests stand in for it)
             ensure_sendable = incidents_module.ensure_sendable  # type: ignore[attr-defined]
             ensure_sendable(self.project, loaded, unapproved_reason=incident.break_glass_reason)
-            targets = self.orchestrator._targets(incident.channels)
+            targets = self.orchestrator.channels_for(incident.channels)
             with self.store.write() as conn:
                 current = repo.lock_incident(conn, number)
                 promised = None if current is None else current.next_update_at
@@ -280,7 +280,7 @@ class Worker:
                         "worker": self.id,
                     },
                 )
-                self.orchestrator._post(
+                self.orchestrator.post_message(
                     conn,
                     current,
                     loaded,
@@ -349,7 +349,7 @@ class Worker:
         problem = None
         if lead < _cadence_of(self.project, incident):
             try:
-                targets = self.orchestrator._targets(incident.channels)
+                targets = self.orchestrator.channels_for(incident.channels)
             except OutagecommsError as exc:
                 problem = f"{incident.id}: reminder not sent: {exc}"
             else:
@@ -372,7 +372,7 @@ class Worker:
             )
             for name, channel in sorted(internal.items())
         ]
-        outcomes = self.orchestrator._send(items)
+        outcomes = self.orchestrator.send_now(items)
         with self.store.write() as conn:
             repo.add_event(
                 conn,
@@ -439,7 +439,7 @@ class Worker:
         with self.store.write() as conn:
             for record in claim.claimed:
                 number = claim.incident_of[record.id]
-                self.orchestrator._record(conn, number, record, outcomes.get(record.id), now)
+                self.orchestrator.record_attempt(conn, number, record, outcomes.get(record.id), now)
             self._crash_point("recorded")
             states = {
                 d.id: d.state
@@ -470,7 +470,7 @@ class Worker:
                 )
                 continue
             items.append(_outgoing(record, loaded.channel))
-        outcomes = {int(o.key): o for o in self.orchestrator._send(items)}
+        outcomes = {int(o.key): o for o in self.orchestrator.send_now(items)}
         return {**outcomes, **missing}
 
     # --- the loop --------------------------------------------------------------------
