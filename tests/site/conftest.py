@@ -1,6 +1,6 @@
-"""Fixtures for the status page: a project with the payments runbook, a site channel in
-English and one in Persian, a fake sender for the other channels, a controlled clock, and
-headless Chromium (Debian's ``chromium``) to look at the pages."""
+"""Fixtures for the status page: the incidents' project, store, clock and fake sender
+(shared from ``tests/incidents/conftest.py``) with a site channel in English and one in
+Persian, and headless Chromium (Debian's ``chromium``) to look at the pages."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import html
 import json
 import shutil
 import subprocess
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,9 +19,9 @@ from outagecomms.models import Phase
 from outagecomms.project import Project
 from outagecomms.site.build import BuildResult, build_site
 from outagecomms.site.state import SiteConfig
-from outagecomms.store import Store, open_store
-from tests.conftest import REPO
-from tests.incidents.conftest import T0, Approvals, Clock, FakeSender, write_channel
+from outagecomms.store import Store
+from tests.incidents.conftest import *  # noqa: F403 - project_root, store, clock, sender, approvals
+from tests.incidents.conftest import T0, Clock, FakeSender, write_channel
 
 RUNBOOK = "payments-failing"
 IMPACT = "card payments fail at checkout"
@@ -30,21 +29,12 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 BROWSER_TIMEOUT = 60
 
 
-@pytest.fixture(autouse=True)
-def approvals(monkeypatch: pytest.MonkeyPatch) -> Approvals:
-    """Every runbook counts as approved (the approvals check has its own tests)."""
-    fake = Approvals()
-    monkeypatch.setattr("outagecomms.incidents.ensure_sendable", fake)
-    return fake
-
-
 @pytest.fixture
-def root(tmp_path: Path) -> Path:
-    """A project: the payments runbook, a site channel per language, customer email in
-    Persian, an X channel and the internal Slack (the last three go to the fake sender)."""
-    root = tmp_path / "project"
-    (root / "runbooks").mkdir(parents=True)
-    shutil.copy(REPO / "runbooks" / f"{RUNBOOK}.yaml", root / "runbooks")
+def root(project_root: Path) -> Path:
+    """The incidents' project (the payments runbook) with a site channel per language,
+    customer email in Persian, an X channel and the internal Slack (the last three go to
+    the fake sender)."""
+    root = project_root
     (root / "outagecomms.toml").write_text('status_url = "https://status.example.com"\n')
     write_channel(root, "status-site", kind="site", url="public", timezone="Europe/Riga")
     write_channel(
@@ -55,23 +45,6 @@ def root(tmp_path: Path) -> Path:
     write_channel(root, "x-posts", kind="x", url="json://127.0.0.1:9/x")
     write_channel(root, "team-slack", kind="slack", audience="internal", url="json://127.0.0.1:9/s")
     return root
-
-
-@pytest.fixture
-def store(root: Path) -> Iterator[Store]:
-    opened = open_store(f"sqlite:///{root / '.outagecomms' / 'state.db'}")
-    yield opened
-    opened.close()
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def sender() -> FakeSender:
-    return FakeSender()
 
 
 @pytest.fixture
