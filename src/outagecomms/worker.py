@@ -197,10 +197,11 @@ class Worker:
     def _send_reminders(self, clock: Callable[[], datetime], report: StepReport) -> None:
         """Every reminder that is due, :data:`PROMISE_BATCH` incidents at a time."""
         seen: set[int] = set()
-        while not self.stopping:
+        with self.store.read() as conn:
+            leads = self._reminder_leads(conn)
+        while leads and not self.stopping:
             moment = clock()
             with self.store.read() as conn:
-                leads = self._reminder_leads(conn)
                 due = repo.reminders_due(
                     conn,
                     leads=leads,
