@@ -127,6 +127,10 @@ def _parse_lock(text: str, path: Path) -> dict[str, Approval]:
     return approvals
 
 
+LOCK_MODE = 0o644
+"""approvals.lock is committed and read by other accounts (CI, the worker's user)."""
+
+
 def write_lock(project: Project, approvals: dict[str, Approval]) -> Path:
     """Write the lock file atomically, sorted by runbook id (stable, diff-friendly)."""
     path = lock_path(project)
@@ -139,6 +143,7 @@ def write_lock(project: Project, approvals: dict[str, Approval]) -> Path:
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".approvals.", suffix=".tmp")
+    os.fchmod(handle, LOCK_MODE)  # mkstemp makes 0600; the lock is read by every account
     with os.fdopen(handle, "w", encoding="utf-8") as out:
         out.write(LOCK_HEADER + body)
     Path(temporary).replace(path)
@@ -275,6 +280,16 @@ def ensure_sendable(
     raise RefusedError(
         f"runbook {rid!r} was never approved; {_who(project)} must approve it: {again}; {glass}"
     )
+
+
+def break_glass_reason(
+    project: Project, loaded: LoadedRunbook, unapproved_reason: str | None
+) -> str | None:
+    """The break-glass reason to record: ``None`` when the runbook's content is approved,
+    since ``--unapproved`` on an approved runbook changes nothing and breaks no glass."""
+    if unapproved_reason is None or approval_state(project, loaded) == "approved":
+        return None
+    return unapproved_reason
 
 
 def approval_findings(project: Project, loaded: LoadedRunbook) -> list[Any]:

@@ -20,6 +20,10 @@ class ExitStatus(IntEnum):
     REFUSED = 4
     CONFIG = 5
     DELIVERY_FAILED = 6
+    INTERNAL = 70
+    """A bug in outagecomms (never a user's mistake); the message asks for a report."""
+    INTERRUPTED = 130
+    """Ctrl-C (SIGINT), after saying what is recorded and what is still queued."""
 
 
 class OutagecommsError(Exception):
@@ -68,3 +72,9 @@ class FindingsError(OutagecommsError):
     """``lint`` found errors (the findings themselves are printed by the command)."""
 
     exit_status = ExitStatus.FINDINGS
+
+
+class InterruptedByUser(OutagecommsError):
+    """Ctrl-C before anything was recorded: nothing was written, nothing was sent."""
+
+    exit_status = ExitStatus.INTERRUPTED

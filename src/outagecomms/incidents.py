@@ -24,7 +24,7 @@ import structlog
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from outagecomms.approvals import ensure_sendable
+from outagecomms.approvals import break_glass_reason, ensure_sendable
 from outagecomms.compose import Composed, compose
 from outagecomms.counting import measure_for_channel
 from outagecomms.delivery import DEFAULT_RETRY, Outcome, Outgoing, RetryPolicy, send_all
@@ -337,6 +337,7 @@ class Orchestrator:
         loaded = self.project.runbook(runbook_id)
         reason = _clean_reason(unapproved_reason)
         ensure_sendable(self.project, loaded, unapproved_reason=reason)
+        reason = break_glass_reason(self.project, loaded, reason)
         runbook = loaded.runbook
         chosen_severity = severity or runbook.severity
         if cadence is not None and cadence <= timedelta(0):
@@ -549,6 +550,8 @@ class Orchestrator:
         loaded = self.project.runbook(incident.runbook_id)
         reason = _clean_reason(unapproved_reason) or incident.break_glass_reason
         ensure_sendable(self.project, loaded, unapproved_reason=reason)
+        if unapproved_reason:
+            unapproved_reason = break_glass_reason(self.project, loaded, unapproved_reason)
         targets = self.channels_for(incident.channels)
         given = {**incident.variables, **variables}
         self._check_values(loaded, given)

@@ -71,15 +71,25 @@ def find_project_root(explicit: str | Path | None = None, start: Path | None = N
             raise NotFoundError(
                 f"project directory {str(chosen)!r} does not exist; fix --project or {PROJECT_ENV}"
             )
+        if not _is_project(root):
+            raise NotFoundError(
+                f"{str(chosen)!r} is not an outagecomms project (it holds no runbooks/, "
+                f"channels/ or {SETTINGS_FILE}); fix --project or {PROJECT_ENV}, or create "
+                "the project there first"
+            )
         return root
     here = (start or Path.cwd()).resolve()
     for candidate in (here, *here.parents):
-        if any((candidate / name).exists() for name in (RUNBOOKS_DIR, CHANNELS_DIR, SETTINGS_FILE)):
+        if _is_project(candidate):
             return candidate
     raise NotFoundError(
         "no outagecomms project here (no runbooks/, channels/ or outagecomms.toml in this "
         f"directory or its parents); cd into one, or pass --project DIR or set {PROJECT_ENV}"
     )
+
+
+def _is_project(folder: Path) -> bool:
+    return any((folder / name).exists() for name in (RUNBOOKS_DIR, CHANNELS_DIR, SETTINGS_FILE))
 
 
 def _clean_loc(data: Any, loc: Sequence[str | int]) -> tuple[str | int, ...]:

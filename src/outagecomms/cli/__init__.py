@@ -24,7 +24,7 @@ from outagecomms.errors import ExitStatus, OutagecommsError
 
 __all__ = ["app", "main", "run"]
 
-INTERNAL_ERROR = 70
+INTERNAL_ERROR = int(ExitStatus.INTERNAL)
 
 
 def _load_commands() -> None:
@@ -70,7 +70,17 @@ def run(argv: Sequence[str] | None = None) -> int:
         return int(exc.exit_code)
     except (typer.Abort, KeyboardInterrupt):
         _error("interrupted")
-        return 130
+        return int(ExitStatus.INTERRUPTED)
+    except PermissionError as exc:  # a file or folder this user may not write or read
+        if debug:
+            traceback.print_exc()
+        where = f" {exc.filename}" if exc.filename else ""
+        _error(
+            f"permission denied:{where} ({exc.strerror or exc}); make it writable by this "
+            "user, run as the user that owns the project, or point --database-url / "
+            "OUTAGECOMMS_DATABASE_URL elsewhere"
+        )
+        return int(ExitStatus.CONFIG)
     except Exception as exc:
         if debug:
             traceback.print_exc()

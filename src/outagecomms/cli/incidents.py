@@ -229,7 +229,13 @@ def declare(
         )
         warnings = [] if report.deduplicated else worker_warnings(orchestrator, [report.incident])
     if reason is not None and not report.deduplicated:
-        _warn_break_glass(report.incident, reason)
+        if report.incident.break_glass_reason:
+            _warn_break_glass(report.incident, reason)
+        else:
+            warnings.append(
+                f"runbook {runbook!r} is approved, so --unapproved was not needed: it was sent "
+                "as approved and no break glass was recorded"
+            )
     done = "re-opened (a flap within the cool-down: update posted)" if report.reopened else None
     _finish(report, done or "declared", json_output, warnings=warnings)
 

@@ -55,6 +55,10 @@ def shown_url(url: str | URL) -> str:
     return parsed.render_as_string(hide_password=True)
 
 
+SUPPORTED_DRIVERS = frozenset({"sqlite", "sqlite+pysqlite", "postgresql+psycopg"})
+"""The databases outagecomms ships a driver for and tests against."""
+
+
 def _normalise(url: str) -> URL:
     """``postgresql://`` means psycopg 3 (the driver we ship), not psycopg2."""
     try:
@@ -67,6 +71,13 @@ def _normalise(url: str) -> URL:
         ) from None
     if parsed.drivername in {"postgresql", "postgres"}:
         parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.drivername not in SUPPORTED_DRIVERS:
+        scheme = parsed.drivername.split("+", 1)[0]
+        raise StoreError(
+            f"database URL {shown_url(parsed)}: {scheme!r} is not supported; outagecomms keeps "
+            "its state in sqlite:///path/state.db (the default) or postgresql://user@host/db "
+            f"(--database-url or {DATABASE_URL_ENV})"
+        )
     return parsed
 
 
@@ -205,7 +216,15 @@ def open_store(url: str) -> Store:
     parsed = _normalise(url)
     is_sqlite = parsed.get_backend_name() == "sqlite"
     if is_sqlite and parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(parsed.database).parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(
+                f"cannot create the state folder {folder} ({exc.strerror or exc}); make the "
+                "project folder writable by this user, or keep the state elsewhere with "
+                f"--database-url sqlite:///PATH/state.db or {DATABASE_URL_ENV}"
+            ) from None
     try:
         options: dict[str, Any] = {"future": True}
         if not is_sqlite:
