@@ -28,6 +28,7 @@ from outagecomms.approvals import break_glass_reason, ensure_sendable
 from outagecomms.compose import Composed, compose
 from outagecomms.counting import measure_for_channel
 from outagecomms.delivery import DEFAULT_RETRY, Outcome, Outgoing, RetryPolicy, send_all
+from outagecomms.durations import format_duration
 from outagecomms.errors import ConfigError, NotFoundError, RefusedError, UsageError
 from outagecomms.models import Audience, Channel, ChannelKind, Phase, Severity
 from outagecomms.project import LoadedRunbook, Project
@@ -165,10 +166,34 @@ class IncidentSummary:
 
     incident: IncidentRecord
     counts: Mapping[str, int]
+    overdue_by: timedelta | None = None
+    """How long ago the promised next update fell due without a message (open only)."""
 
     @property
     def failed_deliveries(self) -> int:
         return self.counts.get(DeliveryState.FAILED.value, 0)
+
+    @property
+    def retrying_deliveries(self) -> int:
+        """Failed an attempt; the worker tries again at their retry time."""
+        return self.counts.get(DeliveryState.RETRY.value, 0)
+
+    @property
+    def blocked_deliveries(self) -> int:
+        """Held back by a fault of their own (a broken file, a template that raises)."""
+        return self.counts.get("blocked", 0)
+
+    @property
+    def needs_a_human(self) -> list[str]:
+        """What an on-call must look at, one phrase each (empty when all is well)."""
+        problems = []
+        if self.failed_deliveries:
+            problems.append(f"{self.failed_deliveries} failed after every retry")
+        if self.blocked_deliveries:
+            problems.append(f"{self.blocked_deliveries} blocked")
+        if self.overdue_by is not None:
+            problems.append(f"next update {format_duration(_whole_minutes(self.overdue_by))} late")
+        return problems
 
     @property
     def pending_deliveries(self) -> int:
@@ -184,6 +209,11 @@ class IncidentSummary:
             "resolved_at": _iso(self.incident.resolved_at),
             "failed_deliveries": self.failed_deliveries,
             "pending_deliveries": self.pending_deliveries,
+            "retrying_deliveries": self.retrying_deliveries,
+            "blocked_deliveries": self.blocked_deliveries,
+            "overdue_seconds": None
+            if self.overdue_by is None
+            else int(self.overdue_by.total_seconds()),
         }
 
 
@@ -513,7 +543,8 @@ class Orchestrator:
         with self.store.read() as conn:
             found = repo.list_incidents(conn, include_resolved=include_resolved)
             counts = repo.delivery_counts(conn, [i.number for i in found])
-        return [IncidentSummary(i, counts.get(i.number, {})) for i in found]
+        now = self.clock()
+        return [IncidentSummary(i, counts.get(i.number, {}), _overdue(i, now)) for i in found]
 
     def show(self, incident_ref: str) -> IncidentDetail:
         """The incident with every message, its deliveries, and the event log."""
@@ -976,6 +1007,21 @@ class _Duplicate(Exception):
 def _measured(item: Composed) -> tuple[int, int | None, str]:
     m = item.measurement
     return m.length, m.limit, m.unit
+
+
+OVERDUE_GRACE = timedelta(minutes=1)
+"""A promise counts as late in ``status`` once this much past due (a worker's step)."""
+
+
+def _overdue(incident: IncidentRecord, now: datetime) -> timedelta | None:
+    due = incident.next_update_at
+    if not incident.is_open or due is None or now - due < OVERDUE_GRACE:
+        return None
+    return now - due
+
+
+def _whole_minutes(span: timedelta) -> timedelta:
+    return timedelta(minutes=int(span.total_seconds() // 60))
 
 
 def _must(incident: IncidentRecord | None) -> IncidentRecord:

@@ -34,7 +34,7 @@ import socket
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -51,11 +51,13 @@ from outagecomms.models import Audience, Channel, Phase, Severity
 from outagecomms.project import LoadedRunbook, Project
 from outagecomms.store import Store
 from outagecomms.store import repository as repo
-from outagecomms.store.records import DeliveryRecord, IncidentRecord, public_id
+from outagecomms.store.records import DeliveryRecord, IncidentRecord, MessageRecord, public_id
 
 log = structlog.get_logger(__name__)
 
 WORKER_ACTOR = "outagecomms worker"
+ANNOUNCED_STATES = {"sent": "sent", "retry": "queued for retry", "failed": "failed"}
+"""How the worker's line per message names each delivery state."""
 """The author of automatic updates, as staff see it on internal channels."""
 HEARTBEAT_EVERY = timedelta(seconds=30)
 """How often a worker records that it is alive (it wakes at least this often)."""
@@ -118,8 +120,11 @@ class Worker:
         heartbeat_every: timedelta = HEARTBEAT_EVERY,
         lease: timedelta | None = None,
         reload_project: bool = True,
+        on_message: Callable[[str], None] | None = None,
     ) -> None:
         self.orchestrator = orchestrator
+        self.on_message = on_message
+        """Called with one line per message this worker sent (the CLI prints it)."""
         self.lease = lease or orchestrator.lease_length()
         """How long a claim lasts before another worker may take it over; longer than a
         send's deadline (default: the send timeout + 60 s)."""
@@ -446,6 +451,10 @@ class Worker:
                 d.id: d.state
                 for d in repo.deliveries_of(conn, {d.message_id for d in claim.claimed})
             }
+            sent_messages = {
+                m: repo.get_message(conn, m) for m in {d.message_id for d in claim.claimed}
+            }
+        self._announce(claim.claimed, states, sent_messages)
         for record in claim.claimed:
             state = states.get(record.id)
             if state == "sent":
@@ -455,6 +464,36 @@ class Worker:
             elif state == "failed":
                 report.failed += 1
         return True
+
+    def _announce(
+        self,
+        records: Sequence[DeliveryRecord],
+        states: Mapping[int, str],
+        sent_messages: Mapping[int, MessageRecord],
+    ) -> None:
+        """One line per message of this batch: who got it, who waits for a retry."""
+        by_message: dict[int, list[DeliveryRecord]] = {}
+        for record in records:
+            by_message.setdefault(record.message_id, []).append(record)
+        for message_id, group in sorted(by_message.items()):
+            message = sent_messages[message_id]
+            incident = public_id(message.incident_number)
+            outcome: dict[str, list[str]] = {}
+            for record in sorted(group, key=lambda d: d.channel):
+                state = states.get(record.id, "unknown")
+                outcome.setdefault(ANNOUNCED_STATES.get(state, state), []).append(record.channel)
+            log.info(
+                "worker.message",
+                incident=incident,
+                seq=message.seq,
+                phase=message.phase,
+                origin=message.origin,
+                **{label.replace(" ", "_"): names for label, names in outcome.items()},
+            )
+            if self.on_message is not None:
+                what = "; ".join(f"{label}: {', '.join(names)}" for label, names in outcome.items())
+                origin = "automatic " if message.origin != "human" else ""
+                self.on_message(f"{incident} #{message.seq} {origin}{message.phase}: {what}")
 
     def _send(self, records: Sequence[DeliveryRecord]) -> dict[int, Outcome]:
         channels = self.project.channels() if records else {}

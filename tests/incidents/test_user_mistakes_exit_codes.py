@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import stat
 from pathlib import Path
 
@@ -98,6 +99,8 @@ def test_unapproved_on_an_approved_runbook_sends_normally_and_records_no_break_g
     assert result.exit_code == 0, result.stderr
     assert "BREAK GLASS" not in result.stderr
     assert "--unapproved was not needed" in result.stderr
+    shown = cli("show", "INC-1", "--json", "--project", str(project_root))
+    assert json.loads(shown.stdout)["break_glass_reason"] is None
     assert "BREAK GLASS" not in cli("show", "INC-1", "--project", str(project_root)).stdout
 
 

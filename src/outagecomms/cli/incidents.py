@@ -541,14 +541,14 @@ def _print_status(rows: Sequence[IncidentSummary], all_incidents: bool) -> None:
         return
     now = datetime.now(UTC)
     table = Table(title="Incidents" if all_incidents else "Open incidents", title_justify="left")
-    for column in ("id", "runbook", "status", "severity", "phase", "age", "next update", "failed"):
-        table.add_column(column)
+    columns = ("id", "runbook", "status", "severity", "phase", "age", "next update", "deliveries")
+    for column in columns:
+        table.add_column(column, no_wrap=column == "id")
     for row in rows:
         i = row.incident
         age = format_duration(
             _minutes(int(((i.resolved_at or now) - i.started_at).total_seconds()))
         )
-        overdue = i.next_update_at is not None and i.next_update_at < now
         table.add_row(
             Text(i.id, style="bold cyan"),
             i.runbook_id,
@@ -556,12 +556,41 @@ def _print_status(rows: Sequence[IncidentSummary], all_incidents: bool) -> None:
             i.severity,
             i.phase,
             age,
-            Text(_when(i.next_update_at, now), style="bold red" if overdue else ""),
-            Text(
-                str(row.failed_deliveries), style="bold red" if row.failed_deliveries else "green"
-            ),
+            Text(_when(i.next_update_at, now), style="bold red" if row.overdue_by else ""),
+            _delivery_counts(row),
         )
     out.print(table)
+    for row in rows:
+        if row.needs_a_human:
+            out.print(
+                Text.assemble(
+                    (f"{row.incident.id} needs a human: ", "bold red"),
+                    "; ".join(row.needs_a_human),
+                    f" (`outagecomms show {row.incident.id}`"
+                    + (", is a worker running?)" if row.overdue_by else ")"),
+                )
+            )
+
+
+def _delivery_counts(row: IncidentSummary) -> Text:
+    """``5 sent · 2 queued for retry · 1 failed``, the parts that need a human in red."""
+    from rich.text import Text
+
+    parts = [
+        (row.counts.get("sent", 0), "sent", "green"),
+        (row.counts.get("queued", 0) + row.counts.get("sending", 0), "queued", "yellow"),
+        (row.retrying_deliveries, "queued for retry", "yellow"),
+        (row.failed_deliveries, "failed", "bold red"),
+        (row.blocked_deliveries, "blocked", "bold red"),
+        (row.counts.get("cancelled", 0), "cancelled", "dim"),
+    ]
+    shown = [(f"{count} {label}", style) for count, label, style in parts if count]
+    text = Text()
+    for index, (words, style) in enumerate(shown or [("none", "dim")]):
+        if index:
+            text.append(" · ")
+        text.append(words, style=style)
+    return text
 
 
 def _print_detail(detail: IncidentDetail) -> None:

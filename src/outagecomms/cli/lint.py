@@ -178,7 +178,12 @@ def lint(
 @app.command()
 def approve(
     runbooks: Annotated[list[str], typer.Argument(help="Runbook ids to approve.")],
-    by: Annotated[str, typer.Option("--by", help="Who approves (recorded in the lock file).")],
+    by: Annotated[
+        str,
+        typer.Option(
+            "--by", envvar="OUTAGECOMMS_ACTOR", help="Who approves (recorded in the lock file)."
+        ),
+    ],
     note: Annotated[str | None, typer.Option("--note", help="A note for the record.")] = None,
     json_output: JsonOption = False,
     project_dir: ProjectOption = None,

@@ -56,6 +56,11 @@ def _duration(option: str, value: str | None) -> timedelta | None:
         raise UsageError(f"{option}: {exc}") from None
 
 
+def _say(line: str) -> None:
+    """The worker's line per message it sends, on stderr whatever the log level."""
+    print(f"outagecomms: worker: {line}", file=sys.stderr, flush=True)
+
+
 @app.command()
 def worker(
     once: Annotated[
@@ -103,7 +108,11 @@ def worker(
         concurrency=concurrency,
         timeout=timeout,
     ) as orchestrator:
-        running = Worker(orchestrator, lease=_duration("--lease", lease))
+        running = Worker(
+            orchestrator,
+            lease=_duration("--lease", lease),
+            on_message=None if json_output else _say,
+        )
         if once:
             report = running.run_once()
             if json_output:
