@@ -107,6 +107,14 @@ class Outcome:
     maybe_sent: bool = False
     """The send was abandoned at its deadline while still running: the provider may have
     received it, so a retry may be a duplicate."""
+    not_started: bool = False
+    """Interrupted before this send began: nothing left, and the attempt does not count."""
+
+
+INTERRUPTED_WHILE_SENDING = "interrupted (Ctrl-C) while sending; it may have arrived"
+INTERRUPTED_BEFORE_SENDING = "interrupted (Ctrl-C) before sending"
+CANCEL_CHECK_EVERY = 0.05
+"""Seconds between looks at the interrupt flag while a send runs (only with ``cancel``)."""
 
 
 # --------------------------------------------------------------------------- sending
@@ -117,10 +125,12 @@ def send(
     *,
     timeout: float = DEFAULT_TIMEOUT,
     environ: Mapping[str, str] | None = None,
+    cancel: threading.Event | None = None,
 ) -> Outcome:
     """Send one delivery and report how it went; never raises for the channel's failure.
 
-    Returns within about ``timeout`` seconds whatever the channel does.
+    Returns within about ``timeout`` seconds whatever the channel does, and soon after
+    ``cancel`` is set (the send is then reported as possibly arrived).
     """
     if timeout <= 0:
         raise ValueError("timeout must be positive")
@@ -146,11 +156,29 @@ def send(
         daemon=True,
     )
     worker.start()
-    if not attempt.done.wait(timeout):
+    finished = _wait(attempt.done, timeout, cancel)
+    if finished is None:
+        interrupted = INTERRUPTED_WHILE_SENDING
+        return _finish(item, target, started, ok=False, error=interrupted, maybe_sent=True)
+    if not finished:
         return _finish(
             item, target, started, ok=False, error=f"timed out after {timeout:g}s", maybe_sent=True
         )
     return _finish(item, target, started, ok=attempt.ok, error=attempt.error)
+
+
+def _wait(done: threading.Event, timeout: float, cancel: threading.Event | None) -> bool | None:
+    """Wait for ``done`` up to ``timeout``: True when done, False at the deadline, None
+    when ``cancel`` was set first."""
+    if cancel is None:
+        return done.wait(timeout)
+    deadline = time.monotonic() + timeout
+    while not done.wait(min(CANCEL_CHECK_EVERY, max(0.0, deadline - time.monotonic()))):
+        if cancel.is_set():
+            return None
+        if time.monotonic() >= deadline:
+            return False
+    return True
 
 
 def send_all(
@@ -159,10 +187,13 @@ def send_all(
     concurrency: int = DEFAULT_CONCURRENCY,
     timeout: float = DEFAULT_TIMEOUT,
     environ: Mapping[str, str] | None = None,
+    cancel: threading.Event | None = None,
 ) -> list[Outcome]:
     """Send every delivery, up to ``concurrency`` at a time; outcomes in input order.
 
     One channel's failure, slowness or missing variable never stops or delays the others.
+    Once ``cancel`` is set (Ctrl-C), sends not yet begun are not begun (``not_started``)
+    and sends under way stop being waited for (``maybe_sent``).
     """
     if concurrency < 1:
         raise ValueError("concurrency must be at least 1")
@@ -171,8 +202,10 @@ def send_all(
     _load_apprise()
 
     def one(item: Outgoing) -> Outcome:
+        if cancel is not None and cancel.is_set():
+            return Outcome(item.key, False, INTERRUPTED_BEFORE_SENDING, 0.0, not_started=True)
         try:
-            return send(item, timeout=timeout, environ=environ)
+            return send(item, timeout=timeout, environ=environ, cancel=cancel)
         except Exception as error:  # pragma: no cover - send reports failures itself
             return Outcome(item.key, False, _one_line(f"{type(error).__name__}: {error}"), 0.0)
 

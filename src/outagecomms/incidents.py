@@ -14,6 +14,7 @@ from __future__ import annotations
 import getpass
 import os
 import socket
+import threading
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -29,7 +30,13 @@ from outagecomms.compose import Composed, compose
 from outagecomms.counting import measure_for_channel
 from outagecomms.delivery import DEFAULT_RETRY, Outcome, Outgoing, RetryPolicy, send_all
 from outagecomms.durations import format_duration
-from outagecomms.errors import ConfigError, NotFoundError, RefusedError, UsageError
+from outagecomms.errors import (
+    ConfigError,
+    InterruptedByUser,
+    NotFoundError,
+    RefusedError,
+    UsageError,
+)
 from outagecomms.models import Audience, Channel, ChannelKind, Phase, Severity
 from outagecomms.project import LoadedRunbook, Project
 from outagecomms.store import Store, default_database_url, open_store
@@ -48,6 +55,8 @@ from outagecomms.templates import IncidentFacts, resolve_values
 log = structlog.get_logger(__name__)
 
 ACTOR_ENV = "OUTAGECOMMS_ACTOR"
+WAITING_STATES = frozenset({"queued", "retry", "sending"})
+"""Delivery states that still lead to a send."""
 UPDATE_PHASES = (Phase.IDENTIFIED, Phase.MONITORING, Phase.UPDATE)
 """What ``update`` may post; ``update`` is the "still working on it" message."""
 LEASE_GRACE = timedelta(seconds=60)
@@ -65,6 +74,7 @@ class Sender(Protocol):
         concurrency: int = ...,
         timeout: float = ...,
         environ: Mapping[str, str] | None = ...,
+        cancel: threading.Event | None = ...,
     ) -> list[Outcome]: ...
 
 
@@ -145,6 +155,13 @@ class Report:
     deduplicated: bool = False
     reopened: bool = False
     """declare re-opened a recently resolved incident (a flap) instead of a new one."""
+    interrupted: bool = False
+    """Ctrl-C came after the message was recorded: what was not sent stays queued."""
+
+    @property
+    def unsent(self) -> list[DeliveryRecord]:
+        """Deliveries still waiting for a send (the worker sends them)."""
+        return [d for d in self.deliveries if d.state in WAITING_STATES]
 
     @property
     def failed(self) -> list[DeliveryRecord]:
@@ -304,8 +321,12 @@ class Orchestrator:
         timeout: float | None = None,
         actor: str | None = None,
         environ: Mapping[str, str] | None = None,
+        interrupt: threading.Event | None = None,
     ) -> None:
         self.project = project
+        self.interrupt = interrupt
+        """Set by the CLI's Ctrl-C handler: stop before writing, or stop sending and say
+        what is recorded (nothing half-written, unsent deliveries left to the worker)."""
         self.store = store
         self.clock = clock
         self.sender: Sender = sender or send_all
@@ -385,6 +406,7 @@ class Orchestrator:
         self._check_values(loaded, given)
         now = self.clock()
         next_update_at = now + (cadence or runbook.cadence_for(chosen_severity))
+        self._stop_if_interrupted("nothing was declared or sent")
         try:
             with self.store.write() as conn:
                 if key is not None:
@@ -586,6 +608,7 @@ class Orchestrator:
         targets = self.channels_for(incident.channels)
         given = {**incident.variables, **variables}
         self._check_values(loaded, given)
+        self._stop_if_interrupted(f"nothing was posted on {incident.id}")
         with self.store.write() as conn:
             # Read again under the write lock: another process may have resolved it.
             incident = self._existing(conn, number, incident_ref)
@@ -726,17 +749,28 @@ class Orchestrator:
         )
         return _Posted(message_id, targets)
 
+    def _stop_if_interrupted(self, nothing_done: str) -> None:
+        if self.interrupt is not None and self.interrupt.is_set():
+            raise InterruptedByUser(f"interrupted (Ctrl-C): {nothing_done}")
+
     def _deliver(self, number: int, posted: _Posted) -> Report:
-        """The first attempt of every delivery of one committed message."""
+        """The first attempt of every delivery of one committed message. After Ctrl-C,
+        deliveries not yet sent are handed to the worker at once (no attempt counted)."""
         now = self.clock()
+        interrupted = self.interrupt is not None and self.interrupt.is_set()
         with self.store.write() as conn:
-            claimed = repo.start_sending(
-                conn,
-                posted.message_id,
-                owner=self.owner,
-                now=now,
-                lease_until=now + self.lease_length(),
-            )
+            if interrupted:
+                mine = repo.deliveries_of(conn, [posted.message_id])
+                repo.release_claims(conn, [d.id for d in mine], owner=self.owner, now=now)
+                claimed = []
+            else:
+                claimed = repo.start_sending(
+                    conn,
+                    posted.message_id,
+                    owner=self.owner,
+                    now=now,
+                    lease_until=now + self.lease_length(),
+                )
         items = [
             Outgoing(
                 key=str(d.id),
@@ -751,13 +785,19 @@ class Orchestrator:
         now = self.clock()
         by_key = {o.key: o for o in outcomes}
         with self.store.write() as conn:
+            not_started = []
             for delivery in claimed:
                 outcome = by_key.get(str(delivery.id))
-                self.record_attempt(conn, number, delivery, outcome, now)
+                if outcome is not None and outcome.not_started:
+                    not_started.append(delivery.id)
+                else:
+                    self.record_attempt(conn, number, delivery, outcome, now)
+            repo.release_claims(conn, not_started, owner=self.owner, now=now)
             incident = _must(repo.get_incident(conn, number))
             message = repo.get_message(conn, posted.message_id)
             delivered = repo.deliveries_of(conn, [posted.message_id])
-        return Report(incident, delivered, message)
+        interrupted = interrupted or (self.interrupt is not None and self.interrupt.is_set())
+        return Report(incident, delivered, message, interrupted=interrupted)
 
     def send_now(self, items: list[Outgoing]) -> list[Outcome]:
         """Send ``items`` at once through this orchestrator's sender (site channels are
@@ -774,6 +814,8 @@ class Orchestrator:
         if not items:
             return []
         options: dict[str, Any] = {"environ": self.environ}
+        if self.interrupt is not None:
+            options["cancel"] = self.interrupt
         if self.concurrency is not None:
             options["concurrency"] = self.concurrency
         if self.timeout is not None:

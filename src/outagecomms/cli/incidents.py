@@ -3,10 +3,14 @@ and ``show`` (a thin layer over :class:`outagecomms.incidents.Orchestrator`)."""
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
+import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime, timedelta
+from types import FrameType
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -107,17 +111,51 @@ def _orchestrator(
     by: str | None = None,
     timeout: float | None = None,
     concurrency: int | None = None,
+    sending: bool = False,
 ) -> Iterator[Orchestrator]:
+    """The orchestrator for one command; a command that sends (``sending``) handles Ctrl-C
+    itself: the first one lets what is being written finish and stops the sends, a second
+    one quits at once."""
     from outagecomms.incidents import Orchestrator
 
-    with Orchestrator.open(
-        project(project_dir),
-        database_url=database_url,
-        actor=by,
-        timeout=timeout,
-        concurrency=concurrency,
-    ) as orchestrator:
+    with (
+        _first_ctrl_c_stops_sending() if sending else nullcontext(None) as interrupt,
+        Orchestrator.open(
+            project(project_dir),
+            database_url=database_url,
+            actor=by,
+            timeout=timeout,
+            concurrency=concurrency,
+            interrupt=interrupt,
+        ) as orchestrator,
+    ):
         yield orchestrator
+
+
+@contextmanager
+def _first_ctrl_c_stops_sending() -> Iterator[threading.Event | None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield None  # signals reach the main thread only (an embedding program's thread)
+        return
+    interrupt = threading.Event()
+
+    def handler(_signum: int, _frame: FrameType | None) -> None:
+        if interrupt.is_set():
+            print("outagecomms: interrupted again: quitting at once", file=sys.stderr, flush=True)
+            os._exit(int(ExitStatus.INTERRUPTED))
+        interrupt.set()
+        print(
+            "outagecomms: Ctrl-C: recording what is done and leaving the rest to the worker "
+            "(Ctrl-C again quits at once)",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield interrupt
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _break_glass(unapproved: bool, reason: str | None) -> str | None:
@@ -215,7 +253,7 @@ def declare(
             raise UsageError(f"--cadence: {exc}") from None
     window = None if cooldown is None else _cooldown(cooldown)
     with _orchestrator(
-        project_dir, database_url, by=by, timeout=timeout, concurrency=concurrency
+        project_dir, database_url, by=by, timeout=timeout, concurrency=concurrency, sending=True
     ) as orchestrator:
         report = orchestrator.declare(
             runbook,
@@ -267,7 +305,7 @@ def update(
     given = parse_assignments(var or [])
     reason = _break_glass(unapproved, reason)
     with _orchestrator(
-        project_dir, database_url, by=by, timeout=timeout, concurrency=concurrency
+        project_dir, database_url, by=by, timeout=timeout, concurrency=concurrency, sending=True
     ) as orchestrator:
         report = orchestrator.update(
             incident, phase=chosen, variables=given, unapproved_reason=reason
@@ -316,7 +354,7 @@ def resolve(
     given = parse_assignments(var or [])
     reason = _break_glass(unapproved, reason)
     with _orchestrator(
-        project_dir, database_url, by=by, timeout=timeout, concurrency=concurrency
+        project_dir, database_url, by=by, timeout=timeout, concurrency=concurrency, sending=True
     ) as orchestrator:
         if if_open:
             assert dedupe_key is not None
@@ -355,7 +393,7 @@ def postmortem(
     given = parse_assignments(var or [])
     reason = _break_glass(unapproved, reason)
     with _orchestrator(
-        project_dir, database_url, by=by, timeout=timeout, concurrency=concurrency
+        project_dir, database_url, by=by, timeout=timeout, concurrency=concurrency, sending=True
     ) as orchestrator:
         report = orchestrator.postmortem(incident, variables=given, unapproved_reason=reason)
     _finish(report, "postmortem sent", json_output)
@@ -406,11 +444,16 @@ def _finish(
     report: Report, done: str, json_output: bool, *, warnings: Sequence[str] | None = None
 ) -> None:
     if json_output:
-        extra = {} if warnings is None else {"warnings": list(warnings)}
+        extra: dict[str, object] = {} if warnings is None else {"warnings": list(warnings)}
+        if report.interrupted:
+            extra["interrupted"] = True
         emit_json({**report.as_json(), **extra})
     else:
         _print_report(report, done)
     _warn(warnings or ())
+    if report.interrupted:
+        _say_what_is_left(report)
+        raise typer.Exit(int(ExitStatus.INTERRUPTED))
     failed = report.failed
     if failed:
         names = ", ".join(d.channel for d in failed)
@@ -421,6 +464,30 @@ def _finish(
             file=sys.stderr,
         )
         raise typer.Exit(int(ExitStatus.DELIVERY_FAILED))
+
+
+def _say_what_is_left(report: Report) -> None:
+    """After Ctrl-C: what is recorded, and what the worker will still send."""
+    i, message = report.incident, report.message
+    recorded = (
+        f"{i.id} is declared"
+        if message is None or message.seq == 1
+        else f"the {message.phase} message of {i.id} is recorded"
+    )
+    unsent = report.unsent
+    maybe = [d.channel for d in unsent if d.possibly_duplicate]
+    left = (
+        f"{len(unsent)} channel(s) not yet sent ({', '.join(d.channel for d in unsent)}): "
+        "the worker will send them"
+        if unsent
+        else "every channel was sent"
+    )
+    if maybe:
+        left += f"; {', '.join(maybe)} was being sent and may have arrived"
+    print(
+        f"outagecomms: interrupted: {recorded}; {left} (`outagecomms status`)",
+        file=sys.stderr,
+    )
 
 
 def _warn(warnings: Sequence[str]) -> None:

@@ -358,6 +358,37 @@ def finish_attempt(
     return result.rowcount == 1
 
 
+def release_claims(
+    conn: Connection, delivery_ids: Iterable[int], *, owner: str, now: datetime
+) -> int:
+    """Hand deliveries this owner claimed but never sent back to the queue, due now, as
+    if the claim had not happened: an attempt that did not start does not count, and
+    nothing is marked possibly duplicated. Returns how many were released."""
+    ids = list(delivery_ids)
+    if not ids:
+        return 0
+    mine = and_(deliveries.c.id.in_(ids), deliveries.c.lease_owner == owner)
+    released = conn.execute(
+        update(deliveries)
+        .where(mine, deliveries.c.state == DeliveryState.SENDING.value)
+        .values(
+            state=DeliveryState.QUEUED.value,
+            attempts=deliveries.c.attempts - 1,
+            due_at=now,
+            lease_owner=None,
+            lease_expires_at=None,
+            updated_at=now,
+        )
+    ).rowcount
+    released += conn.execute(
+        update(deliveries)
+        .where(mine, deliveries.c.state == DeliveryState.QUEUED.value)
+        .values(due_at=now, lease_owner=None, lease_expires_at=None, updated_at=now)
+    ).rowcount
+    notify_work(conn)
+    return int(released)
+
+
 def delivery_counts(conn: Connection, numbers: Iterable[int]) -> dict[int, dict[str, int]]:
     """Per incident: how many deliveries are in each state."""
     ids = list(numbers)
