@@ -49,9 +49,9 @@ def ctrl_c_once(http: HttpSink, path: str) -> threading.Thread:
 
 
 def deliveries(root: Path) -> dict[str, DeliveryRecord]:
-    with open_store(f"sqlite:///{root / '.outagecomms' / 'state.db'}") as store:
-        with store.read() as conn:
-            return {d.channel: d for d in repo.deliveries_of(conn, [1])}
+    url = f"sqlite:///{root / '.outagecomms' / 'state.db'}"
+    with open_store(url) as store, store.read() as conn:
+        return {d.channel: d for d in repo.deliveries_of(conn, [1])}
 
 
 def declare(cli: CliRunner, root: Path) -> tuple[int, str]:
