@@ -10,6 +10,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import jsonschema
+import pytest
 
 from outagecomms.incidents import Orchestrator
 from outagecomms.project import Project
@@ -175,3 +176,18 @@ def test_site_build_refuses_a_language_that_is_not_a_code(
                  "../etc", "--project", str(root))  # fmt: skip
     assert result.exit_code == 2
     assert "'../etc' is not a language code" in result.stderr
+
+
+def test_every_tree_is_built_from_one_read_of_the_store(
+    root: Path, store: Store, incident: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reads: list[object] = []
+    read = store.read
+
+    def counted() -> object:
+        reads.append(None)
+        return read()
+
+    monkeypatch.setattr(store, "read", counted)
+    build_all(root, store, tmp_path)
+    assert len(reads) == 1, "the trees could show different moments"

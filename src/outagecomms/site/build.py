@@ -29,7 +29,7 @@ from outagecomms.site.feed import FEED_FILE, feed_xml
 from outagecomms.site.html import render, time_formatter
 from outagecomms.site.labels import labels
 from outagecomms.site.languages import alternates
-from outagecomms.site.state import SiteConfig, SiteState, load_state
+from outagecomms.site.state import SiteConfig, SiteState, load_states
 from outagecomms.site.summary import indicator, summary_json
 from outagecomms.store import Store
 
@@ -109,7 +109,7 @@ def build_sites(
     published before the root's, which links to them; one manifest for all, so the tree of a
     language no longer built is removed."""
     trees = [*configs[1:], configs[0]]  # the root last: it links to the others
-    states = [load_state(project, store, config) for config in trees]
+    states = load_states(project, store, trees)
     files = {
         state.config.folder + relative: content
         for state in states

@@ -230,17 +230,33 @@ class SiteState:
         return sorted(every, key=lambda u: (u.at, u.incident_id, u.seq), reverse=True)
 
 
+Timeline = dict[int, list[tuple[MessageRecord, list[DeliveryRecord]]]]
+"""Each incident's messages, oldest first, with their deliveries."""
+
+
 def load_state(project: Project, store: Store, config: SiteConfig) -> SiteState:
     """Every incident in the store, with its messages in the site's language."""
+    return load_states(project, store, [config])[0]
+
+
+def load_states(project: Project, store: Store, configs: Sequence[SiteConfig]) -> list[SiteState]:
+    """:func:`load_state` for each language tree, from one read of the store (so every
+    tree shows the same moment)."""
     with store.read() as conn:
         records = repo.list_incidents(conn, include_resolved=True)
-        timeline: dict[int, list[tuple[MessageRecord, list[DeliveryRecord]]]] = {}
+        timeline: Timeline = {}
         for record in records:
             messages = repo.messages_of(conn, record.number)
             delivered = repo.deliveries_of(conn, [m.id for m in messages])
             timeline[record.number] = [
                 (m, [d for d in delivered if d.message_id == m.id]) for m in messages
             ]
+    return [_state(project, config, records, timeline) for config in configs]
+
+
+def _state(
+    project: Project, config: SiteConfig, records: Sequence[IncidentRecord], timeline: Timeline
+) -> SiteState:
     channels = {name: loaded.channel for name, loaded in project.channels().items()}
     runbooks: dict[str, Runbook | None] = {}
     incidents: list[SiteIncident] = []
@@ -366,5 +382,6 @@ __all__ = [
     "SiteState",
     "Update",
     "load_state",
+    "load_states",
     "phase_label",
 ]
