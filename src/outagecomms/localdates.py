@@ -1,9 +1,20 @@
 """Dates and times as a reader of each language expects them.
 
-``next_update_at`` and ``started_at`` reach templates as :class:`LocalMoment` objects:
-``{{ next_update_at }}`` prints the time (with the date when it is not today) and the
-zone; ``.time``, ``.date`` and ``.zone`` give the parts. Persian uses the Solar Hijri
-calendar and Persian digits; other languages use CLDR data through Babel.
+``next_update_at``, ``started_at`` and ``now`` reach templates as :class:`LocalMoment`
+objects. ``{{ next_update_at }}`` prints the whole time expression a reader of the language
+expects, without a preposition before it (the template writes "by", «до», «تا»), the date
+first when it is not the same local day as now:
+
+- en ``10:58 EET``, ``2 June, 10:58 EET``;
+- fa ``۱۰:۵۸ (وقت ایران)``, ``۱۲ خرداد، ۱۰:۵۸ (وقت ایران)``;
+- uk ``10:58 за київським часом``, ``2 червня о 10:58 за київським часом`` (zones without a
+  city form here: ``за часом UTC+5:30``, ``за UTC``);
+- lv ``plkst. 10.58 pēc Rīgas laika``, ``2. jūnijā plkst. 10.58 pēc Rīgas laika`` (else
+  ``pēc UTC+5:30 laika``, ``pēc UTC laika``).
+
+``.time``, ``.date``, ``.zone_name`` and ``.full`` give the parts and the dated form.
+Persian uses the Solar Hijri calendar and Persian digits; other languages use CLDR data
+through Babel.
 """
 
 from __future__ import annotations
@@ -19,6 +30,86 @@ PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 
 # Day-month patterns that read naturally in each language (CLDR "MMMMd" skeleton).
 _DAY_MONTH = {"en": "d MMMM", "uk": "d MMMM", "lv": "d. MMMM", "de": "d. MMMM"}
+
+# Latvian says a date in a time expression in the locative: «2. jūnijā plkst. 10.58».
+_LV_MONTHS_LOCATIVE = (
+    "janvārī", "februārī", "martā", "aprīlī", "maijā", "jūnijā",
+    "jūlijā", "augustā", "septembrī", "oktobrī", "novembrī", "decembrī",
+)  # fmt: skip
+
+# «за київським часом»: the city's adjective (instrumental), for the zones readers know by
+# their city. Other zones read «за часом UTC+2».
+_UK_CITY_TIME = {
+    "Europe/Kyiv": "київським",
+    "Europe/Kiev": "київським",
+    "Europe/Zaporozhye": "київським",
+    "Europe/Uzhgorod": "київським",
+    "Europe/Riga": "ризьким",
+    "Europe/Vilnius": "вільнюським",
+    "Europe/Tallinn": "таллінським",
+    "Europe/Warsaw": "варшавським",
+    "Europe/Chisinau": "кишинівським",
+    "Europe/Bucharest": "бухарестським",
+    "Europe/Budapest": "будапештським",
+    "Europe/Prague": "празьким",
+    "Europe/Bratislava": "братиславським",
+    "Europe/Vienna": "віденським",
+    "Europe/Berlin": "берлінським",
+    "Europe/Paris": "паризьким",
+    "Europe/Rome": "римським",
+    "Europe/Madrid": "мадридським",
+    "Europe/Lisbon": "лісабонським",
+    "Europe/Amsterdam": "амстердамським",
+    "Europe/Brussels": "брюссельським",
+    "Europe/London": "лондонським",
+    "Europe/Dublin": "дублінським",
+    "Europe/Stockholm": "стокгольмським",
+    "Europe/Copenhagen": "копенгагенським",
+    "Europe/Athens": "афінським",
+    "Europe/Sofia": "софійським",
+    "Europe/Istanbul": "стамбульським",
+    "Europe/Minsk": "мінським",
+    "Europe/Moscow": "московським",
+    "Asia/Tehran": "тегеранським",
+    "Asia/Dubai": "дубайським",
+    "Asia/Tokyo": "токійським",
+    "America/New_York": "нью-йоркським",
+}
+
+# «pēc Rīgas laika»: the city in the genitive. Other zones read «pēc UTC+2 laika».
+_LV_CITY_TIME = {
+    "Europe/Riga": "Rīgas",
+    "Europe/Vilnius": "Viļņas",
+    "Europe/Tallinn": "Tallinas",
+    "Europe/Helsinki": "Helsinku",
+    "Europe/Stockholm": "Stokholmas",
+    "Europe/Copenhagen": "Kopenhāgenas",
+    "Europe/Oslo": "Oslo",
+    "Europe/Kyiv": "Kijivas",
+    "Europe/Kiev": "Kijivas",
+    "Europe/Warsaw": "Varšavas",
+    "Europe/Prague": "Prāgas",
+    "Europe/Vienna": "Vīnes",
+    "Europe/Budapest": "Budapeštas",
+    "Europe/Bucharest": "Bukarestes",
+    "Europe/Sofia": "Sofijas",
+    "Europe/Athens": "Atēnu",
+    "Europe/Berlin": "Berlīnes",
+    "Europe/Paris": "Parīzes",
+    "Europe/Rome": "Romas",
+    "Europe/Madrid": "Madrides",
+    "Europe/Lisbon": "Lisabonas",
+    "Europe/Amsterdam": "Amsterdamas",
+    "Europe/Brussels": "Briseles",
+    "Europe/London": "Londonas",
+    "Europe/Dublin": "Dublinas",
+    "Europe/Istanbul": "Stambulas",
+    "Europe/Minsk": "Minskas",
+    "Europe/Moscow": "Maskavas",
+    "Asia/Tehran": "Teherānas",
+    "Asia/Tokyo": "Tokijas",
+    "America/New_York": "Ņujorkas",
+}
 
 
 def localize_digits(text: str, lang: str) -> str:
@@ -51,6 +142,44 @@ def _offset_label(offset: timedelta) -> str:
     return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
 
 
+def _offset_of(moment: datetime, zone: ZoneInfo) -> str:
+    return _offset_label(moment.astimezone(zone).utcoffset() or timedelta(0))
+
+
+def zone_phrase(moment: datetime, zone: ZoneInfo, lang: str) -> str:
+    """What follows the time: ``EET``, ``(وقت ایران)``, ``за київським часом``,
+    ``pēc Rīgas laika``."""
+    if lang == "uk":
+        city = _UK_CITY_TIME.get(zone.key)
+        if city:
+            return f"за {city} часом"
+        offset = _offset_of(moment, zone)
+        return "за UTC" if offset == "UTC" else f"за часом {offset}"
+    if lang == "lv":
+        city = _LV_CITY_TIME.get(zone.key)
+        return f"pēc {city or _offset_of(moment, zone)} laika"
+    label = zone_label(moment, zone, lang)
+    return f"({label})" if lang == "fa" else label
+
+
+def time_phrase(moment: datetime, zone: ZoneInfo, lang: str, *, dated: bool) -> str:
+    """The time expression of :class:`LocalMoment`, with the date first when ``dated``."""
+    clock = format_clock(moment, zone, lang)
+    zone_part = zone_phrase(moment, zone, lang)
+    if lang == "lv":
+        local = moment.astimezone(zone)
+        day = f"{local.day}. {_LV_MONTHS_LOCATIVE[local.month - 1]} " if dated else ""
+        return f"{day}plkst. {clock} {zone_part}"
+    if not dated:
+        return f"{clock} {zone_part}"
+    day = format_day(moment, zone, lang)
+    if lang == "uk":  # «об» before a vowel: об 11:00 (одинадцятій), о 10:00
+        at = "об" if moment.astimezone(zone).hour == 11 else "о"
+        return f"{day} {at} {clock} {zone_part}"
+    comma = "،" if lang == "fa" else ","
+    return f"{day}{comma} {clock} {zone_part}"
+
+
 def format_day(moment: datetime, zone: ZoneInfo, lang: str) -> str:
     """``23 November``, ``23 листопада``, ``23. novembris``, ``۲ آذر``."""
     local = moment.astimezone(zone)
@@ -66,8 +195,9 @@ def format_day(moment: datetime, zone: ZoneInfo, lang: str) -> str:
 
 
 def format_clock(moment: datetime, zone: ZoneInfo, lang: str) -> str:
-    """24-hour ``14:30`` (Persian digits in Persian)."""
-    return localize_digits(moment.astimezone(zone).strftime("%H:%M"), lang)
+    """24-hour ``14:30`` (Persian digits in Persian; Latvian writes ``14.30``)."""
+    pattern = "%H.%M" if lang == "lv" else "%H:%M"
+    return localize_digits(moment.astimezone(zone).strftime(pattern), lang)
 
 
 @dataclass(frozen=True)
@@ -94,25 +224,18 @@ class LocalMoment:
     @property
     def full(self) -> str:
         """Date, time and zone, always."""
-        comma = "،" if self.lang == "fa" else ","
-        return f"{self.date}{comma} {self.time} {self._zone_suffix()}"
+        return time_phrase(self.moment, self.zone, self.lang, dated=True)
 
     @property
     def iso(self) -> str:
         return self.moment.astimezone(UTC).isoformat()
-
-    def _zone_suffix(self) -> str:
-        label = self.zone_name
-        return f"({label})" if self.lang == "fa" else label
 
     def __str__(self) -> str:
         """The time and zone; the date too when it is not the same local day as now."""
         same_day = (
             self.moment.astimezone(self.zone).date() == self.reference.astimezone(self.zone).date()
         )
-        if same_day:
-            return f"{self.time} {self._zone_suffix()}"
-        return self.full
+        return time_phrase(self.moment, self.zone, self.lang, dated=not same_day)
 
 
 def format_elapsed(elapsed: timedelta, lang: str) -> str:

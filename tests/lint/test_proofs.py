@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
 from outagecomms.counting import measure
-from outagecomms.lint.proofs import prove_runbook, worst_case_filler
+from outagecomms.lint.proofs import longest_moment, prove_runbook, worst_case_filler
+from outagecomms.localdates import LocalMoment
 from outagecomms.models import ChannelKind, Runbook
 from tests.factories import runbook_data
 
@@ -52,3 +56,9 @@ def test_a_short_message_variable_without_max_length_is_an_error() -> None:
     del data["variables"]["impact"]["max_length"]
     messages = prove(Runbook.model_validate(data))
     assert any("no max_length" in m and "'impact'" in m for m in messages)
+
+
+def test_ukrainian_worst_case_time_counts_the_longer_preposition_at_eleven() -> None:
+    moment = longest_moment("uk", "Europe/Kyiv")
+    earlier = moment - timedelta(days=2)
+    assert " об 11:" in LocalMoment(moment, ZoneInfo("Europe/Kyiv"), "uk", earlier).full

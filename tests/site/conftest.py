@@ -109,7 +109,8 @@ class Browser:
 
     def probe(self, page: Path) -> dict[str, Any]:
         """What a reader sees: the page's visible text (``innerText``), the computed
-        direction of every element with a ``lang``, and where the main heading's text sits. A probe
+        direction of every element with a ``lang``, where the main heading's text sits, and
+        where the language switcher's links lead. A probe
         script runs in a copy of the page next to it; the page itself has no script."""
         source = page.read_text(encoding="utf-8")
         copy = page.with_name(f".probe-{page.name}")
@@ -135,6 +136,8 @@ const found = {
   langs: [...document.querySelectorAll('[lang]')].map(e => ({
     tag: e.tagName.toLowerCase(), id: e.id, lang: e.lang,
     dir: getComputedStyle(e).direction, text: e.innerText.slice(0, 200)})),
+  languages: [...document.querySelectorAll('nav.languages a')].map(a => ({
+    hreflang: a.hreflang, href: a.href, dir: getComputedStyle(a).direction})),
 };
 const pre = document.createElement('pre');
 pre.id = 'probe';

@@ -1,5 +1,6 @@
 """The pages in a real browser (headless Chromium): what a reader sees, right-to-left
-Persian, landmarks, and a screenshot of every page."""
+Persian, landmarks, the language switcher between the trees, and a screenshot of every
+page."""
 
 from __future__ import annotations
 
@@ -9,8 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from outagecomms.project import Project
+from outagecomms.site.build import build_sites
+from outagecomms.site.languages import site_configs
 from outagecomms.store import Store
 from tests.conftest import CliRunner
+from tests.incidents.conftest import T0
 from tests.site.conftest import IMPACT, RUNBOOK, Browser, build
 
 PAGES = ("index.html", "incidents/INC-1.html")
@@ -143,4 +148,55 @@ def test_gallery_screenshot_is_a_rendered_page(
     out = tmp_path / "gallery.html"
     cli("preview", RUNBOOK, "--all-kinds", "--html", str(out), "--project", str(root))
     width, height, values = png_facts(browser.screenshot(out, tmp_path / "gallery.png"))
+    assert (width, height, values > 64) == (1200, 1600, True)
+
+
+@pytest.fixture
+def multilingual_site(root: Path, store: Store, incident: str, tmp_path: Path) -> Path:
+    """``site build`` in every language the project speaks: English at the root, Persian
+    in ``fa/``."""
+    project = Project(root)
+    out = tmp_path / "all"
+    build_sites(project, store, out, site_configs(project, now=T0.replace(hour=13)))
+    return out
+
+
+def test_persian_tree_is_laid_out_right_to_left(browser: Browser, multilingual_site: Path) -> None:
+    found = browser.probe(multilingual_site / "fa" / "incidents" / "INC-1.html")
+    html = found["langs"][0]
+    assert (html["tag"], html["lang"], html["dir"]) == ("html", "fa", "rtl")
+    heading = found["heading"]
+    assert found["width"] - heading["right"] < heading["left"], "the heading is not on the right"
+    assert "علت مشکل پرداخت را پیدا کرده‌ایم" in found["text"]
+
+
+@pytest.mark.parametrize(
+    ("page", "other", "target", "direction"),
+    [
+        ("index.html", "fa", "fa/index.html", "rtl"),
+        ("incidents/INC-1.html", "fa", "fa/incidents/INC-1.html", "rtl"),
+        ("fa/index.html", "en", "index.html", "ltr"),
+        ("fa/incidents/INC-1.html", "en", "incidents/INC-1.html", "ltr"),
+    ],
+)
+def test_language_switcher_leads_to_the_same_page_in_the_other_language(
+    browser: Browser, multilingual_site: Path, page: str, other: str, target: str, direction: str
+) -> None:
+    links = browser.probe(multilingual_site / page)["languages"]
+    assert [(link["hreflang"], link["dir"]) for link in links] == [(other, direction)]
+    assert links[0]["href"] == (multilingual_site / target).resolve().as_uri()
+
+
+def test_switcher_shows_each_language_in_its_own_name(
+    browser: Browser, multilingual_site: Path
+) -> None:
+    text = browser.probe(multilingual_site / "index.html")["text"]
+    assert "English\nفارسی" in text
+
+
+def test_persian_tree_screenshot_is_a_rendered_page(
+    browser: Browser, multilingual_site: Path, tmp_path: Path
+) -> None:
+    png = browser.screenshot(multilingual_site / "fa" / "index.html", tmp_path / "fa-tree.png")
+    width, height, values = png_facts(png)
     assert (width, height, values > 64) == (1200, 1600, True)

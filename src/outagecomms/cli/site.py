@@ -30,11 +30,12 @@ def build(
         ),
     ],
     lang: Annotated[
-        str | None,
+        list[str] | None,
         typer.Option(
             "--lang",
             envvar="OUTAGECOMMS_SITE_LANGUAGE",
-            help="The site's language (default: the site channel's, else default_language).",
+            help="A language to build, the first at the root, others in their folders; "
+            "repeatable (default: every language the project speaks, default_language at /).",
             show_default=False,
         ),
     ] = None,
@@ -43,7 +44,8 @@ def build(
         typer.Option(
             "--timezone",
             envvar="OUTAGECOMMS_SITE_TIMEZONE",
-            help="Time zone of the times shown (default: the site channel's, else timezone).",
+            help="Time zone of the times shown (default: each language's site channel's, "
+            "else its customer channel's, else timezone).",
             show_default=False,
         ),
     ] = None,
@@ -68,25 +70,27 @@ def build(
     json_output: JsonOption = False,
     project_dir: ProjectOption = None,
 ) -> None:
-    """Write index.html, a page per incident, feed.atom and summary.json into --out.
+    """Write index.html, a page per incident, feed.atom and summary.json into --out, for
+    each language: the first at the root, the others in their folders (fa/, uk/, ...).
 
     Every file is replaced atomically, so a web server never serves a half-written page.
     """
     from outagecomms.incidents import open_project_store
-    from outagecomms.site.build import build_site
-    from outagecomms.site.state import SiteConfig
+    from outagecomms.site.build import build_sites
+    from outagecomms.site.languages import site_configs
 
     loaded = project(project_dir)
-    config = SiteConfig.for_project(loaded, lang=lang, timezone=timezone, name=name)
+    configs = site_configs(loaded, languages=lang or (), timezone=timezone, name=name)
     store = open_project_store(loaded, database_url)
     try:
-        result = build_site(loaded, store, out, config)
+        result = build_sites(loaded, store, out, configs)
     finally:
         store.close()
     if json_output:
         emit_json(result.as_json())
         return
+    trees = ", ".join(f"{c.lang} at /{c.folder}" for c in configs)
     console().print(
         f"Status page written to {out}: {result.open} open and {result.resolved} resolved "
-        f"incident(s), {len(result.files)} files, language {result.lang}."
+        f"incident(s), {len(result.files)} files; {trees}."
     )

@@ -121,10 +121,12 @@ def worst_case_filler(lang: str, kind: ChannelKind, length: int) -> str:
 @cache
 def longest_moment(lang: str, zone_key: str) -> datetime:
     """The moment of a year whose date, time and zone render longest in ``lang`` (month
-    names and zone labels differ in length; summer time changes the zone label)."""
+    names and zone labels differ in length; summer time changes the zone label; Ukrainian
+    says «об 11:00» but «о 10:00»)."""
     zone = ZoneInfo(zone_key)
     start = datetime(2025, 1, 1, 23, 59, tzinfo=UTC)
-    candidates = [start + timedelta(days=d) for d in range(365)]
+    eleven = datetime(2025, 1, 1, 11, 59, tzinfo=zone)
+    candidates = [first + timedelta(days=d) for first in (start, eleven) for d in range(365)]
     return max(
         candidates,
         key=lambda m: len(LocalMoment(m, zone, lang, m - timedelta(days=2)).full),

@@ -18,8 +18,8 @@ import contextlib
 import json
 import shutil
 import tempfile
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from outagecomms.errors import ConfigError
@@ -28,7 +28,8 @@ from outagecomms.project import Project
 from outagecomms.site.feed import FEED_FILE, feed_xml
 from outagecomms.site.html import render, time_formatter
 from outagecomms.site.labels import labels
-from outagecomms.site.state import SiteConfig, SiteState, load_state
+from outagecomms.site.languages import alternates
+from outagecomms.site.state import SiteConfig, SiteState, load_states
 from outagecomms.site.summary import indicator, summary_json
 from outagecomms.store import Store
 
@@ -45,6 +46,8 @@ class BuildResult:
     open: int
     resolved: int
     lang: str
+    languages: list[str] = field(default_factory=list)
+    """Every language tree written, the root's (``lang``) first."""
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -53,6 +56,7 @@ class BuildResult:
             "open": self.open,
             "resolved": self.resolved,
             "lang": self.lang,
+            "languages": self.languages or [self.lang],
         }
 
 
@@ -69,26 +73,57 @@ def render_site(state: SiteState) -> dict[str, bytes]:
     }
     files: dict[str, bytes] = {}
     for incident in state.incidents:
-        page = render("incident.html", i=incident, root="../", **common)
+        page = render(
+            "incident.html",
+            i=incident,
+            root="../",
+            alternates=alternates(config, incident.path, "../"),
+            **common,
+        )
         files[incident.path] = page.encode("utf-8")
     files[FEED_FILE] = feed_xml(state)
     files[SUMMARY_FILE] = summary_json(state).encode("utf-8")
-    index = render("index.html", state=state, indicator=indicator(state), root="", **common)
+    index = render(
+        "index.html",
+        state=state,
+        indicator=indicator(state),
+        root="",
+        alternates=alternates(config, INDEX_FILE, ""),
+        **common,
+    )
     files[INDEX_FILE] = index.encode("utf-8")
     return files
 
 
 def build_site(project: Project, store: Store, out: Path, config: SiteConfig) -> BuildResult:
-    """Read the store and publish the site into ``out`` (created when missing)."""
-    state = load_state(project, store, config)
-    files = render_site(state)
+    """Read the store and publish the site of one language into ``out`` (created when
+    missing)."""
+    return build_sites(project, store, out, [config])
+
+
+def build_sites(
+    project: Project, store: Store, out: Path, configs: Sequence[SiteConfig]
+) -> BuildResult:
+    """Read the store and publish one tree per config into ``out``: the first at its root,
+    the others in their language folders (see :func:`outagecomms.site.languages.site_configs`),
+    published before the root's, which links to them; one manifest for all, so the tree of a
+    language no longer built is removed."""
+    trees = [*configs[1:], configs[0]]  # the root last: it links to the others
+    states = load_states(project, store, trees)
+    files = {
+        state.config.folder + relative: content
+        for state in states
+        for relative, content in render_site(state).items()
+    }
+    root_state = states[-1]
     publish(files, out)
     return BuildResult(
         out=out,
         files=list(files),
-        open=len(state.open),
-        resolved=sum(1 for i in state.incidents if not i.is_open),
-        lang=config.lang,
+        open=len(root_state.open),
+        resolved=sum(1 for i in root_state.incidents if not i.is_open),
+        lang=configs[0].lang,
+        languages=[c.lang for c in configs],
     )
 
 

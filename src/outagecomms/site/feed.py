@@ -29,9 +29,10 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat()
 
 
-def entry_id(incident: SiteIncident, update: Update, host: str) -> str:
+def entry_id(incident: SiteIncident, update: Update, host: str, folder: str = "") -> str:
+    """Stable across rebuilds; a language tree in a folder (``fa/``) has its own ids."""
     day = incident.record.started_at.astimezone(UTC).date().isoformat()
-    return f"tag:{host},{day}:{incident.id}/{update.seq}"
+    return f"tag:{host},{day}:{folder}{incident.id}/{update.seq}"
 
 
 def _text(parent: ET.Element, name: str, value: str, **attrs: str) -> ET.Element:
@@ -47,11 +48,11 @@ def feed_xml(state: SiteState) -> bytes:
     updates = state.updates[:MAX_ENTRIES]
     ET.register_namespace("", ATOM)
     feed = ET.Element(_q("feed"), {XML_LANG: config.lang})
-    _text(feed, "id", f"tag:{host},2000-01-01:feed")
+    _text(feed, "id", f"tag:{host},2000-01-01:{config.folder}feed")
     _text(feed, "title", config.name)
     _text(feed, "updated", _iso(updates[0].at if updates else config.now))
-    ET.SubElement(feed, _q("link"), {"rel": "self", "href": f"{config.base_url}/{FEED_FILE}"})
-    ET.SubElement(feed, _q("link"), {"rel": "alternate", "href": f"{config.base_url}/index.html"})
+    ET.SubElement(feed, _q("link"), {"rel": "self", "href": f"{config.url}/{FEED_FILE}"})
+    ET.SubElement(feed, _q("link"), {"rel": "alternate", "href": f"{config.url}/index.html"})
     author = ET.SubElement(feed, _q("author"))
     _text(author, "name", config.name)
     _text(feed, "generator", "outagecomms")
@@ -59,12 +60,12 @@ def feed_xml(state: SiteState) -> bytes:
         incident = by_id[update.incident_id]
         lang = update.lang or config.lang
         entry = ET.SubElement(feed, _q("entry"), {XML_LANG: lang})
-        _text(entry, "id", entry_id(incident, update, host))
+        _text(entry, "id", entry_id(incident, update, host, config.folder))
         phase = phase_label(update.phase, lang)
         _text(entry, "title", update.title or f"{incident.title}: {phase}")
         _text(entry, "updated", _iso(update.at))
         _text(entry, "published", _iso(update.at))
-        href = f"{config.base_url}/{incident.path}#{update.anchor}"
+        href = f"{config.url}/{incident.path}#{update.anchor}"
         ET.SubElement(entry, _q("link"), {"rel": "alternate", "type": "text/html", "href": href})
         ET.SubElement(entry, _q("category"), {"term": update.phase, "label": phase})
         _text(entry, "summary", f"{incident.id} · {incident.title} · {phase}")

@@ -17,6 +17,8 @@ RTL_LANGUAGES: Final = frozenset({"ar", "ckb", "dv", "fa", "he", "ps", "sd", "ug
 
 LABELS: Final[Mapping[str, Mapping[str, str]]] = {
     "en": {
+        "language_name": "English",
+        "language": "Language",
         "site_name": "Service status",
         "skip": "Skip to content",
         "open": "Current incidents",
@@ -48,6 +50,8 @@ LABELS: Final[Mapping[str, Mapping[str, str]]] = {
         "minor": "Minor",
     },
     "fa": {
+        "language_name": "فارسی",
+        "language": "زبان",
         "site_name": "وضعیت سرویس",
         "skip": "پرش به محتوا",
         "open": "رخدادهای جاری",
@@ -79,6 +83,8 @@ LABELS: Final[Mapping[str, Mapping[str, str]]] = {
         "minor": "جزئی",
     },
     "uk": {
+        "language_name": "Українська",
+        "language": "Мова",
         "site_name": "Стан сервісу",
         "skip": "Перейти до вмісту",
         "open": "Поточні інциденти",
@@ -110,6 +116,8 @@ LABELS: Final[Mapping[str, Mapping[str, str]]] = {
         "minor": "Незначний",
     },
     "lv": {
+        "language_name": "Latviešu",
+        "language": "Valoda",
         "site_name": "Pakalpojuma statuss",
         "skip": "Pāriet uz saturu",
         "open": "Pašreizējie incidenti",
@@ -146,6 +154,18 @@ LABELS: Final[Mapping[str, Mapping[str, str]]] = {
 def labels(lang: str) -> Mapping[str, str]:
     """The page's words in ``lang`` (English where a language has no table)."""
     return LABELS.get(lang.split("-", 1)[0], LABELS["en"])
+
+
+def language_name(lang: str) -> str:
+    """The language's name in itself (``English``, ``فارسی``), for the language switcher."""
+    table = LABELS.get(lang)
+    if table is not None:
+        return table["language_name"]
+    try:
+        name = Locale.parse(lang.replace("-", "_")).get_display_name(lang.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return lang
+    return (name or lang)[:1].upper() + (name or lang)[1:]
 
 
 def direction(lang: str | None) -> str:

@@ -5,7 +5,9 @@ that channel's failed delivery, retried like any other.
 
 A site channel's ``url`` is a directory: ``file:///var/www/status`` or a plain path
 (relative to the project directory); ``${VAR}`` references are read from the environment
-at send time. The site's language and time zone are the channel's; its name is
+at send time. The site is built in every language the project speaks
+(:mod:`outagecomms.site.languages`): the channel's language at the directory's root, in
+the channel's time zone, the others in their folders (``fa/``, ``uk/``); its name is
 ``OUTAGECOMMS_SITE_NAME`` when set.
 """
 
@@ -24,8 +26,8 @@ from outagecomms.delivery import Outcome, Outgoing
 from outagecomms.errors import ConfigError, OutagecommsError
 from outagecomms.models import Channel
 from outagecomms.project import Project
-from outagecomms.site.build import build_site
-from outagecomms.site.state import SiteConfig
+from outagecomms.site.build import build_sites
+from outagecomms.site.languages import site_configs
 from outagecomms.store import Store
 from outagecomms.urls import expand_url
 
@@ -67,10 +69,10 @@ def publish_sites(
         started = time.monotonic()
         try:
             out = site_directory(item.channel, project.root, env)
-            config = SiteConfig.for_project(
+            configs = site_configs(
                 project, channel=item.channel, name=env.get(SITE_NAME_ENV) or None, now=now
             )
-            build_site(project, store, out, config)
+            build_sites(project, store, out, configs)
         except OutagecommsError as exc:
             error: str | None = str(exc)
         except Exception as exc:  # a bug must fail this channel, never the others

@@ -40,7 +40,8 @@ STATUSPAGE_STATUSES = ("investigating", "identified", "monitoring", "resolved", 
 
 @dataclass(frozen=True)
 class SiteConfig:
-    """The site's language, time zone, name and public address, and the build time."""
+    """One language tree of the site: its language, time zone, name, the site's public
+    address and every language it is built in (the one at ``/`` first), and the build time."""
 
     lang: str
     timezone: str
@@ -48,6 +49,8 @@ class SiteConfig:
     base_url: str
     now: datetime
     history_days: int = HISTORY_DAYS
+    languages: tuple[str, ...] = ()
+    """Every language tree of the site, the root's first; empty: this language alone."""
 
     @property
     def zone(self) -> ZoneInfo:
@@ -56,6 +59,24 @@ class SiteConfig:
     @property
     def dir(self) -> str:
         return direction(self.lang)
+
+    @property
+    def site_languages(self) -> tuple[str, ...]:
+        return self.languages or (self.lang,)
+
+    def folder_of(self, lang: str) -> str:
+        """Where ``lang``'s tree sits in the site: ``""`` for the root language, else
+        ``"fa/"``."""
+        return "" if lang == self.site_languages[0] else f"{lang}/"
+
+    @property
+    def folder(self) -> str:
+        return self.folder_of(self.lang)
+
+    @property
+    def url(self) -> str:
+        """This tree's public address: ``https://status.example.com`` or ``…/fa``."""
+        return f"{self.base_url}/{self.folder}".rstrip("/")
 
     @classmethod
     def for_project(
@@ -69,8 +90,11 @@ class SiteConfig:
         channel: Channel | None = None,
     ) -> SiteConfig:
         """Given values first, then the ``site`` channel's (``channel``, else the project's
-        enabled one in the default language, else its first), then the project settings."""
+        enabled one in ``lang``, else its customer channel in ``lang``, else its site channel
+        in the default language, else its first), then the project settings."""
         settings = project.settings
+        if channel is None and lang is not None:
+            channel = channel_in_language(project, lang)
         if channel is None:
             channel = first_site_channel(project)
         chosen_lang = lang or (channel.language if channel else settings.default_language)
@@ -90,6 +114,17 @@ class SiteConfig:
             base_url=settings.status_url.rstrip("/"),
             now=(now or datetime.now(UTC)).astimezone(UTC),
         )
+
+
+def channel_in_language(project: Project, lang: str) -> Channel | None:
+    """The enabled ``site`` channel in ``lang``, else the first customer channel in it (by
+    name): the time zone that language's readers are given."""
+    speaking = [
+        c.channel
+        for c in project.select_channels()
+        if c.channel.language == lang and c.channel.audience is Audience.CUSTOMERS
+    ]
+    return min(speaking, key=lambda c: (c.kind is not ChannelKind.SITE, c.name), default=None)
 
 
 def first_site_channel(project: Project) -> Channel | None:
@@ -195,17 +230,33 @@ class SiteState:
         return sorted(every, key=lambda u: (u.at, u.incident_id, u.seq), reverse=True)
 
 
+Timeline = dict[int, list[tuple[MessageRecord, list[DeliveryRecord]]]]
+"""Each incident's messages, oldest first, with their deliveries."""
+
+
 def load_state(project: Project, store: Store, config: SiteConfig) -> SiteState:
     """Every incident in the store, with its messages in the site's language."""
+    return load_states(project, store, [config])[0]
+
+
+def load_states(project: Project, store: Store, configs: Sequence[SiteConfig]) -> list[SiteState]:
+    """:func:`load_state` for each language tree, from one read of the store (so every
+    tree shows the same moment)."""
     with store.read() as conn:
         records = repo.list_incidents(conn, include_resolved=True)
-        timeline: dict[int, list[tuple[MessageRecord, list[DeliveryRecord]]]] = {}
+        timeline: Timeline = {}
         for record in records:
             messages = repo.messages_of(conn, record.number)
             delivered = repo.deliveries_of(conn, [m.id for m in messages])
             timeline[record.number] = [
                 (m, [d for d in delivered if d.message_id == m.id]) for m in messages
             ]
+    return [_state(project, config, records, timeline) for config in configs]
+
+
+def _state(
+    project: Project, config: SiteConfig, records: Sequence[IncidentRecord], timeline: Timeline
+) -> SiteState:
     channels = {name: loaded.channel for name, loaded in project.channels().items()}
     runbooks: dict[str, Runbook | None] = {}
     incidents: list[SiteIncident] = []
@@ -331,5 +382,6 @@ __all__ = [
     "SiteState",
     "Update",
     "load_state",
+    "load_states",
     "phase_label",
 ]

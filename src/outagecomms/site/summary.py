@@ -1,7 +1,9 @@
 """``summary.json``: the site's state in the shape status-page consumers already parse
 (Atlassian Statuspage's ``/api/v2/summary.json``), checked by ``summary.schema.json``.
 
-- ``page``: ``id`` (the status page's host), ``name``, ``url``, ``time_zone``, ``updated_at``.
+- ``page``: ``id`` (the status page's host), ``name``, ``url`` (this language's tree),
+  ``time_zone``, ``updated_at``; extensions ``language`` and ``alternates`` (this summary in
+  each of the site's languages: ``lang`` and ``url``).
 - ``status``: ``indicator`` (``none``, ``minor``, ``major``, ``critical``: the highest severity
   among open incidents) and ``description``.
 - ``incidents``: the OPEN incidents, the most recently updated first, as Statuspage lists
@@ -70,7 +72,7 @@ def _update(update: Update) -> dict[str, Any]:
 
 def _incident(incident: SiteIncident, state: SiteState) -> dict[str, Any]:
     record = incident.record
-    base = state.config.base_url
+    base = state.config.url
     return {
         "id": incident.id,
         "name": incident.title,
@@ -97,10 +99,14 @@ def summary(state: SiteState) -> dict[str, Any]:
         "page": {
             "id": page_id(config.base_url),
             "name": config.name,
-            "url": config.base_url,
+            "url": config.url,
             "time_zone": config.timezone,
             "updated_at": _iso(config.now),
             "language": config.lang,
+            "alternates": [
+                {"lang": lang, "url": f"{config.base_url}/{config.folder_of(lang)}summary.json"}
+                for lang in config.site_languages
+            ],
         },
         "status": {"indicator": level, "description": DESCRIPTIONS[level]},
         "components": [],
