@@ -11,8 +11,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from outagecomms.lint.runner import lint_paths
+from outagecomms.lint.tense import present_tense_findings
 from outagecomms.localdates import LocalMoment
-from outagecomms.models import ChannelKind, Phase
+from outagecomms.models import ChannelKind, Phase, Tense
 from outagecomms.preview import PreviewItem, preview
 from outagecomms.project import Project
 from outagecomms.templates import CLOSING_PHASES
@@ -27,12 +29,19 @@ OUTAGE_TYPES = {
     "data-delayed",
     "scheduled-maintenance",
 }
+LANGUAGES = {"en", "fa", "uk", "lv"}
 CHANNELS = {
     "customers-email",
     "customers-email-fa",
+    "customers-email-uk",
+    "customers-email-lv",
     "x-status",
     "telegram-fa",
+    "telegram-uk",
+    "telegram-lv",
     "sms-customers",
+    "sms-customers-uk",
+    "sms-customers-lv",
     "team-slack",
     "mastodon-status",
     "status-webhook",
@@ -103,14 +112,33 @@ def test_every_runbook_has_all_six_phases(runbook_id: str) -> None:
     assert set(project().runbook(runbook_id).runbook.messages) == set(Phase)
 
 
-def test_at_least_two_runbooks_also_speak_ukrainian_and_latvian() -> None:
-    both = [
-        rid
-        for rid, item in project().runbooks().items()
-        if {"uk", "lv"} <= set(item.runbook.languages)
-    ]
-    assert len(both) >= 2
-    assert {"payments-failing", "login-failing", "intermittent-errors"} <= set(both)
+@pytest.mark.parametrize("runbook_id", sorted(SHIPPED))
+def test_every_runbook_speaks_english_persian_ukrainian_and_latvian(runbook_id: str) -> None:
+    assert set(project().runbook(runbook_id).runbook.languages) == LANGUAGES
+
+
+@pytest.mark.parametrize("runbook_id", sorted(SHIPPED))
+def test_every_runbook_lints_clean_without_warnings(runbook_id: str) -> None:
+    path = project().runbook(runbook_id).path
+    report, _ = lint_paths(project(), [path], now=NOW)
+    assert [f"{f.where} {f.rule}: {f.message}" for f in report.findings] == []
+
+
+@pytest.mark.parametrize("runbook_id", sorted(SHIPPED))
+def test_the_impact_is_declared_present_tense_with_an_optional_past_form(
+    runbook_id: str,
+) -> None:
+    variables = project().runbook(runbook_id).runbook.variables
+    assert variables["impact"].tense is Tense.PRESENT
+    assert variables["impact_past"].tense is Tense.PAST
+    assert not variables["impact_past"].required
+
+
+@pytest.mark.parametrize("runbook_id", sorted(SHIPPED))
+def test_no_closing_message_quotes_a_present_tense_variable(runbook_id: str) -> None:
+    runbook = project().runbook(runbook_id).runbook
+    quoted = present_tense_findings(runbook, lambda ref, line: line)
+    assert [f"{phase.value}/{fmt.value}/{lang}" for (phase, fmt, lang), _ in quoted] == []
 
 
 @pytest.mark.parametrize("runbook_id", sorted(SHIPPED))
