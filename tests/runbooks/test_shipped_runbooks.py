@@ -14,10 +14,17 @@ import pytest
 from outagecomms.lint.proofs import variables_used
 from outagecomms.lint.runner import lint_paths
 from outagecomms.localdates import LocalMoment
-from outagecomms.models import ChannelKind, Phase, Tense
+from outagecomms.models import ChannelKind, Format, Phase, Tense, localized
 from outagecomms.preview import PreviewItem, preview
 from outagecomms.project import Project
-from outagecomms.templates import CLOSING_PHASES, iter_templates
+from outagecomms.templates import (
+    CLOSING_PHASES,
+    context,
+    default_facts,
+    iter_templates,
+    render_message,
+    resolve_values,
+)
 from tests.conftest import REPO
 
 OUTAGE_TYPES = {
@@ -187,6 +194,31 @@ def test_open_messages_promise_the_next_update_and_closing_ones_do_not(
     else:
         assert clock in composed.text
     assert settings.status_url in composed.text
+
+
+# What an optional part that is left out must not leave behind: a space before punctuation,
+# empty brackets, punctuation doubled, a double space, or a bare label ("problem: Details:").
+LEFTOVERS = re.compile(r" [.,;:،؛]|\(\s*\)|[,;:،؛]\s*[.,;:،؛]|(?<=\S)  |:\s+[^\s.!?:]+:\s")
+
+
+@pytest.mark.parametrize("runbook_id", sorted(SHIPPED))
+def test_every_message_reads_cleanly_with_only_the_required_values(runbook_id: str) -> None:
+    runbook = project().runbook(runbook_id).runbook
+    settings = project().settings
+    facts = default_facts(runbook, now=NOW, status_url=settings.status_url, sender=settings.sender)
+    for lang in runbook.languages:
+        required = {
+            name: localized(spec.example, lang, runbook.languages[0]) or f"[{name}]"
+            for name, spec in runbook.variables.items()
+            if spec.required
+        }
+        values = resolve_values(runbook, required, lang)
+        for phase in runbook.messages:
+            ctx = context(runbook, facts, values, lang=lang, zone=SAMPLE_ZONE, phase=phase)
+            for fmt in Format:
+                text = render_message(runbook, phase, fmt, lang, ctx).folded()
+                found = LEFTOVERS.search(text)
+                assert found is None, f"{phase.value}/{fmt.value}/{lang}: {found!r} in {text!r}"
 
 
 @pytest.mark.parametrize("runbook_id", sorted(SHIPPED))
