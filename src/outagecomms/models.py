@@ -88,6 +88,13 @@ class VariableKind(StrEnum):
     RANGE = "range"
 
 
+class Tense(StrEnum):
+    """The grammatical time of a variable's value, so lint can tell which phases may quote it."""
+
+    PRESENT = "present"
+    PAST = "past"
+
+
 class Variable(_Strict):
     """Something the on-call fills in at declare/update time (``--var name=value``)."""
 
@@ -103,6 +110,14 @@ class Variable(_Strict):
     confirmed: bool = Field(
         default=False,
         description="an estimate the team has confirmed; only then may it be an exact time",
+    )
+    tense: Tense | None = Field(
+        default=None,
+        # left out of the canonical JSON when unset, so existing approvals keep their hash
+        exclude_if=lambda value: value is None,
+        description="present: a clause true only while the incident is open ('sign-in fails'), "
+        "which resolved and postmortem messages must not quote (lint warns); past: its form "
+        "for after the fix ('sign-in failed'); unset: tense-free (a noun phrase, a range)",
     )
 
     @model_validator(mode="after")

@@ -11,11 +11,20 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from outagecomms.lint.proofs import variables_used
+from outagecomms.lint.runner import lint_paths
 from outagecomms.localdates import LocalMoment
-from outagecomms.models import ChannelKind, Phase
+from outagecomms.models import ChannelKind, Format, Phase, Tense, localized
 from outagecomms.preview import PreviewItem, preview
 from outagecomms.project import Project
-from outagecomms.templates import CLOSING_PHASES
+from outagecomms.templates import (
+    CLOSING_PHASES,
+    context,
+    default_facts,
+    iter_templates,
+    render_message,
+    resolve_values,
+)
 from tests.conftest import REPO
 
 OUTAGE_TYPES = {
@@ -27,12 +36,19 @@ OUTAGE_TYPES = {
     "data-delayed",
     "scheduled-maintenance",
 }
+LANGUAGES = {"en", "fa", "uk", "lv"}
 CHANNELS = {
     "customers-email",
     "customers-email-fa",
+    "customers-email-uk",
+    "customers-email-lv",
     "x-status",
     "telegram-fa",
+    "telegram-uk",
+    "telegram-lv",
     "sms-customers",
+    "sms-customers-uk",
+    "sms-customers-lv",
     "team-slack",
     "mastodon-status",
     "status-webhook",
@@ -103,14 +119,39 @@ def test_every_runbook_has_all_six_phases(runbook_id: str) -> None:
     assert set(project().runbook(runbook_id).runbook.messages) == set(Phase)
 
 
-def test_at_least_two_runbooks_also_speak_ukrainian_and_latvian() -> None:
-    both = [
-        rid
-        for rid, item in project().runbooks().items()
-        if {"uk", "lv"} <= set(item.runbook.languages)
+@pytest.mark.parametrize("runbook_id", sorted(SHIPPED))
+def test_every_runbook_speaks_english_persian_ukrainian_and_latvian(runbook_id: str) -> None:
+    assert set(project().runbook(runbook_id).runbook.languages) == LANGUAGES
+
+
+@pytest.mark.parametrize("runbook_id", sorted(SHIPPED))
+def test_every_runbook_lints_clean_without_warnings(runbook_id: str) -> None:
+    path = project().runbook(runbook_id).path
+    report, _ = lint_paths(project(), [path], now=NOW)
+    assert [f"{f.where} {f.rule}: {f.message}" for f in report.findings] == []
+
+
+@pytest.mark.parametrize("runbook_id", sorted(SHIPPED))
+def test_the_impact_is_declared_present_tense_with_an_optional_past_form(
+    runbook_id: str,
+) -> None:
+    variables = project().runbook(runbook_id).runbook.variables
+    assert variables["impact"].tense is Tense.PRESENT
+    assert variables["impact_past"].tense is Tense.PAST
+    assert not variables["impact_past"].required
+
+
+@pytest.mark.parametrize("runbook_id", sorted(SHIPPED))
+def test_no_closing_message_quotes_a_present_tense_variable(runbook_id: str) -> None:
+    runbook = project().runbook(runbook_id).runbook
+    present = {name for name, spec in runbook.variables.items() if spec.tense is Tense.PRESENT}
+    present |= {"impact", "workaround"} & set(runbook.variables)  # present by convention
+    quoted = [
+        f"{ref.phase.value}/{ref.format.value}/{ref.lang}: {sorted(names)}"
+        for ref in iter_templates(runbook)
+        if ref.phase in CLOSING_PHASES and (names := variables_used(ref.source) & present)
     ]
-    assert len(both) >= 2
-    assert {"payments-failing", "login-failing", "intermittent-errors"} <= set(both)
+    assert quoted == []
 
 
 @pytest.mark.parametrize("runbook_id", sorted(SHIPPED))
@@ -153,6 +194,31 @@ def test_open_messages_promise_the_next_update_and_closing_ones_do_not(
     else:
         assert clock in composed.text
     assert settings.status_url in composed.text
+
+
+# What an optional part that is left out must not leave behind: a space before punctuation,
+# empty brackets, punctuation doubled, a double space, or a bare label ("problem: Details:").
+LEFTOVERS = re.compile(r" [.,;:،؛]|\(\s*\)|[,;:،؛]\s*[.,;:،؛]|(?<=\S)  |:\s+[^\s.!?:]+:\s")
+
+
+@pytest.mark.parametrize("runbook_id", sorted(SHIPPED))
+def test_every_message_reads_cleanly_with_only_the_required_values(runbook_id: str) -> None:
+    runbook = project().runbook(runbook_id).runbook
+    settings = project().settings
+    facts = default_facts(runbook, now=NOW, status_url=settings.status_url, sender=settings.sender)
+    for lang in runbook.languages:
+        required = {
+            name: localized(spec.example, lang, runbook.languages[0]) or f"[{name}]"
+            for name, spec in runbook.variables.items()
+            if spec.required
+        }
+        values = resolve_values(runbook, required, lang)
+        for phase in runbook.messages:
+            ctx = context(runbook, facts, values, lang=lang, zone=SAMPLE_ZONE, phase=phase)
+            for fmt in Format:
+                text = render_message(runbook, phase, fmt, lang, ctx).folded()
+                found = LEFTOVERS.search(text)
+                assert found is None, f"{phase.value}/{fmt.value}/{lang}: {found!r} in {text!r}"
 
 
 @pytest.mark.parametrize("runbook_id", sorted(SHIPPED))

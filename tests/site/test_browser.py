@@ -58,7 +58,8 @@ def test_index_shows_title_phase_scope_latest_message_and_next_update(
         "Status\nIdentified",
         "Affected\ncustomers in Europe",
         "Online payments: we found the cause",
-        f"We have found what is stopping payments: {IMPACT}",
+        "We have found what is stopping payments and are putting a fix in place now. "
+        f"Until it is in place, {IMPACT}",
         "Next update\n1 June, 16:10 EEST",  # the site channel's time zone, Europe/Riga
     ):
         assert expected in text, expected

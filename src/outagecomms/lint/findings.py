@@ -36,6 +36,7 @@ RULES: dict[str, Rule] = {
         Rule("missing-resolution", Level.ERROR, "a resolved message not saying it is resolved"),
         Rule("flat-no", Level.WARNING, "a refusal with no alternative in the same message"),
         Rule("length", Level.ERROR, "too long for a channel with worst-case variable values"),
+        Rule("present-tense", Level.WARNING, "a resolved/postmortem text quotes a present clause"),
     )
 }
 """The tone and length rules of the communication guide; ``allow:`` names these ids."""

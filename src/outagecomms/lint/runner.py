@@ -25,6 +25,7 @@ from outagecomms.lint.rules import (
     MessageContext,
     check_text,
 )
+from outagecomms.lint.tense import present_tense_findings
 from outagecomms.models import (
     Audience,
     Channel,
@@ -274,6 +275,9 @@ class RunbookLinter:
         used = message_variables(runbook)
         for key in sorted(used):
             per_message += [(key, f) for f in self._message_findings(loaded, key, used[key])]
+        per_message += present_tense_findings(
+            runbook, lambda ref, line: template_line(document, ref, line)
+        )
         proofs = prove_runbook(
             runbook,
             status_url=self.settings.status_url,
