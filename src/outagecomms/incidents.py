@@ -28,7 +28,9 @@ from outagecomms.approvals import ensure_sendable
 from outagecomms.compose import Composed, compose
 from outagecomms.counting import measure_for_channel
 from outagecomms.delivery import DEFAULT_RETRY, Outcome, Outgoing, RetryPolicy, send_all
+from outagecomms.durations import format_duration
 from outagecomms.errors import ConfigError, NotFoundError, RefusedError, UsageError
+from outagecomms.limits import raise_it
 from outagecomms.models import Audience, Channel, ChannelKind, Phase, Severity
 from outagecomms.project import LoadedRunbook, Project
 from outagecomms.store import Store, default_database_url, open_store
@@ -341,6 +343,13 @@ class Orchestrator:
         chosen_severity = severity or runbook.severity
         if cadence is not None and cadence <= timedelta(0):
             raise UsageError("--cadence must be positive; write it like 30m")
+        longest = self.project.limits.max_duration
+        for flag, value in (("--cadence", cadence), ("--cooldown", cooldown)):
+            if value is not None and value > longest:
+                raise UsageError(
+                    f"{flag} {format_duration(value)} is longer than {format_duration(longest)}"
+                    f", the longest duration allowed {raise_it('max_duration')}"
+                )
         if key is not None and latest is not None:
             window = runbook.flap_cooldown if cooldown is None else cooldown
             if _flapped(latest, runbook.id, window, self.clock()):

@@ -214,7 +214,7 @@ class RunbookLinter:
     def lint_file(self, path: Path) -> RunbookLint:
         result = RunbookLint(display_path(path), path.stem)
         try:
-            document = load_yaml(path)
+            document = load_yaml(path, self.settings.limits)
         except ConfigError as exc:
             result.findings.append(schema_finding(str(exc), runbook=path.stem))
             return result
@@ -238,7 +238,7 @@ class RunbookLinter:
             )
             return None
         try:
-            return Runbook.model_validate(document.data)
+            return Runbook.model_validate(document.data, context={"limits": self.settings.limits})
         except ValidationError as exc:
             result.findings += [
                 schema_finding(p, runbook=result.runbook)
