@@ -14,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from outagecomms.errors import ConfigError, NotFoundError, UsageError
 from outagecomms.limits import DEFAULT_LIMITS, Limits
-from outagecomms.models import REQUIRED_PHASES, Channel, Format, Runbook
+from outagecomms.models import KEBAB_CASE, REQUIRED_PHASES, Channel, Format, Runbook
 from outagecomms.settings import SETTINGS_FILE, Settings, load_settings
 from outagecomms.yamlfile import YamlDocument, display_path, dotted, load_yaml
 
@@ -247,6 +247,11 @@ class Project:
         return self._runbooks
 
     def runbook(self, runbook_id: str) -> LoadedRunbook:
+        if not KEBAB_CASE.match(runbook_id):
+            raise UsageError(
+                f"{runbook_id!r} is not a runbook id; pass the id (kebab-case, like "
+                "payments-failing), not a path: `outagecomms runbooks` lists them"
+            )
         path = self.runbooks_dir / f"{runbook_id}.yaml"
         if self._runbooks is not None and runbook_id in self._runbooks:
             return self._runbooks[runbook_id]

@@ -124,3 +124,14 @@ def test_a_cadence_on_the_command_line_longer_than_the_limit_names_the_setting(
     assert result.exit_code == 2, result.stderr
     assert "--cadence 400d is longer than 365d" in result.stderr
     assert "OUTAGECOMMS_MAX_DURATION" in result.stderr
+
+
+def test_the_runbook_review_workflow_has_a_job_timeout() -> None:
+    """A runbook from a pull request cannot hold the CI runner beyond this either."""
+    import yaml
+
+    from tests.conftest import REPO
+
+    workflow = yaml.safe_load((REPO / ".github/workflows/runbooks.yml").read_text("utf-8"))
+    for job in workflow["jobs"].values():
+        assert 0 < job["timeout-minutes"] <= 30

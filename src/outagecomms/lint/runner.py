@@ -44,6 +44,7 @@ from outagecomms.project import (
     validation_problems,
     yaml_files,
 )
+from outagecomms.render_budget import RenderBudget
 from outagecomms.settings import Settings
 from outagecomms.templates import (
     TemplateRef,
@@ -280,6 +281,7 @@ class RunbookLinter:
             sender=self.settings.sender,
             timezone=self.settings.timezone,
             channels=self.channels,
+            budget=RenderBudget.of(self.settings.limits),
         )
         for proof in proofs:
             if proof.phase is None:
@@ -316,7 +318,9 @@ class RunbookLinter:
                 zone=ZoneInfo(self.settings.timezone),
                 phase=phase,
             )
-            rendered = render_message(runbook, phase, fmt, lang, ctx)
+            rendered = render_message(
+                runbook, phase, fmt, lang, ctx, RenderBudget.of(self.settings.limits)
+            )
         except OutagecommsError as exc:
             return [finding("schema", f"cannot render with the example values: {exc}")]
         text = rendered.folded()
