@@ -370,6 +370,7 @@ class Orchestrator:
                     return reopened
         targets = self.channels_for(list(channels) or None)
         given = dict(variables or {})
+        check_variables(given, self.project.limits)
         self._check_values(loaded, given)
         now = self.clock()
         next_update_at = now + (cadence or runbook.cadence_for(chosen_severity))
@@ -583,6 +584,7 @@ class Orchestrator:
         reason = self._reason(unapproved_reason) or incident.break_glass_reason
         ensure_sendable(self.project, loaded, unapproved_reason=reason)
         targets = self.channels_for(incident.channels)
+        check_variables(variables, self.project.limits)  # the new ones: stored ones stay
         given = {**incident.variables, **variables}
         self._check_values(loaded, given)
         now = self.clock()
@@ -896,6 +898,7 @@ class Orchestrator:
         under the write lock, it is no longer a flap (then declare opens a new incident).
         """
         targets = self.channels_for(incident.channels)
+        check_variables(variables, self.project.limits)  # the new ones: stored ones stay
         given = {**incident.variables, **variables}
         self._check_values(loaded, given)
         try:
@@ -1003,7 +1006,6 @@ class Orchestrator:
 
     def _check_values(self, loaded: LoadedRunbook, given: Mapping[str, str]) -> None:
         """Bad ``--var`` values are usage errors before anything is written."""
-        check_variables(given, self.project.limits)
         for lang in loaded.runbook.languages:
             resolve_values(loaded.runbook, given, lang)
 

@@ -122,3 +122,12 @@ def test_every_page_sends_a_content_security_policy(cli: CliRunner, root: Path) 
     )
     for page in (out / "index.html", *(out / "incidents").glob("*.html"), gallery):
         assert policy in page.read_text("utf-8"), page
+
+
+def test_an_incident_with_control_characters_already_stored_can_still_be_resolved(
+    cli: CliRunner, root: Path
+) -> None:
+    declare(cli, root, "--var", "impact=cards fail")
+    plant(root, "UPDATE incidents SET variables = :v", v='{"impact": "cards\\u001b[31m fail"}')
+    result = cli("resolve", "INC-1", "--timeout", "1", "--project", str(root))
+    assert result.exit_code in (0, 6), result.stderr
