@@ -15,6 +15,7 @@ import structlog
 
 from outagecomms.counting import Measurement, fit_text, measure_for_channel
 from outagecomms.models import Channel, ChannelKind, Format, Phase, Runbook
+from outagecomms.render_budget import DEFAULT_BUDGET, RenderBudget
 from outagecomms.templates import IncidentFacts, Rendered, context, render_message, resolve_values
 
 log = structlog.get_logger(__name__)
@@ -85,12 +86,13 @@ def compose(
     given: Mapping[str, str],
     *,
     default_language: str = "en",
+    budget: RenderBudget = DEFAULT_BUDGET,
 ) -> Composed:
     lang = channel_language(runbook, channel, default_language)
     fmt = channel.effective_format
     values = resolve_values(runbook, given, lang)
     ctx = context(runbook, facts, values, lang=lang, zone=channel.zone, phase=phase)
-    rendered = render_message(runbook, phase, fmt, lang, ctx)
+    rendered = render_message(runbook, phase, fmt, lang, ctx, budget)
     titled = channel.kind in TITLED_KINDS and rendered.subject is not None
     title = rendered.subject if titled else None
     body = rendered.body if titled else rendered.folded()

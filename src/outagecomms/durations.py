@@ -8,20 +8,39 @@ from datetime import timedelta
 _PART = re.compile(r"(\d+)\s*([smhd])")
 _WHOLE = re.compile(r"^\s*(?:\d+\s*[smhd]\s*)+$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_MAX_DIGITS = 12
+"""No part of a duration has more digits (999999999999s is 31,000 years): longer numbers
+are refused before any arithmetic."""
 
 
-def parse_duration(text: str) -> timedelta:
+def parse_duration(
+    text: str, maximum: timedelta | None = None, setting: str = "max_duration"
+) -> timedelta:
     """Parse ``90s``, ``15m``, ``2h``, ``1d`` or a combination such as ``1h30m``.
 
-    Raises ``ValueError`` with a message that shows the accepted forms.
+    Raises ``ValueError`` with a message that shows the accepted forms; a duration longer
+    than ``maximum`` (the setting ``setting``) is one too.
     """
     cleaned = text.strip().lower()
-    if not _WHOLE.match(cleaned):
+    if len(cleaned) > 100 or not _WHOLE.match(cleaned):
         raise ValueError(f"{text!r} is not a duration; write it like 90s, 15m, 2h or 1h30m")
-    seconds = sum(int(n) * _UNIT_SECONDS[u] for n, u in _PART.findall(cleaned))
+    parts = _PART.findall(cleaned)
+    if any(len(n.lstrip("0")) > _MAX_DIGITS for n, _ in parts):
+        raise ValueError(f"{text!r} is far too long a duration; write it like 90s, 15m or 2h")
+    seconds = sum(int(n) * _UNIT_SECONDS[u] for n, u in parts)
     if seconds <= 0:
         raise ValueError(f"{text!r} is not a positive duration; write it like 90s, 15m or 2h")
-    return timedelta(seconds=seconds)
+    if seconds > timedelta.max.total_seconds() // 2:
+        raise ValueError(f"{text!r} is far too long a duration; write it like 90s, 15m or 2h")
+    value = timedelta(seconds=seconds)
+    if maximum is not None and value > maximum:
+        from outagecomms.limits import raise_it
+
+        raise ValueError(
+            f"{text!r} is longer than {format_duration(maximum)}, the longest duration "
+            f"allowed {raise_it(setting)}"
+        )
+    return value
 
 
 def format_duration(value: timedelta) -> str:

@@ -37,8 +37,11 @@ from outagecomms.errors import (
     RefusedError,
     UsageError,
 )
+from outagecomms.inputs import check_value, check_variables
+from outagecomms.limits import ACTOR_MAX_LENGTH, raise_it
 from outagecomms.models import Audience, Channel, ChannelKind, Phase, Severity
 from outagecomms.project import LoadedRunbook, Project
+from outagecomms.render_budget import RenderBudget
 from outagecomms.store import Store, default_database_url, open_store
 from outagecomms.store import repository as repo
 from outagecomms.store.records import (
@@ -301,6 +304,14 @@ class _Posted:
     channels: dict[str, Channel]
 
 
+@dataclass(frozen=True)
+class Composition:
+    """The texts of one message per channel, and the facts they were composed with."""
+
+    facts: IncidentFacts
+    texts: dict[str, Composed]
+
+
 class Orchestrator:
     """Incidents of one project on one store.
 
@@ -376,7 +387,7 @@ class Orchestrator:
         less than ``cooldown`` ago (default: the runbook's ``flap_cooldown``; zero: never),
         re-open that incident and post ``update`` instead (a flap, see :meth:`_reopen`).
         """
-        actor = by or self.actor
+        actor = self._actor(by)
         key = _clean_key(dedupe_key)
         latest: IncidentRecord | None = None
         if key is not None:
@@ -386,13 +397,20 @@ class Orchestrator:
             if existing is not None:
                 return self._deduplicated(existing, actor)
         loaded = self.project.runbook(runbook_id)
-        reason = _clean_reason(unapproved_reason)
+        reason = self._reason(unapproved_reason)
         ensure_sendable(self.project, loaded, unapproved_reason=reason)
         reason = break_glass_reason(self.project, loaded, reason)
         runbook = loaded.runbook
         chosen_severity = severity or runbook.severity
         if cadence is not None and cadence <= timedelta(0):
             raise UsageError("--cadence must be positive; write it like 30m")
+        longest = self.project.limits.max_duration
+        for flag, value in (("--cadence", cadence), ("--cooldown", cooldown)):
+            if value is not None and value > longest:
+                raise UsageError(
+                    f"{flag} {format_duration(value)} is longer than {format_duration(longest)}"
+                    f", the longest duration allowed {raise_it('max_duration')}"
+                )
         if key is not None and latest is not None:
             window = runbook.flap_cooldown if cooldown is None else cooldown
             if _flapped(latest, runbook.id, window, self.clock()):
@@ -403,9 +421,16 @@ class Orchestrator:
                     return reopened
         targets = self.channels_for(list(channels) or None)
         given = dict(variables or {})
+        check_variables(given, self.project.limits)
         self._check_values(loaded, given)
         now = self.clock()
         next_update_at = now + (cadence or runbook.cadence_for(chosen_severity))
+        with self.store.read() as conn:
+            expected = repo.expected_incident_number(conn)
+        facts = self.facts_for(
+            public_id(expected), chosen_severity, now, now, next_update_at, resolved_at=None
+        )
+        composed = self.compose_all(loaded, Phase.INVESTIGATING, targets, facts, given)
         self._stop_if_interrupted("nothing was declared or sent")
         try:
             with self.store.write() as conn:
@@ -456,7 +481,15 @@ class Orchestrator:
                         detail={"reason": reason, "runbook": runbook.id},
                     )
                 posted = self.post_message(
-                    conn, incident, loaded, Phase.INVESTIGATING, targets, given, actor, now
+                    conn,
+                    incident,
+                    loaded,
+                    Phase.INVESTIGATING,
+                    targets,
+                    given,
+                    actor,
+                    now,
+                    composed=composed,
                 )
         except _Duplicate as duplicate:
             return self._deduplicated(duplicate.incident, actor)
@@ -492,7 +525,7 @@ class Orchestrator:
                 else f"--phase {phase.value!r}: update posts one of: {allowed}"
             )
         return self._follow_up(
-            incident_ref, phase, variables or {}, by or self.actor, unapproved_reason
+            incident_ref, phase, variables or {}, self._actor(by), unapproved_reason
         )
 
     def resolve(
@@ -514,7 +547,7 @@ class Orchestrator:
             incident_ref = self._ref_by_dedupe_key(key)
         assert incident_ref is not None
         return self._follow_up(
-            incident_ref, Phase.RESOLVED, variables or {}, by or self.actor, unapproved_reason
+            incident_ref, Phase.RESOLVED, variables or {}, self._actor(by), unapproved_reason
         )
 
     def resolve_if_open(
@@ -530,7 +563,7 @@ class Orchestrator:
         or None when the key was never used."""
         key = _clean_key(dedupe_key)
         assert key is not None
-        actor = by or self.actor
+        actor = self._actor(by)
         with self.store.read() as conn:
             found = repo.open_incident_by_dedupe_key(conn, key)
             latest = found or repo.latest_incident_by_dedupe_key(conn, key)
@@ -557,7 +590,7 @@ class Orchestrator:
     ) -> Report:
         """Post the runbook's root-cause follow-up; only once the incident is resolved."""
         return self._follow_up(
-            incident_ref, Phase.POSTMORTEM, variables or {}, by or self.actor, unapproved_reason
+            incident_ref, Phase.POSTMORTEM, variables or {}, self._actor(by), unapproved_reason
         )
 
     def status(self, *, include_resolved: bool = False) -> list[IncidentSummary]:
@@ -601,36 +634,31 @@ class Orchestrator:
             incident = self._existing(conn, number, incident_ref)
         _check_lifecycle(incident, phase)
         loaded = self.project.runbook(incident.runbook_id)
-        reason = _clean_reason(unapproved_reason) or incident.break_glass_reason
+        reason = self._reason(unapproved_reason) or incident.break_glass_reason
         ensure_sendable(self.project, loaded, unapproved_reason=reason)
         if unapproved_reason:
             unapproved_reason = break_glass_reason(self.project, loaded, unapproved_reason)
         targets = self.channels_for(incident.channels)
+        check_variables(variables, self.project.limits)  # the new ones: stored ones stay
         given = {**incident.variables, **variables}
         self._check_values(loaded, given)
+        now = self.clock()
+        planned = _follow_up_changes(incident, loaded, phase, given, now)
+        facts = self.facts_for(
+            incident.id,
+            Severity(incident.severity),
+            incident.started_at,
+            now,
+            planned.get("next_update_at", incident.next_update_at),
+            resolved_at=planned.get("resolved_at", incident.resolved_at),
+        )
+        composed = self.compose_all(loaded, phase, targets, facts, given)
         self._stop_if_interrupted(f"nothing was posted on {incident.id}")
         with self.store.write() as conn:
             # Read again under the write lock: another process may have resolved it.
             incident = self._existing(conn, number, incident_ref)
             _check_lifecycle(incident, phase)
-            now = self.clock()
-            changes: dict[str, Any] = {"variables": given, "updated_at": now}
-            if phase is Phase.RESOLVED:
-                changes.update(
-                    status=IncidentStatus.RESOLVED.value,
-                    phase=phase.value,
-                    next_update_at=None,
-                    open_dedupe_key=None,
-                    resolved_at=now,
-                )
-            elif phase is Phase.POSTMORTEM:
-                changes.update(phase=phase.value)
-            else:
-                severity = Severity(incident.severity)
-                cadence = incident.cadence_override or loaded.runbook.cadence_for(severity)
-                changes["next_update_at"] = now + cadence
-                if phase is not Phase.UPDATE:
-                    changes["phase"] = phase.value
+            changes = _follow_up_changes(incident, loaded, phase, given, now)
             repo.update_incident(conn, number, **changes)
             incident = _must(repo.get_incident(conn, number))
             if reason is not None and unapproved_reason:
@@ -644,7 +672,9 @@ class Orchestrator:
                 )
             if phase is Phase.RESOLVED:
                 repo.add_event(conn, incident=number, at=now, kind="incident.resolved", actor=actor)
-            posted = self.post_message(conn, incident, loaded, phase, targets, given, actor, now)
+            posted = self.post_message(
+                conn, incident, loaded, phase, targets, given, actor, now, composed=composed
+            )
         log.info("incident.message", incident=incident.id, phase=phase.value)
         return self._deliver(number, posted)
 
@@ -659,28 +689,24 @@ class Orchestrator:
         actor: str,
         now: datetime,
         origin: str = "human",
+        composed: Composition | None = None,
     ) -> _Posted:
         """Write one message and its deliveries (queued, claimed by this orchestrator for
         the first attempt) inside the caller's transaction. ``origin``: "human", or
-        "cadence" for the worker's automatic updates."""
-        runbook = loaded.runbook
-        settings = self.project.settings
-        facts = IncidentFacts(
-            incident_id=incident.id,
-            severity=Severity(incident.severity),
-            started_at=incident.started_at,
-            now=now,
-            next_update_at=incident.next_update_at,
-            status_url=settings.status_url,
-            sender=settings.sender,
+        "cadence" for the worker's automatic updates. ``composed``: the texts composed
+        before the transaction (see :meth:`compose_all`); composed here only when they
+        were made for other facts (another declare took the expected incident number)."""
+        facts = self.facts_for(
+            incident.id,
+            Severity(incident.severity),
+            incident.started_at,
+            now,
+            incident.next_update_at,
             resolved_at=incident.resolved_at,
         )
-        composed = {
-            name: compose(
-                runbook, phase, channel, facts, given, default_language=settings.default_language
-            )
-            for name, channel in targets.items()
-        }
+        if composed is None or composed.facts != facts or set(composed.texts) != set(targets):
+            composed = self.compose_all(loaded, phase, targets, facts, given)
+        texts = composed.texts
         seq = repo.next_message_seq(conn, incident.number)
         message_id = repo.insert_message(
             conn,
@@ -696,7 +722,7 @@ class Orchestrator:
         customers = sorted(name for name, c in targets.items() if c.audience is Audience.CUSTOMERS)
         lease_until = now + self.lease_length()
         for name, channel in targets.items():
-            item = composed[name]
+            item = texts[name]
             body, length, limit, unit = item.body, *_measured(item)
             if channel.audience is Audience.INTERNAL:
                 body = internal_copy(incident, phase, item, given, customers, actor)
@@ -752,6 +778,56 @@ class Orchestrator:
     def _stop_if_interrupted(self, nothing_done: str) -> None:
         if self.interrupt is not None and self.interrupt.is_set():
             raise InterruptedByUser(f"interrupted (Ctrl-C): {nothing_done}")
+
+    def facts_for(
+        self,
+        incident_id: str,
+        severity: Severity,
+        started_at: datetime,
+        now: datetime,
+        next_update_at: datetime | None,
+        *,
+        resolved_at: datetime | None,
+    ) -> IncidentFacts:
+        """What the built-in template variables of one message are made of."""
+        settings = self.project.settings
+        return IncidentFacts(
+            incident_id=incident_id,
+            severity=severity,
+            started_at=started_at,
+            now=now,
+            next_update_at=next_update_at,
+            status_url=settings.status_url,
+            sender=settings.sender,
+            resolved_at=resolved_at,
+        )
+
+    def compose_all(
+        self,
+        loaded: LoadedRunbook,
+        phase: Phase,
+        targets: Mapping[str, Channel],
+        facts: IncidentFacts,
+        given: Mapping[str, str],
+    ) -> Composition:
+        """Every channel's text of one message, each template within the render budget.
+        Called before the write transaction, so a slow template holds no lock and a
+        template over budget fails the command before anything is written."""
+        settings = self.project.settings
+        budget = RenderBudget.of(settings.limits)
+        texts = {
+            name: compose(
+                loaded.runbook,
+                phase,
+                channel,
+                facts,
+                given,
+                default_language=settings.default_language,
+                budget=budget,
+            )
+            for name, channel in targets.items()
+        }
+        return Composition(facts, texts)
 
     def _deliver(self, number: int, posted: _Posted) -> Report:
         """The first attempt of every delivery of one committed message. After Ctrl-C,
@@ -897,6 +973,7 @@ class Orchestrator:
         under the write lock, it is no longer a flap (then declare opens a new incident).
         """
         targets = self.channels_for(incident.channels)
+        check_variables(variables, self.project.limits)  # the new ones: stored ones stay
         given = {**incident.variables, **variables}
         self._check_values(loaded, given)
         try:
@@ -1007,6 +1084,20 @@ class Orchestrator:
         for lang in loaded.runbook.languages:
             resolve_values(loaded.runbook, given, lang)
 
+    def _actor(self, by: str | None) -> str:
+        """Who posts: ``by``, else this orchestrator's actor (``--by``, OUTAGECOMMS_ACTOR,
+        the OS user), checked like every value that reaches a reader."""
+        return check_value(by or self.actor, "--by", max_length=ACTOR_MAX_LENGTH)
+
+    def _reason(self, reason: str | None) -> str | None:
+        cleaned = _clean_reason(reason)
+        if cleaned is None:
+            return None
+        limit = self.project.limits.reason_max_length
+        return check_value(
+            cleaned, "--reason", max_length=limit, setting="reason_max_length", multiline=True
+        )
+
     def lease_length(self) -> timedelta:
         """How long a claim on a delivery lasts: the send timeout plus a grace period."""
         from outagecomms.delivery import DEFAULT_TIMEOUT
@@ -1083,9 +1174,9 @@ def _non_blank(value: str | None, when_blank: str) -> str | None:
 
 def _clean_key(key: str | None) -> str | None:
     key = _non_blank(key, "--dedupe-key is empty; pass a stable name such as 'ci-payments-check'")
-    if key is not None and len(key) > 255:
+    if key is not None and len(key) > ACTOR_MAX_LENGTH:
         raise UsageError("--dedupe-key is longer than 255 characters; shorten it")
-    return key
+    return None if key is None else check_value(key, "--dedupe-key")
 
 
 def _clean_reason(reason: str | None) -> str | None:
@@ -1106,6 +1197,34 @@ def _flapped(
         and incident.resolved_at is not None
         and now - incident.resolved_at <= window
     )
+
+
+def _follow_up_changes(
+    incident: IncidentRecord,
+    loaded: LoadedRunbook,
+    phase: Phase,
+    given: Mapping[str, str],
+    now: datetime,
+) -> dict[str, Any]:
+    """The columns posting ``phase`` on ``incident`` at ``now`` changes."""
+    changes: dict[str, Any] = {"variables": dict(given), "updated_at": now}
+    if phase is Phase.RESOLVED:
+        changes.update(
+            status=IncidentStatus.RESOLVED.value,
+            phase=phase.value,
+            next_update_at=None,
+            open_dedupe_key=None,
+            resolved_at=now,
+        )
+    elif phase is Phase.POSTMORTEM:
+        changes.update(phase=phase.value)
+    else:
+        severity = Severity(incident.severity)
+        cadence = incident.cadence_override or loaded.runbook.cadence_for(severity)
+        changes["next_update_at"] = now + cadence
+        if phase is not Phase.UPDATE:
+            changes["phase"] = phase.value
+    return changes
 
 
 def _check_lifecycle(incident: IncidentRecord, phase: Phase) -> None:

@@ -19,12 +19,14 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    ValidationInfo,
     WithJsonSchema,
     field_validator,
     model_validator,
 )
 
 from outagecomms.durations import format_duration, parse_duration
+from outagecomms.limits import DEFAULT_LIMITS, Limits, raise_it
 from outagecomms.vocabulary import (  # re-exported: the models' public names
     DEFAULT_FORMAT as DEFAULT_FORMAT,
 )
@@ -51,13 +53,21 @@ def check_timezone(value: str) -> str:
     return value
 
 
-def _duration(value: Any) -> Any:
+def limits_of(info: ValidationInfo) -> Limits:
+    """The limits a validation runs under: ``model_validate(data, context={"limits": ...})``
+    (the project's settings), else the defaults."""
+    context = info.context
+    found = context.get("limits") if isinstance(context, dict) else None
+    return found if isinstance(found, Limits) else DEFAULT_LIMITS
+
+
+def _duration(value: Any, info: ValidationInfo) -> Any:
     if isinstance(value, timedelta):
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
         raise ValueError(f"{value!r} has no unit; write it like 90s, 15m or 2h")
     if isinstance(value, str):
-        return parse_duration(value)
+        return parse_duration(value, limits_of(info).max_duration)
     raise ValueError("a duration is written like 90s, 15m or 2h")
 
 
@@ -119,6 +129,17 @@ class Variable(_Strict):
         "which resolved and postmortem messages must not quote (lint warns); past: its form "
         "for after the fix ('sign-in failed'); unset: tense-free (a noun phrase, a range)",
     )
+
+    @field_validator("max_length")
+    @classmethod
+    def _bounded(cls, value: int | None, info: ValidationInfo) -> int | None:
+        ceiling = limits_of(info).var_max_length
+        if value is not None and value > ceiling:
+            raise ValueError(
+                f"max_length {value} is more than {ceiling}, the longest value a variable "
+                f"may hold {raise_it('var_max_length')}"
+            )
+        return value
 
     @model_validator(mode="after")
     def _check(self) -> Variable:

@@ -8,8 +8,10 @@ from datetime import UTC, datetime
 
 from outagecomms.compose import Composed, compose
 from outagecomms.errors import UsageError
+from outagecomms.inputs import check_variables
 from outagecomms.models import Channel, ChannelKind, Phase, Runbook, Severity
 from outagecomms.project import Project
+from outagecomms.render_budget import RenderBudget
 from outagecomms.templates import default_facts
 
 
@@ -52,6 +54,7 @@ def preview(
     """Render ``runbook_id`` for the project's channels (or one sample channel per kind when
     the project has none, or ``all_kinds``), filling unset variables with their examples."""
     runbook = project.runbook(runbook_id).runbook
+    check_variables(given or {}, project.limits)
     for lang in langs:
         if lang not in runbook.languages:
             raise UsageError(
@@ -90,6 +93,7 @@ def preview(
                 facts,
                 values,
                 default_language=settings.default_language,
+                budget=RenderBudget.of(settings.limits),
             )
             items.append(PreviewItem(phase, composed))
     return items

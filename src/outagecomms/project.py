@@ -13,7 +13,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from outagecomms.errors import ConfigError, NotFoundError, UsageError
-from outagecomms.models import REQUIRED_PHASES, Channel, Format, Runbook
+from outagecomms.limits import DEFAULT_LIMITS, Limits
+from outagecomms.models import KEBAB_CASE, REQUIRED_PHASES, Channel, Format, Runbook
 from outagecomms.settings import SETTINGS_FILE, Settings, load_settings
 from outagecomms.yamlfile import YamlDocument, display_path, dotted, load_yaml
 
@@ -136,13 +137,13 @@ def validation_problems(exc: ValidationError, document: YamlDocument) -> list[st
     return problems
 
 
-def validate_document(model: type[M], document: YamlDocument) -> M:
+def validate_document(model: type[M], document: YamlDocument, limits: Limits = DEFAULT_LIMITS) -> M:
     if not isinstance(document.data, Mapping):
         raise FileProblems(
             [f"{document.where()}: expected a mapping of keys (see `outagecomms schema`)"]
         )
     try:
-        return model.model_validate(document.data)
+        return model.model_validate(document.data, context={"limits": limits})
     except ValidationError as exc:
         raise FileProblems(validation_problems(exc, document)) from None
 
@@ -186,18 +187,18 @@ def runbook_problems(runbook: Runbook, document: YamlDocument) -> list[str]:
     return problems
 
 
-def load_runbook(path: Path) -> LoadedRunbook:
-    document = load_yaml(path)
-    runbook = validate_document(Runbook, document)
+def load_runbook(path: Path, limits: Limits = DEFAULT_LIMITS) -> LoadedRunbook:
+    document = load_yaml(path, limits)
+    runbook = validate_document(Runbook, document, limits)
     problems = runbook_problems(runbook, document)
     if problems:
         raise FileProblems(problems)
     return LoadedRunbook(runbook, document)
 
 
-def load_channel(path: Path) -> LoadedChannel:
-    document = load_yaml(path)
-    channel = validate_document(Channel, document)
+def load_channel(path: Path, limits: Limits = DEFAULT_LIMITS) -> LoadedChannel:
+    document = load_yaml(path, limits)
+    channel = validate_document(Channel, document, limits)
     if path.name != f"{channel.name}.yaml":
         raise FileProblems(
             [
@@ -235,6 +236,10 @@ class Project:
         return load_settings(self.root, self.environ)
 
     @property
+    def limits(self) -> Limits:
+        return self.settings.limits
+
+    @property
     def runbooks_dir(self) -> Path:
         return self.root / RUNBOOKS_DIR
 
@@ -247,11 +252,16 @@ class Project:
 
     def runbooks(self) -> dict[str, LoadedRunbook]:
         if self._runbooks is None:
-            loaded = [load_runbook(path) for path in self.runbook_paths()]
+            loaded = [load_runbook(path, self.limits) for path in self.runbook_paths()]
             self._runbooks = {item.id: item for item in loaded}
         return self._runbooks
 
     def runbook(self, runbook_id: str) -> LoadedRunbook:
+        if not KEBAB_CASE.match(runbook_id):
+            raise UsageError(
+                f"{runbook_id!r} is not a runbook id; pass the id (kebab-case, like "
+                "payments-failing), not a path: `outagecomms runbooks` lists them"
+            )
         path = self.runbooks_dir / f"{runbook_id}.yaml"
         if self._runbooks is not None and runbook_id in self._runbooks:
             return self._runbooks[runbook_id]
@@ -263,13 +273,13 @@ class Project:
                 f"no runbook {runbook_id!r} in {display_path(self.runbooks_dir)}/ "
                 f"(known: {known}); `outagecomms runbooks` lists them"
             )
-        loaded = load_runbook(path)
+        loaded = load_runbook(path, self.limits)
         self._loaded[runbook_id] = loaded
         return loaded
 
     def channels(self) -> dict[str, LoadedChannel]:
         if self._channels is None:
-            loaded = [load_channel(path) for path in yaml_files(self.channels_dir)]
+            loaded = [load_channel(path, self.limits) for path in yaml_files(self.channels_dir)]
             self._channels = {item.name: item for item in loaded}
         return self._channels
 

@@ -9,17 +9,27 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationError,
+    field_validator,
+)
 
+from outagecomms.durations import format_duration, parse_duration
 from outagecomms.errors import ConfigError
+from outagecomms.limits import DEFAULT_LIMITS, ENV_PREFIX, Limits, env_name
 from outagecomms.models import check_timezone
 from outagecomms.yamlfile import display_path
 
 SETTINGS_FILE = "outagecomms.toml"
-ENV_PREFIX = "OUTAGECOMMS_"
+__all__ = ["ENV_PREFIX", "SETTINGS_FILE", "Settings", "env_name", "load_settings"]
 
 
 DEFAULT_SENDER = {
@@ -50,15 +60,65 @@ class Settings(BaseModel):
         description="the signature on messages: one text, or a table language -> text",
     )
 
+    # limits (outagecomms.limits; docs/reliability.md lists them)
+    yaml_max_depth: int = Field(
+        default=DEFAULT_LIMITS.yaml_max_depth,
+        ge=4,
+        le=200,
+        description="deepest nesting of mappings and lists in a runbook or channel file",
+    )
+    yaml_max_integer: int = Field(
+        default=DEFAULT_LIMITS.yaml_max_integer,
+        ge=1000,
+        description="largest number a runbook or channel file may hold",
+    )
+    max_duration: Annotated[timedelta, PlainSerializer(format_duration)] = Field(
+        default=DEFAULT_LIMITS.max_duration,
+        description="longest cadence, cool-down or reminder lead",
+    )
+    var_max_length: int = Field(
+        default=DEFAULT_LIMITS.var_max_length,
+        ge=100,
+        le=10_000_000,
+        description="longest --var value, and highest max_length a variable may declare",
+    )
+    reason_max_length: int = Field(
+        default=DEFAULT_LIMITS.reason_max_length, ge=10, description="longest --reason"
+    )
+    render_timeout: float = Field(
+        default=DEFAULT_LIMITS.render_timeout,
+        gt=0,
+        le=3600,
+        description="seconds one template may take to render",
+    )
+    render_max_output: int = Field(
+        default=DEFAULT_LIMITS.render_max_output,
+        ge=1000,
+        description="characters one template may produce",
+    )
+
     @field_validator("timezone")
     @classmethod
     def _tz(cls, value: str) -> str:
         return check_timezone(value)
 
+    @field_validator("max_duration", mode="before")
+    @classmethod
+    def _duration(cls, value: Any) -> Any:
+        return parse_duration(value) if isinstance(value, str) else value
 
-def env_name(field: str) -> str:
-    """The environment twin of a setting: ``status_url`` -> ``OUTAGECOMMS_STATUS_URL``."""
-    return ENV_PREFIX + field.upper()
+    @property
+    def limits(self) -> Limits:
+        """The bounds these settings put in force."""
+        return Limits(
+            yaml_max_depth=self.yaml_max_depth,
+            yaml_max_integer=self.yaml_max_integer,
+            max_duration=self.max_duration,
+            var_max_length=self.var_max_length,
+            reason_max_length=self.reason_max_length,
+            render_timeout=self.render_timeout,
+            render_max_output=self.render_max_output,
+        )
 
 
 def load_settings(root: Path, environ: Mapping[str, str] | None = None) -> Settings:

@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 from jinja2 import StrictUndefined, meta
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from outagecomms.errors import UsageError
 from outagecomms.localdates import LocalMoment, format_elapsed
@@ -32,6 +31,13 @@ from outagecomms.models import (
     localized,
 )
 from outagecomms.ranges import format_range, parse_range
+from outagecomms.render_budget import (
+    DEFAULT_BUDGET,
+    BudgetedEnvironment,
+    RenderBudget,
+    RenderBudgetExceeded,
+    render_within,
+)
 from outagecomms.yamlfile import YamlDocument, dotted
 
 BUILTINS: tuple[str, ...] = (
@@ -54,8 +60,8 @@ def _finalize(value: Any) -> Any:
 
 
 @cache
-def environment() -> ImmutableSandboxedEnvironment:
-    return ImmutableSandboxedEnvironment(
+def environment() -> BudgetedEnvironment:
+    return BudgetedEnvironment(
         undefined=StrictUndefined,
         autoescape=False,
         keep_trailing_newline=False,
@@ -259,9 +265,12 @@ def compiled(source: str) -> jinja2.Template:
     return environment().from_string(source)
 
 
-def render_source(source: str, ctx: Mapping[str, Any]) -> str:
+def render_source(
+    source: str, ctx: Mapping[str, Any], budget: RenderBudget = DEFAULT_BUDGET
+) -> str:
+    """One template, rendered within ``budget`` (time and output size)."""
     try:
-        return tidy(compiled(source).render(ctx))
+        return tidy(render_within(compiled(source), ctx, budget))
     except jinja2.UndefinedError as exc:
         raise UsageError(f"template uses an undefined value: {exc.message}") from None
     except jinja2.TemplateError as exc:
@@ -274,8 +283,24 @@ def render_message(
     fmt: Format,
     lang: str,
     ctx: Mapping[str, Any],
+    budget: RenderBudget = DEFAULT_BUDGET,
 ) -> Rendered:
-    """Render one phase in one format and language."""
+    """Render one phase in one format and language, each template within ``budget``."""
+    try:
+        return _render_message(runbook, phase, fmt, lang, ctx, budget)
+    except RenderBudgetExceeded as exc:
+        where = f"messages.{phase.value}.{fmt.value}.{lang}"
+        raise RenderBudgetExceeded(f"runbook {runbook.id!r}: {where}: {exc.message}") from None
+
+
+def _render_message(
+    runbook: Runbook,
+    phase: Phase,
+    fmt: Format,
+    lang: str,
+    ctx: Mapping[str, Any],
+    budget: RenderBudget,
+) -> Rendered:
     formats = runbook.messages.get(phase)
     if formats is None:
         raise UsageError(
@@ -286,14 +311,14 @@ def render_message(
         long: LongMessage | None = formats.long.get(lang)
         if long is None:
             raise UsageError(f"runbook {runbook.id!r} has no {lang!r} text")
-        subject = render_source(long.subject, ctx).replace("\n", " ")
-        return Rendered(subject, render_source(long.body, ctx))
+        subject = render_source(long.subject, ctx, budget).replace("\n", " ")
+        return Rendered(subject, render_source(long.body, ctx, budget))
     mapping = formats.chat if fmt is Format.CHAT else formats.short
     message = mapping.get(lang)
     if message is None:
         raise UsageError(f"runbook {runbook.id!r} has no {lang!r} text")
     text = message.text if isinstance(message, TextMessage) else message
-    return Rendered(None, render_source(text, ctx))
+    return Rendered(None, render_source(text, ctx, budget))
 
 
 def default_facts(

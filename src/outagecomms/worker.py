@@ -262,6 +262,18 @@ class Worker:
             ensure_sendable = incidents_module.ensure_sendable  # type: ignore[attr-defined]
             ensure_sendable(self.project, loaded, unapproved_reason=incident.break_glass_reason)
             targets = self.orchestrator.channels_for(incident.channels)
+            # composed before the write transaction (a slow template holds no lock)
+            facts = self.orchestrator.facts_for(
+                incident.id,
+                Severity(incident.severity),
+                incident.started_at,
+                now,
+                now + _cadence(incident, loaded),
+                resolved_at=None,
+            )
+            composed = self.orchestrator.compose_all(
+                loaded, Phase.UPDATE, targets, facts, incident.variables
+            )
             with self.store.write() as conn:
                 current = repo.lock_incident(conn, number)
                 promised = None if current is None else current.next_update_at
@@ -296,6 +308,7 @@ class Worker:
                     WORKER_ACTOR,
                     now,
                     origin="cadence",
+                    composed=composed,
                 )
         except StoreError:
             raise

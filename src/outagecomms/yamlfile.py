@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from outagecomms.errors import ConfigError
+from outagecomms.limits import DEFAULT_LIMITS, Limits, raise_it
 
 Location = tuple[str | int, ...]
 
@@ -60,8 +61,9 @@ def dotted(loc: Sequence[str | int]) -> str:
     return out
 
 
-def load_yaml(path: Path) -> YamlDocument:
-    """Parse ``path``; a syntax error or duplicate key becomes a :class:`ConfigError`."""
+def load_yaml(path: Path, limits: Limits = DEFAULT_LIMITS) -> YamlDocument:
+    """Parse ``path``; a syntax error, a duplicate key, an alias or a value beyond
+    ``limits`` becomes a :class:`ConfigError` with the line."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -70,13 +72,56 @@ def load_yaml(path: Path) -> YamlDocument:
         raise ConfigError(
             f"{display_path(path)}: not UTF-8 text ({exc.reason}); save the file as UTF-8"
         ) from None
-    return parse_yaml(text, path)
+    return parse_yaml(text, path, limits)
 
 
-def parse_yaml(text: str, path: Path) -> YamlDocument:
+class _BoundedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader composing a bounded tree: no aliases (an alias bomb of a few
+    hundred bytes expands to billions of nodes), no nesting deeper than the limit."""
+
+    def __init__(self, text: str, path: Path, limits: Limits) -> None:
+        super().__init__(text)
+        self.path = path
+        self.limits = limits
+        self.depth = 0
+
+    def _refuse(self, message: str, mark: yaml.Mark | None) -> ConfigError:
+        line = mark.line + 1 if mark is not None else 1
+        return ConfigError(message, location=f"{display_path(self.path)}:{line}")
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise self._refuse(
+                f"YAML alias *{event.anchor} is not allowed in outagecomms files; "
+                "write the value out in full",
+                event.start_mark,
+            )
+        self.depth += 1
+        try:
+            if self.depth > self.limits.yaml_max_depth:
+                raise self._refuse(
+                    f"nested deeper than {self.limits.yaml_max_depth} levels; flatten it "
+                    + raise_it("yaml_max_depth"),
+                    self.peek_event().start_mark,  # type: ignore[no-untyped-call]
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+def _compose(text: str, path: Path, limits: Limits) -> yaml.Node | None:
+    loader = _BoundedLoader(text, path, limits)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
+
+
+def parse_yaml(text: str, path: Path, limits: Limits = DEFAULT_LIMITS) -> YamlDocument:
     """Parse YAML ``text`` that came from ``path`` (used in error messages)."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = _compose(text, path, limits)
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, max(exc.position, 0)) + 1
         code = exc.character if isinstance(exc.character, int) else ord(exc.character[:1] or " ")
@@ -97,46 +142,62 @@ def parse_yaml(text: str, path: Path) -> YamlDocument:
     lines: dict[Location, int] = {}
     if node is None:
         return YamlDocument(path, None, {(): 1})
-    data = _construct(node, (), lines, path)
+    data = _Constructor(path, limits).construct(node, (), lines)
     return YamlDocument(path, data, lines)
 
 
-def _construct(node: yaml.Node, loc: Location, lines: dict[Location, int], path: Path) -> Any:
-    lines.setdefault(loc, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        result: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            key = _scalar(key_node, path)
-            if key in result:
-                raise ConfigError(
-                    f"duplicate key {key!r}; keep one of them",
-                    location=f"{display_path(path)}:{key_node.start_mark.line + 1}",
-                )
-            child: Location = (*loc, key if isinstance(key, int) else str(key))
-            lines[child] = key_node.start_mark.line + 1
-            result[key] = _construct(value_node, child, lines, path)
-        return result
-    if isinstance(node, yaml.SequenceNode):
-        items = []
-        for index, item in enumerate(node.value):
-            child = (*loc, index)
-            lines[child] = item.start_mark.line + 1
-            items.append(_construct(item, child, lines, path))
-        return items
-    return _scalar(node, path)
+_INT_TAG = "tag:yaml.org,2002:int"
+_FLOAT_TAG = "tag:yaml.org,2002:float"
 
 
-def _scalar(node: yaml.Node, path: Path) -> Any:
-    if not isinstance(node, yaml.ScalarNode):
-        raise ConfigError(
-            "a mapping key must be plain text",
-            location=f"{display_path(path)}:{node.start_mark.line + 1}",
+@dataclass(frozen=True)
+class _Constructor:
+    """Python values from a composed tree, remembering each one's line."""
+
+    path: Path
+    limits: Limits
+
+    def construct(self, node: yaml.Node, loc: Location, lines: dict[Location, int]) -> Any:
+        lines.setdefault(loc, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            result: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                key = self.scalar(key_node)
+                if key in result:
+                    raise ConfigError(
+                        f"duplicate key {key!r}; keep one of them",
+                        location=f"{display_path(self.path)}:{key_node.start_mark.line + 1}",
+                    )
+                child: Location = (*loc, key if isinstance(key, int) else str(key))
+                lines[child] = key_node.start_mark.line + 1
+                result[key] = self.construct(value_node, child, lines)
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            items = []
+            for index, item in enumerate(node.value):
+                child = (*loc, index)
+                lines[child] = item.start_mark.line + 1
+                items.append(self.construct(item, child, lines))
+            return items
+        return self.scalar(node)
+
+    def scalar(self, node: yaml.Node) -> Any:
+        where = f"{display_path(self.path)}:{node.start_mark.line + 1}"
+        if not isinstance(node, yaml.ScalarNode):
+            raise ConfigError("a mapping key must be plain text", location=where)
+        ceiling = self.limits.yaml_max_integer
+        too_large = ConfigError(
+            f"the number {node.value[:20]}{'…' if len(node.value) > 20 else ''} is larger "
+            f"than {ceiling:,}; use a smaller one {raise_it('yaml_max_integer')}",
+            location=where,
         )
-    constructor = yaml.SafeLoader("")
-    try:
-        return constructor.construct_object(node, deep=True)
-    except yaml.constructor.ConstructorError as exc:
-        raise ConfigError(
-            f"invalid value: {exc.problem}",
-            location=f"{display_path(path)}:{node.start_mark.line + 1}",
-        ) from None
+        if node.tag in (_INT_TAG, _FLOAT_TAG) and len(node.value) > 40:
+            raise too_large  # refused before Python converts thousands of digits
+        try:
+            value = yaml.SafeLoader("").construct_object(node, deep=True)
+        except yaml.constructor.ConstructorError as exc:
+            raise ConfigError(f"invalid value: {exc.problem}", location=where) from None
+        is_number = isinstance(value, int | float) and not isinstance(value, bool)
+        if is_number and abs(value) > ceiling and abs(value) != float("inf"):
+            raise too_large
+        return value

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -113,6 +114,8 @@ class Browser:
         where the language switcher's links lead. A probe
         script runs in a copy of the page next to it; the page itself has no script."""
         source = page.read_text(encoding="utf-8")
+        # the page's Content-Security-Policy forbids scripts: the probe's copy drops it
+        source = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>\n?', "", source)
         copy = page.with_name(f".probe-{page.name}")
         copy.write_text(source.replace("</body>", PROBE + "</body>"), encoding="utf-8")
         try:

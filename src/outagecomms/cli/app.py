@@ -12,6 +12,7 @@ import typer
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.text import Text
 
     from outagecomms.project import Project
 
@@ -103,3 +104,13 @@ def project(path: Path | None) -> Project:
 
 def emit_json(document: Any) -> None:
     sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def plain(text: str, style: str = "") -> Text:
+    """Data (from runbooks, values, the store) as plain text on the terminal: never read
+    as Rich markup, control characters shown as escapes, bidirectional text isolated."""
+    from rich.text import Text
+
+    from outagecomms.display import for_terminal
+
+    return Text(for_terminal(text), style=style)

@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from outagecomms.cli.app import JsonOption, ProjectOption, app, console, emit_json, project
+from outagecomms.cli.app import JsonOption, ProjectOption, app, console, emit_json, plain, project
+from outagecomms.display import for_terminal
 from outagecomms.vocabulary import Severity
 
 
@@ -37,10 +38,10 @@ def runbooks(json_output: JsonOption = False, project_dir: ProjectOption = None)
     styles = {"approved": "green", "changed": "yellow", "never": "red"}
     for row in rows:
         table.add_row(
-            row["id"],
-            row["title"],
-            row["severity"],
-            ", ".join(row["languages"]),
+            plain(row["id"]),
+            plain(row["title"]),
+            plain(row["severity"]),
+            plain(", ".join(row["languages"])),
             Text(row["approval"], style=styles[row["approval"]]),
         )
     console().print(table)
@@ -60,9 +61,9 @@ def channels(json_output: JsonOption = False, project_dir: ProjectOption = None)
     table = Table(title="Channels", title_justify="left")
     for column in ("name", "kind", "audience", "language", "format", "limit", "url"):
         table.add_column(column)
+    columns = ("name", "kind", "audience", "language", "format", "limit", "url")
     for row in rows:
-        table.add_row(*(str(row[c]) for c in ("name", "kind", "audience", "language")),
-                      row["format"], row["limit"], row["url"])  # fmt: skip
+        table.add_row(*(plain(str(row[c])) for c in columns))
     console().print(table)
 
 
@@ -137,14 +138,14 @@ def preview(
         )
         return
     if gallery is not None:
-        console().print(f"Gallery of {len(items)} messages written to {gallery}")
+        console().print(plain(f"Gallery of {len(items)} messages written to {gallery}"))
         return
     out = console()
     current = None
     for item in items:
         if item.phase != current:
             current = item.phase
-            out.rule(f"[bold]{runbook} · {item.phase.value}")
+            out.rule(plain(f"{runbook} · {item.phase.value}", "bold"))
         c = item.composed
         m = c.measurement
         verdict = Text("fits", style="green") if m.fits else Text("TOO LONG", style="bold red")
@@ -152,7 +153,7 @@ def preview(
         if m.segments is not None:
             limit += f", {m.segments} segment{'s' if m.segments != 1 else ''}"
         header = Text.assemble(
-            (f"{c.channel}", "bold cyan"),
+            (for_terminal(c.channel), "bold cyan"),
             f"  {c.kind.value} · {c.format.value} · {c.lang} · {limit} · ",
             verdict,
         )
@@ -160,6 +161,6 @@ def preview(
             header.append("  (shortened to fit)", style="yellow")
         out.print(header)
         if c.title:
-            out.print(Text(f"Subject: {c.title}", style="bold"))
-        out.print(Text(c.body))
+            out.print(plain(f"Subject: {c.title}", "bold"))
+        out.print(plain(c.body))
         out.print()

@@ -15,7 +15,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from outagecomms.cli.app import JsonOption, ProjectOption, app, console, emit_json, project
+from outagecomms.cli.app import (
+    JsonOption,
+    ProjectOption,
+    app,
+    console,
+    emit_json,
+    plain,
+    project,
+)
+from outagecomms.display import for_terminal
 from outagecomms.durations import format_duration, parse_duration
 from outagecomms.errors import ExitStatus, UsageError
 from outagecomms.vocabulary import Phase, Severity
@@ -369,7 +378,9 @@ def resolve(
         if json_output:
             emit_json({"incident": None, "deliveries": []})
         else:
-            console().print(f"No incident with dedupe key {dedupe_key!r}; nothing to resolve.")
+            console().print(
+                plain(f"No incident with dedupe key {dedupe_key!r}; nothing to resolve.")
+            )
         return
     _finish(found, "resolved", json_output)
 
@@ -508,7 +519,7 @@ def _warn_break_glass(incident: IncidentRecord, reason: str) -> None:
                 f"for {incident.id}. Reason recorded on the incident and in the event log: ",
                 "bold red",
             ),
-            (reason, "bold"),
+            (for_terminal(reason), "bold"),
             (". Get the runbook reviewed and approved (`outagecomms approve`).", "bold red"),
         )
     )
@@ -558,12 +569,14 @@ def _print_deliveries(out: Console, deliveries: Sequence[DeliveryRecord]) -> Non
     for column in ("channel", "kind", "state", "attempts", "length/limit"):
         table.add_column(column)
     for d in deliveries:
-        table.add_row(d.channel, d.kind, _state(d), str(d.attempts), _size(d))
+        table.add_row(plain(d.channel), plain(d.kind), _state(d), str(d.attempts), _size(d))
     out.print(table)
     for d in deliveries:
         if d.last_error is None or d.state == "sent":
             continue
-        line = Text.assemble((f"  {d.channel}: ", "bold"), (d.last_error, "red"))
+        line = Text.assemble(
+            (f"  {for_terminal(d.channel)}: ", "bold"), (for_terminal(d.last_error), "red")
+        )
         if d.state in ("queued", "retry"):
             line.append(f" · next try {_when(d.due_at, relative=False)}")
         out.print(line)
@@ -578,22 +591,24 @@ def _print_report(report: Report, done: str) -> None:
         out.print(
             Text.assemble(
                 (i.id, "bold cyan"),
-                f" is already {'open' if i.is_open else 'resolved'} for dedupe key "
-                f"{i.dedupe_key!r} ({i.runbook_id}, {i.severity}, {i.phase}); "
-                "nothing new was sent.",
+                for_terminal(
+                    f" is already {'open' if i.is_open else 'resolved'} for dedupe key "
+                    f"{i.dedupe_key!r} ({i.runbook_id}, {i.severity}, {i.phase}); "
+                    "nothing new was sent."
+                ),
             )
         )
     else:
         out.print(
             Text.assemble(
                 (i.id, "bold cyan"),
-                f" {done} · {i.runbook_id} · {i.severity} · {i.phase}",
+                for_terminal(f" {done} · {i.runbook_id} · {i.severity} · {i.phase}"),
             )
         )
     if i.is_open:
-        out.print(f"Next update promised by {_when(i.next_update_at)}")
+        out.print(plain(f"Next update promised by {_when(i.next_update_at)}"))
     else:
-        out.print("Resolved: no further update is promised.")
+        out.print(plain("Resolved: no further update is promised."))
     if report.deliveries:
         _print_deliveries(out, report.deliveries)
 
@@ -618,10 +633,10 @@ def _print_status(rows: Sequence[IncidentSummary], all_incidents: bool) -> None:
         )
         table.add_row(
             Text(i.id, style="bold cyan"),
-            i.runbook_id,
-            i.status,
-            i.severity,
-            i.phase,
+            plain(i.runbook_id),
+            plain(i.status),
+            plain(i.severity),
+            plain(i.phase),
             age,
             Text(_when(i.next_update_at, now), style="bold red" if row.overdue_by else ""),
             _delivery_counts(row),
@@ -668,18 +683,23 @@ def _print_detail(detail: IncidentDetail) -> None:
     out.print(
         Text.assemble(
             (i.id, "bold cyan"),
-            f" · {i.runbook_id} · {i.status} · {i.severity} · {i.phase} · "
-            f"declared by {i.declared_by} at {_when(i.started_at)}",
+            for_terminal(
+                f" · {i.runbook_id} · {i.status} · {i.severity} · {i.phase} · "
+                f"declared by {i.declared_by} at {_when(i.started_at)}"
+            ),
         )
     )
     if i.break_glass_reason:
-        out.print(Text(f"BREAK GLASS (unapproved runbook): {i.break_glass_reason}", "bold red"))
+        out.print(plain(f"BREAK GLASS (unapproved runbook): {i.break_glass_reason}", "bold red"))
     if i.dedupe_key:
-        out.print(f"Dedupe key: {i.dedupe_key}")
+        out.print(plain(f"Dedupe key: {i.dedupe_key}"))
     if i.variables:
-        out.print("Variables: " + "; ".join(f"{k}={v}" for k, v in sorted(i.variables.items())))
-    out.print(f"Next update promised by {_when(i.next_update_at)}" if i.is_open else "Resolved.")
+        shown = "; ".join(f"{k}={v}" for k, v in sorted(i.variables.items()))
+        out.print(plain(f"Variables: {shown}"))
+    out.print(
+        plain(f"Next update promised by {_when(i.next_update_at)}" if i.is_open else "Resolved.")
+    )
     for entry in detail.timeline:
         m = entry.message
-        out.rule(f"#{m.seq} {m.phase} · {_when(m.created_at)} · by {m.author}")
+        out.rule(plain(f"#{m.seq} {m.phase} · {_when(m.created_at)} · by {m.author}"))
         _print_deliveries(out, entry.deliveries)

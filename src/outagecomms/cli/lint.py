@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from outagecomms.cli.app import JsonOption, ProjectOption, app, console, emit_json, project
+from outagecomms.cli.app import JsonOption, ProjectOption, app, console, emit_json, plain, project
+from outagecomms.display import for_terminal
 from outagecomms.errors import FindingsError, NotFoundError, UsageError
 from outagecomms.vocabulary import Audience
 
@@ -48,11 +49,11 @@ def _print_finding(item: Finding, *, show_where: bool = True) -> None:
         " ",
         (item.rule, "bold"),
         f"  [{context}]" if context else "",
-        f"  {item.message}",
+        for_terminal(f"  {item.message}"),
     )
     out.print(line)
     if item.excerpt:
-        out.print(Text(f"      > {item.excerpt}", style="dim"))
+        out.print(plain(f"      > {item.excerpt}", "dim"))
 
 
 def _summary(report: Report, subject: str) -> str:
@@ -73,7 +74,7 @@ def _print_report(report: Report) -> None:
     for runbook, items in groupby(sorted(report.findings, key=key), key=key):
         group = list(items)
         label = runbook or "project"
-        out.rule(f"[bold]{label}[/bold] ({group[0].file or ''})", align="left")
+        out.rule(plain(f"{label} ({group[0].file or ''})", "bold"), align="left")
         for item in sorted(group, key=lambda f: (f.line or 0, f.rule)):
             _print_finding(item)
     files = f"{report.files} runbook file{'s' if report.files != 1 else ''}"

@@ -36,6 +36,7 @@ from outagecomms.models import (
     localized,
 )
 from outagecomms.ranges import longest_range as _longest_range
+from outagecomms.render_budget import DEFAULT_BUDGET, RenderBudget, RenderBudgetExceeded
 from outagecomms.templates import (
     IncidentFacts,
     Rendered,
@@ -291,21 +292,25 @@ def prove_message(
     sender: LocalizedText,
     used: Mapping[tuple[Phase, Format, str], set[str]],
     renders: dict[tuple[Any, ...], Rendered | None] | None = None,
+    budget: RenderBudget = DEFAULT_BUDGET,
 ) -> Finding | None:
     """The length finding for one message on one channel, or ``None`` when it fits."""
     channel = target.channel
     lang = channel.language
     fmt = channel.effective_format
     filler = worst_case_filler(lang, channel.kind, 1)
-    key = (phase, fmt, lang, channel.zone.key, filler)
-    if renders is not None and key in renders:
-        rendered = renders[key]
+    key: tuple[Any, ...] = (phase, fmt, lang, channel.zone.key, filler)
+    over_budget = (phase, fmt, lang)  # rendered once over budget: not again per channel
+    if renders is not None and (key in renders or over_budget in renders):
+        rendered = renders.get(key)
     else:
         ctx = worst_context(
             runbook, phase, lang, channel.kind, channel.zone, status_url=status_url, sender=sender
         )
         try:
-            rendered = render_message(runbook, phase, fmt, lang, ctx)
+            rendered = render_message(runbook, phase, fmt, lang, ctx, budget)
+        except RenderBudgetExceeded:
+            rendered, key = None, over_budget  # the example render reports it as a finding
         except UsageError:
             rendered = None  # a missing message or template error: a schema finding
         if renders is not None:
@@ -334,6 +339,7 @@ def prove_runbook(
     sender: LocalizedText,
     timezone: str = "UTC",
     channels: Iterable[Channel] = (),
+    budget: RenderBudget = DEFAULT_BUDGET,
 ) -> list[Finding]:
     """Every length finding of ``runbook``: over-long messages, and variables used in short
     messages without a ``max_length`` (their length cannot be proven)."""
@@ -371,6 +377,7 @@ def prove_runbook(
                 sender=sender,
                 used=used,
                 renders=renders,
+                budget=budget,
             )
             if result is not None:
                 findings.append(result)

@@ -45,6 +45,7 @@ from outagecomms.project import (
     validation_problems,
     yaml_files,
 )
+from outagecomms.render_budget import RenderBudget
 from outagecomms.settings import Settings
 from outagecomms.templates import (
     TemplateRef,
@@ -215,7 +216,7 @@ class RunbookLinter:
     def lint_file(self, path: Path) -> RunbookLint:
         result = RunbookLint(display_path(path), path.stem)
         try:
-            document = load_yaml(path)
+            document = load_yaml(path, self.settings.limits)
         except ConfigError as exc:
             result.findings.append(schema_finding(str(exc), runbook=path.stem))
             return result
@@ -239,7 +240,7 @@ class RunbookLinter:
             )
             return None
         try:
-            return Runbook.model_validate(document.data)
+            return Runbook.model_validate(document.data, context={"limits": self.settings.limits})
         except ValidationError as exc:
             result.findings += [
                 schema_finding(p, runbook=result.runbook)
@@ -284,6 +285,7 @@ class RunbookLinter:
             sender=self.settings.sender,
             timezone=self.settings.timezone,
             channels=self.channels,
+            budget=RenderBudget.of(self.settings.limits),
         )
         for proof in proofs:
             if proof.phase is None:
@@ -320,7 +322,9 @@ class RunbookLinter:
                 zone=ZoneInfo(self.settings.timezone),
                 phase=phase,
             )
-            rendered = render_message(runbook, phase, fmt, lang, ctx)
+            rendered = render_message(
+                runbook, phase, fmt, lang, ctx, RenderBudget.of(self.settings.limits)
+            )
         except OutagecommsError as exc:
             return [finding("schema", f"cannot render with the example values: {exc}")]
         text = rendered.folded()

@@ -1,10 +1,10 @@
 """``outagecomms site build``: the static status page, written so that no reader ever
 gets a half-written file.
 
-Every file is first written into a temporary directory inside the output directory (same
-file system), then renamed over its old version (:meth:`pathlib.Path.replace`), which is
-atomic: a web server serving the directory meanwhile sends either the old page or the new
-one.
+Every file is written to a temporary file in its own directory, then renamed over its old
+version, which is atomic: a web server serving the directory meanwhile sends either the
+old page or the new one (:mod:`outagecomms.site.safe_write`, which also never writes
+through a symbolic link).
 Incident pages go first and ``index.html`` last, so the index never links to a page that is
 not there yet. Files an earlier build wrote and this one does not are removed (the
 previous build's list is kept in ``.outagecomms-site.json``); other files in the directory
@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-import shutil
-import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +27,7 @@ from outagecomms.site.feed import FEED_FILE, feed_xml
 from outagecomms.site.html import render, time_formatter
 from outagecomms.site.labels import labels
 from outagecomms.site.languages import alternates
+from outagecomms.site.safe_write import exclusive_lock, write_file
 from outagecomms.site.state import SiteConfig, SiteState, load_states
 from outagecomms.site.summary import indicator, summary_json
 from outagecomms.store import Store
@@ -131,21 +130,10 @@ def publish(files: dict[str, bytes], out: Path) -> None:
     """Write ``files`` into ``out``: each one atomically, stale ones of earlier builds gone."""
     try:
         out.mkdir(parents=True, exist_ok=True)
-        with _locked(out):
-            staging = Path(tempfile.mkdtemp(prefix=".outagecomms-build-", dir=out))
-            try:
-                for relative, content in files.items():
-                    staged = staging / relative
-                    staged.parent.mkdir(parents=True, exist_ok=True)
-                    staged.write_bytes(content)
-                    staged.chmod(0o644)
-                for relative in files:
-                    target = out / relative
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    (staging / relative).replace(target)
-                _remove_stale(out, set(files))
-            finally:
-                shutil.rmtree(staging, ignore_errors=True)
+        with exclusive_lock(out / LOCK):
+            for relative, content in files.items():
+                write_file(out, relative, content)  # safe_write: never through a link
+            _remove_stale(out, set(files))
     except OSError as exc:
         raise ConfigError(
             f"cannot write the status page into {out}: {exc.strerror or exc}; "
@@ -163,21 +151,5 @@ def _remove_stale(out: Path, current: set[str]) -> None:
         if out.resolve() in path.parents:
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
-    staged = manifest.with_name(MANIFEST + ".tmp")
-    staged.write_text(json.dumps({"files": sorted(current)}, indent=1) + "\n", encoding="utf-8")
-    staged.replace(manifest)
-
-
-@contextlib.contextmanager
-def _locked(out: Path) -> Iterator[None]:
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - not POSIX: builds simply do not take turns
-        yield
-        return
-    with (out / LOCK).open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    listing = json.dumps({"files": sorted(current)}, indent=1) + "\n"
+    write_file(out, MANIFEST, listing.encode("utf-8"))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 
+from outagecomms.display import for_xml
 from outagecomms.site.state import SiteIncident, SiteState, Update, phase_label
 from outagecomms.site.summary import page_id
 
@@ -37,7 +38,7 @@ def entry_id(incident: SiteIncident, update: Update, host: str, folder: str = ""
 
 def _text(parent: ET.Element, name: str, value: str, **attrs: str) -> ET.Element:
     element = ET.SubElement(parent, _q(name), attrs)
-    element.text = value
+    element.text = for_xml(value)  # a control character would make the feed invalid XML
     return element
 
 

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 import jinja2
 from markupsafe import Markup, escape
 
+from outagecomms.display import has_bidi_controls, without_controls
 from outagecomms.localdates import LocalMoment
 
 _URL = re.compile(r"https?://[^\s<>\"'«»]+")
@@ -37,7 +38,24 @@ def environment() -> jinja2.Environment:
     )
     env.filters["paragraphs"] = paragraphs
     env.filters["linkify"] = linkify
+    env.filters["bdi"] = isolate
+    env.finalize = _printable
     return env
+
+
+def _printable(value: Any) -> Any:
+    """Every value a template prints: control characters become U+FFFD (escaping makes
+    text inert, but a control character still garbles what a reader sees)."""
+    if isinstance(value, Markup):
+        return Markup(without_controls(str(value)))
+    return without_controls(value) if isinstance(value, str) else value
+
+
+def isolate(text: str) -> Markup:
+    """``text`` escaped, inside ``<bdi>`` when it holds bidirectional controls (an
+    unbalanced U+202E then cannot reverse the page around it)."""
+    escaped = escape(without_controls(text))
+    return Markup("<bdi>{}</bdi>").format(escaped) if has_bidi_controls(text) else escaped
 
 
 def render(template: str, **context: Any) -> str:
@@ -55,7 +73,8 @@ def linkify(text: str) -> Markup:
         out.append(f'<a href="{escape(url)}">{escape(url)}</a>')
         position = end
     out.append(str(escape(text[position:])))
-    return Markup("".join(out))
+    joined = Markup("".join(out))
+    return Markup("<bdi>{}</bdi>").format(joined) if has_bidi_controls(text) else joined
 
 
 def paragraphs(text: str) -> Markup:

@@ -46,13 +46,41 @@ def default_database_url(root: Path) -> str:
     return f"sqlite:///{(root / STATE_DIR / STATE_FILE).resolve()}"
 
 
+SENSITIVE_QUERY_KEYS = frozenset(
+    {"password", "passwd", "pwd", "sslpassword", "secret", "token", "access_token", "api_key",
+     "apikey", "auth_token", "sslkey"}
+)  # fmt: skip
+"""Query-string keys of a database URL whose value is a secret (libpq reads
+``?password=``)."""
+MASK = "***"
+
+
 def shown_url(url: str | URL) -> str:
-    """The URL with any password hidden, safe for messages and logs."""
+    """The URL with every secret hidden (the password of the userinfo, and ``password=``
+    and similar query keys), safe for messages and logs."""
     try:
         parsed = make_url(url) if isinstance(url, str) else url
     except ArgumentError:
         return "<unparsable database URL>"
-    return parsed.render_as_string(hide_password=True)
+    query = {
+        key: MASK if key.lower() in SENSITIVE_QUERY_KEYS else value
+        for key, value in parsed.query.items()
+    }
+    shown = parsed.set(query=query).render_as_string(hide_password=True)
+    return shown.replace("%2A%2A%2A", MASK)
+
+
+def url_secrets(url: str | URL) -> list[str]:
+    """The secret values in a database URL (to mask them in a driver's error text)."""
+    try:
+        parsed = make_url(url) if isinstance(url, str) else url
+    except ArgumentError:
+        return []
+    found = [parsed.password] if parsed.password else []
+    for key, value in parsed.query.items():
+        if key.lower() in SENSITIVE_QUERY_KEYS:
+            found += [value] if isinstance(value, str) else list(value)
+    return [str(secret) for secret in found if str(secret)]
 
 
 SUPPORTED_DRIVERS = frozenset({"sqlite", "sqlite+pysqlite", "postgresql+psycopg"})
@@ -90,6 +118,8 @@ def store_error(exc: BaseException, url: str | URL, doing: str) -> StoreError:
         else f"check the database is running and reachable, or fix --database-url / "
         f"{DATABASE_URL_ENV}"
     )
+    for secret in url_secrets(url):
+        detail = detail.replace(secret, MASK)
     return StoreError(f"state database {shown_url(url)}: {doing} failed ({detail}); {hint}")
 
 

@@ -695,3 +695,18 @@ def last_worker_seen(conn: Connection) -> datetime | None:
     query = select(func.max(workers.c.seen_at)).where(workers.c.stopped_at.is_(None))
     found = conn.execute(query).scalar_one()
     return None if found is None else _aware(found)
+
+
+def expected_incident_number(conn: Connection) -> int:
+    """The number the next incident will most likely get (a concurrent declare may take
+    it first): used to compose its first message before the write transaction."""
+    if conn.dialect.name == "postgresql":
+        query = text(
+            "SELECT last_value FROM pg_sequences "
+            "WHERE schemaname = current_schema() AND sequencename = 'incidents_id_seq'"
+        )
+        last = conn.execute(query).scalar()
+        if last is not None:
+            return int(last) + 1
+    found = conn.execute(select(func.max(incidents.c.id))).scalar_one()
+    return int(found or 0) + 1
