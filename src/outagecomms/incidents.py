@@ -25,11 +25,10 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from outagecomms.approvals import ensure_sendable
-from outagecomms.compose import Composed, compose
-from outagecomms.counting import measure_for_channel
 from outagecomms.delivery import DEFAULT_RETRY, Outcome, Outgoing, RetryPolicy, send_all
 from outagecomms.errors import ConfigError, NotFoundError, RefusedError, UsageError
-from outagecomms.models import Audience, Channel, ChannelKind, Phase, Severity
+from outagecomms.fanout import ChannelText, channel_texts
+from outagecomms.models import Channel, ChannelKind, Phase, Severity
 from outagecomms.project import LoadedRunbook, Project
 from outagecomms.store import Store, default_database_url, open_store
 from outagecomms.store import repository as repo
@@ -42,7 +41,7 @@ from outagecomms.store.records import (
     public_id,
 )
 from outagecomms.store.tables import DeliveryState, IncidentStatus
-from outagecomms.templates import IncidentFacts, resolve_values
+from outagecomms.templates import resolve_values
 
 log = structlog.get_logger(__name__)
 
@@ -606,24 +605,23 @@ class Orchestrator:
         """Write one message and its deliveries (queued, claimed by this orchestrator for
         the first attempt) inside the caller's transaction. ``origin``: "human", or
         "cadence" for the worker's automatic updates."""
-        runbook = loaded.runbook
-        settings = self.project.settings
-        facts = IncidentFacts(
-            incident_id=incident.id,
-            severity=Severity(incident.severity),
-            started_at=incident.started_at,
-            now=now,
-            next_update_at=incident.next_update_at,
-            status_url=settings.status_url,
-            sender=settings.sender,
-            resolved_at=incident.resolved_at,
-        )
-        composed = {
-            name: compose(
-                runbook, phase, channel, facts, given, default_language=settings.default_language
-            )
-            for name, channel in targets.items()
-        }
+        texts = channel_texts(self.project, incident, loaded, phase, targets, given, actor, now)
+        return self.post_texts(conn, incident, phase, texts, given, actor, now, origin)
+
+    def post_texts(
+        self,
+        conn: Connection,
+        incident: IncidentRecord,
+        phase: Phase,
+        texts: Mapping[str, ChannelText],
+        given: Mapping[str, str],
+        actor: str,
+        now: datetime,
+        origin: str,
+    ) -> _Posted:
+        """Write one message with exactly ``texts`` (channel name -> what it gets) and its
+        queued deliveries, inside the caller's transaction (see :meth:`post_message`)."""
+        targets = {name: text.channel for name, text in texts.items()}
         seq = repo.next_message_seq(conn, incident.number)
         message_id = repo.insert_message(
             conn,
@@ -636,27 +634,20 @@ class Orchestrator:
             next_update_at=incident.next_update_at,
             created_at=now,
         )
-        customers = sorted(name for name, c in targets.items() if c.audience is Audience.CUSTOMERS)
         lease_until = now + self.lease_length()
         for name, channel in targets.items():
-            item = composed[name]
-            body, length, limit, unit = item.body, *_measured(item)
-            if channel.audience is Audience.INTERNAL:
-                body = internal_copy(incident, phase, item, given, customers, actor)
-                if channel.kind is not ChannelKind.EMAIL:
-                    m = measure_for_channel(body, channel)
-                    length, limit, unit = m.length, m.limit, m.unit
+            text = texts[name]
             repo.insert_delivery(
                 conn,
                 message_id=message_id,
                 channel=name,
                 kind=channel.kind.value,
                 audience=channel.audience.value,
-                title=item.title,
-                body=body,
-                length=length,
-                limit=limit,
-                unit=unit,
+                title=text.title,
+                body=text.body,
+                length=text.length,
+                limit=text.limit,
+                unit=text.unit,
                 state=DeliveryState.QUEUED.value,
                 attempts=0,
                 due_at=now,
@@ -938,41 +929,10 @@ class Orchestrator:
         return timedelta(seconds=self.timeout or DEFAULT_TIMEOUT) + LEASE_GRACE
 
 
-def internal_copy(
-    incident: IncidentRecord,
-    phase: Phase,
-    composed: Composed,
-    given: Mapping[str, str],
-    customer_channels: Sequence[str],
-    posted_by: str,
-) -> str:
-    """What staff see on an internal channel: the facts, then the customers' words."""
-    lines = [
-        f"[{incident.id} · internal] {incident.runbook_id} · {incident.severity} · {phase.value}",
-        f"Declared by: {incident.declared_by}"
-        + ("" if posted_by == incident.declared_by else f" · this message by: {posted_by}"),
-    ]
-    if incident.break_glass_reason:
-        lines.append(f"BREAK-GLASS (unapproved runbook): {incident.break_glass_reason}")
-    if given:
-        lines.append("Variables: " + "; ".join(f"{k}={v}" for k, v in sorted(given.items())))
-    if customer_channels:
-        lines.append("Sent to customers on: " + ", ".join(customer_channels))
-    lines.append("")
-    lines.append(f"Customers were told ({composed.format.value}, {composed.lang}):")
-    lines.append(composed.body)
-    return "\n".join(lines)
-
-
 class _Duplicate(Exception):
     def __init__(self, incident: IncidentRecord) -> None:
         super().__init__(incident.id)
         self.incident = incident
-
-
-def _measured(item: Composed) -> tuple[int, int | None, str]:
-    m = item.measurement
-    return m.length, m.limit, m.unit
 
 
 def _must(incident: IncidentRecord | None) -> IncidentRecord:

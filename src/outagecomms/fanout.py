@@ -1,0 +1,106 @@
+"""What each channel of one message receives: the composed text for customer channels, the
+internal copy (the incident facts, then the customers' words) for internal ones, measured
+as each channel counts. One function, used by the outbox and by ``--dry-run`` alike."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from outagecomms.compose import Composed, compose
+from outagecomms.counting import measure_for_channel
+from outagecomms.models import Audience, Channel, ChannelKind, Phase, Severity
+from outagecomms.project import LoadedRunbook, Project
+from outagecomms.store.records import IncidentRecord
+from outagecomms.templates import IncidentFacts
+
+
+@dataclass(frozen=True)
+class ChannelText:
+    """Exactly what one channel gets for one message, and how long it is."""
+
+    channel: Channel
+    composed: Composed
+    title: str | None
+    body: str
+    length: int
+    limit: int | None
+    unit: str
+
+    @property
+    def fits(self) -> bool:
+        return self.limit is None or self.length <= self.limit
+
+
+def incident_facts(project: Project, incident: IncidentRecord, now: datetime) -> IncidentFacts:
+    settings = project.settings
+    return IncidentFacts(
+        incident_id=incident.id,
+        severity=Severity(incident.severity),
+        started_at=incident.started_at,
+        now=now,
+        next_update_at=incident.next_update_at,
+        status_url=settings.status_url,
+        sender=settings.sender,
+        resolved_at=incident.resolved_at,
+    )
+
+
+def channel_texts(
+    project: Project,
+    incident: IncidentRecord,
+    loaded: LoadedRunbook,
+    phase: Phase,
+    targets: Mapping[str, Channel],
+    given: Mapping[str, str],
+    actor: str,
+    now: datetime,
+) -> dict[str, ChannelText]:
+    """Render ``phase`` of the runbook for every channel in ``targets``, by name."""
+    facts = incident_facts(project, incident, now)
+    default_language = project.settings.default_language
+    runbook = loaded.runbook
+    composed = {
+        name: compose(runbook, phase, channel, facts, given, default_language=default_language)
+        for name, channel in targets.items()
+    }
+    customers = sorted(name for name, c in targets.items() if c.audience is Audience.CUSTOMERS)
+    texts: dict[str, ChannelText] = {}
+    for name, channel in targets.items():
+        item = composed[name]
+        m = item.measurement
+        body, length, limit, unit = item.body, m.length, m.limit, m.unit
+        if channel.audience is Audience.INTERNAL:
+            body = internal_copy(incident, phase, item, given, customers, actor)
+            if channel.kind is not ChannelKind.EMAIL:
+                measured = measure_for_channel(body, channel)
+                length, limit, unit = measured.length, measured.limit, measured.unit
+        texts[name] = ChannelText(channel, item, item.title, body, length, limit, unit)
+    return texts
+
+
+def internal_copy(
+    incident: IncidentRecord,
+    phase: Phase,
+    composed: Composed,
+    given: Mapping[str, str],
+    customer_channels: list[str] | tuple[str, ...],
+    posted_by: str,
+) -> str:
+    """What staff see on an internal channel: the facts, then the customers' words."""
+    lines = [
+        f"[{incident.id} · internal] {incident.runbook_id} · {incident.severity} · {phase.value}",
+        f"Declared by: {incident.declared_by}"
+        + ("" if posted_by == incident.declared_by else f" · this message by: {posted_by}"),
+    ]
+    if incident.break_glass_reason:
+        lines.append(f"BREAK-GLASS (unapproved runbook): {incident.break_glass_reason}")
+    if given:
+        lines.append("Variables: " + "; ".join(f"{k}={v}" for k, v in sorted(given.items())))
+    if customer_channels:
+        lines.append("Sent to customers on: " + ", ".join(customer_channels))
+    lines.append("")
+    lines.append(f"Customers were told ({composed.format.value}, {composed.lang}):")
+    lines.append(composed.body)
+    return "\n".join(lines)
