@@ -88,9 +88,7 @@ def test_existing_files_are_kept_not_overwritten(cli: CliRunner, tmp_path: Path)
     assert (root / "runbooks/service-disruption.yaml").is_file()
 
 
-def test_a_language_without_a_starter_text_is_a_usage_error(
-    cli: CliRunner, tmp_path: Path
-) -> None:
+def test_a_language_without_a_starter_text_is_a_usage_error(cli: CliRunner, tmp_path: Path) -> None:
     result = cli("init", str(tmp_path / "p"), "--lang", "de")
     assert result.exit_code == 2
     assert "en, fa, uk, lv" in result.stderr

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from outagecomms.cli.app import JsonOption, ProjectOption, app, console, emit_json, project
+from outagecomms.cli.plans import finish_plan
 from outagecomms.durations import format_duration, parse_duration
 from outagecomms.errors import ExitStatus, UsageError
 from outagecomms.vocabulary import Phase, Severity
@@ -87,6 +88,14 @@ DedupeOption = Annotated[
     ),
 ]
 IncidentArgument = Annotated[str, typer.Argument(help="The incident id, e.g. INC-7.")]
+DryRunOption = Annotated[
+    bool,
+    typer.Option(
+        "--dry-run",
+        help="Render, fit and check everything (approval, channel secrets, URLs) and print "
+        "what each channel would get; write and send nothing. Same exit codes.",
+    ),
+]
 
 STATE_STYLES = {
     "sent": "green",
@@ -117,6 +126,20 @@ def _orchestrator(
         timeout=timeout,
         concurrency=concurrency,
     ) as orchestrator:
+        yield orchestrator
+
+
+@contextmanager
+def _dry_run(
+    project_dir: ProjectOption, database_url: str | None, by: str | None
+) -> Iterator[Orchestrator]:
+    """An orchestrator for a ``--dry-run`` (on a throw-away store when there is none yet)."""
+    from outagecomms.dry_run import untouched_database
+
+    with (
+        untouched_database(project(project_dir), database_url) as url,
+        _orchestrator(project_dir, url, by=by) as orchestrator,
+    ):
         yield orchestrator
 
 
@@ -195,6 +218,7 @@ def declare(
     timeout: TimeoutOption = None,
     concurrency: ConcurrencyOption = None,
     database_url: DatabaseOption = None,
+    dry_run: DryRunOption = False,
     json_output: JsonOption = False,
     project_dir: ProjectOption = None,
 ) -> None:
@@ -214,6 +238,18 @@ def declare(
         except ValueError as exc:
             raise UsageError(f"--cadence: {exc}") from None
     window = None if cooldown is None else _cooldown(cooldown)
+    if dry_run:
+        from outagecomms.dry_run import plan_declare
+
+        with _dry_run(project_dir, database_url, by) as orchestrator:
+            return finish_plan(
+                plan_declare(
+                    orchestrator, runbook, severity=severity, variables=given,
+                    dedupe_key=dedupe_key, cadence=interval, channels=channel or [],
+                    unapproved_reason=reason, cooldown=window,
+                ),
+                json_output,
+            )  # fmt: skip
     with _orchestrator(
         project_dir, database_url, by=by, timeout=timeout, concurrency=concurrency
     ) as orchestrator:
@@ -248,6 +284,7 @@ def update(
     timeout: TimeoutOption = None,
     concurrency: ConcurrencyOption = None,
     database_url: DatabaseOption = None,
+    dry_run: DryRunOption = False,
     json_output: JsonOption = False,
     project_dir: ProjectOption = None,
 ) -> None:
@@ -260,6 +297,14 @@ def update(
     chosen = _phase(phase)
     given = parse_assignments(var or [])
     reason = _break_glass(unapproved, reason)
+    if dry_run:
+        from outagecomms.dry_run import plan_follow_up
+
+        with _dry_run(project_dir, database_url, by) as orchestrator:
+            plan = plan_follow_up(
+                orchestrator, incident, chosen, variables=given, unapproved_reason=reason
+            )
+        return finish_plan(plan, json_output)
     with _orchestrator(
         project_dir, database_url, by=by, timeout=timeout, concurrency=concurrency
     ) as orchestrator:
@@ -291,6 +336,7 @@ def resolve(
     timeout: TimeoutOption = None,
     concurrency: ConcurrencyOption = None,
     database_url: DatabaseOption = None,
+    dry_run: DryRunOption = False,
     json_output: JsonOption = False,
     project_dir: ProjectOption = None,
 ) -> None:
@@ -309,6 +355,15 @@ def resolve(
         raise UsageError("--if-open goes with --dedupe-key KEY (an incident id is exact)")
     given = parse_assignments(var or [])
     reason = _break_glass(unapproved, reason)
+    if dry_run:
+        from outagecomms.dry_run import plan_resolve
+
+        with _dry_run(project_dir, database_url, by) as orchestrator:
+            plan = plan_resolve(
+                orchestrator, incident, dedupe_key=dedupe_key, if_open=if_open,
+                variables=given, unapproved_reason=reason,
+            )  # fmt: skip
+        return finish_plan(plan, json_output)
     with _orchestrator(
         project_dir, database_url, by=by, timeout=timeout, concurrency=concurrency
     ) as orchestrator:
