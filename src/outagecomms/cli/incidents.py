@@ -13,6 +13,7 @@ import typer
 
 from outagecomms.cli.app import JsonOption, ProjectOption, app, console, emit_json, project
 from outagecomms.cli.plans import finish_plan
+from outagecomms.cli.told import print_told
 from outagecomms.durations import format_duration, parse_duration
 from outagecomms.errors import ExitStatus, UsageError
 from outagecomms.vocabulary import Phase, Severity
@@ -435,17 +436,24 @@ def status(
 @app.command()
 def show(
     incident: IncidentArgument,
+    channel: Annotated[
+        list[str] | None,
+        typer.Option("--channel", help="Only what this channel got (repeatable)."),
+    ] = None,
     database_url: DatabaseOption = None,
     json_output: JsonOption = False,
     project_dir: ProjectOption = None,
 ) -> None:
-    """The timeline of INCIDENT: every message, channel, delivery state, attempts, errors."""
+    """The timeline of INCIDENT: every message, what customers were told on each channel,
+    delivery state, attempts, errors."""
+    from outagecomms.told import narrow
+
     with _orchestrator(project_dir, database_url) as orchestrator:
-        detail = orchestrator.show(incident)
+        detail = narrow(orchestrator.show(incident), channel or [])
     if json_output:
         emit_json(detail.as_json())
         return
-    _print_detail(detail)
+    _print_detail(detail, internal=bool(channel))
 
 
 # --------------------------------------------------------------------------- output
@@ -613,7 +621,7 @@ def _print_status(rows: Sequence[IncidentSummary], all_incidents: bool) -> None:
     out.print(table)
 
 
-def _print_detail(detail: IncidentDetail) -> None:
+def _print_detail(detail: IncidentDetail, *, internal: bool = False) -> None:
     from rich.text import Text
 
     out = console()
@@ -636,3 +644,4 @@ def _print_detail(detail: IncidentDetail) -> None:
         m = entry.message
         out.rule(f"#{m.seq} {m.phase} · {_when(m.created_at)} · by {m.author}")
         _print_deliveries(out, entry.deliveries)
+        print_told(out, entry, internal=internal)

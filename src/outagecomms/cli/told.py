@@ -1,0 +1,25 @@
+"""Printing what customers were told (``show``): each distinct text once, with the
+channels that received it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from outagecomms.incidents import TimelineEntry
+
+
+def print_told(out: Console, entry: TimelineEntry, *, internal: bool = False) -> None:
+    """The texts of one message; internal copies too with ``internal``."""
+    from rich.padding import Padding
+    from rich.text import Text
+
+    from outagecomms.told import texts_of
+
+    for told in texts_of(entry, internal=internal):
+        out.print(Text(f"Told on {', '.join(told.channels)}:", style="bold"))
+        text = Text(f"Subject: {told.title}\n\n" if told.title else "")
+        text.append(told.body)
+        out.print(Padding(text, (0, 0, 1, 4)))
