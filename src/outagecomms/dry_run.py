@@ -21,7 +21,7 @@ from typing import Any
 from outagecomms import incidents as orchestration
 from outagecomms.channel_checks import channel_problem
 from outagecomms.errors import UsageError
-from outagecomms.fanout import ChannelText, channel_texts
+from outagecomms.fanout import ChannelText, MessageWords, channel_texts
 from outagecomms.incidents import (
     Orchestrator,
     _check_lifecycle,
@@ -185,7 +185,11 @@ def plan_declare(
     )
     deliveries = _deliveries(orchestrator, incident, loaded, Phase.INVESTIGATING,
                              list(channels) or None, given)  # fmt: skip
-    return Plan("declare", incident, Phase.INVESTIGATING, deliveries, new_incident=True)
+    from outagecomms.lint.channel_languages import declare_warnings
+
+    warnings = declare_warnings(orchestrator.project, runbook.id, channels)
+    return Plan("declare", incident, Phase.INVESTIGATING, deliveries, new_incident=True,
+                warnings=warnings)  # fmt: skip
 
 
 def plan_follow_up(
@@ -195,6 +199,9 @@ def plan_follow_up(
     *,
     variables: Mapping[str, str] | None = None,
     unapproved_reason: str | None = None,
+    words: MessageWords | None = None,
+    severity: Severity | None = None,
+    add_channels: Sequence[str] = (),
 ) -> Plan:
     """What ``update`` (an update phase) or ``resolve`` (``resolved``) would send now."""
     number = parse_incident_ref(incident_ref)
@@ -203,8 +210,11 @@ def plan_follow_up(
     _check_lifecycle(current, phase)
     loaded = orchestrator.project.runbook(current.runbook_id)
     reason = _clean_reason(unapproved_reason) or current.break_glass_reason
-    _ensure_sendable(orchestrator, loaded, reason)
+    if words is None:
+        _ensure_sendable(orchestrator, loaded, reason)
     now = orchestrator.clock()
+    channels = orchestrator._with_channels(current.channels, add_channels)
+    chosen = severity or Severity(current.severity)
     if phase is Phase.RESOLVED:
         after = replace(
             current,
@@ -214,15 +224,17 @@ def plan_follow_up(
             resolved_at=now,
         )
     else:
-        cadence = current.cadence_override or loaded.runbook.cadence_for(Severity(current.severity))
+        cadence = current.cadence_override or loaded.runbook.cadence_for(chosen)
         after = replace(
             current,
+            severity=chosen.value,
+            channels=channels,
             phase=current.phase if phase is Phase.UPDATE else phase.value,
             next_update_at=now + cadence,
         )
     given = {**current.variables, **(variables or {})}
     command = "resolve" if phase is Phase.RESOLVED else "update"
-    deliveries = _deliveries(orchestrator, after, loaded, phase, current.channels, given)
+    deliveries = _deliveries(orchestrator, after, loaded, phase, channels, given, words)
     return Plan(command, after, phase, deliveries)
 
 
@@ -270,11 +282,13 @@ def _deliveries(
     phase: Phase,
     channels: Sequence[str] | None,
     given: Mapping[str, str],
+    words: MessageWords | None = None,
 ) -> list[PlannedDelivery]:
     targets = orchestrator.channels_for(channels)
     orchestrator._check_values(loaded, given)
     project = orchestrator.project
-    texts = channel_texts(
+    compose = channel_texts if words is None else words.channel_texts
+    texts = compose(
         project, incident, loaded, phase, targets, given, orchestrator.actor, orchestrator.clock()
     )
     return [

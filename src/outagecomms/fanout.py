@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, ClassVar, Protocol
 
 from outagecomms.compose import Composed, compose
 from outagecomms.counting import measure_for_channel
@@ -14,6 +15,30 @@ from outagecomms.models import Audience, Channel, ChannelKind, Phase, Severity
 from outagecomms.project import LoadedRunbook, Project
 from outagecomms.store.records import IncidentRecord
 from outagecomms.templates import IncidentFacts
+
+
+class MessageWords(Protocol):
+    """Words for one message that do not come from the runbook's templates (the on-call's
+    own, a correction): what each channel gets, the message's origin, and its event."""
+
+    event_kind: ClassVar[str]
+
+    @property
+    def origin(self) -> str: ...
+
+    def channel_texts(
+        self,
+        project: Project,
+        incident: IncidentRecord,
+        loaded: LoadedRunbook,
+        phase: Phase,
+        targets: Mapping[str, Channel],
+        given: Mapping[str, str],
+        actor: str,
+        now: datetime,
+    ) -> dict[str, ChannelText]: ...
+
+    def event_detail(self) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True)
@@ -87,8 +112,11 @@ def internal_copy(
     given: Mapping[str, str],
     customer_channels: list[str] | tuple[str, ...],
     posted_by: str,
+    *,
+    note: str | None = None,
 ) -> str:
-    """What staff see on an internal channel: the facts, then the customers' words."""
+    """What staff see on an internal channel: the facts, then the customers' words.
+    ``note``: one more line of facts (e.g. why these are the on-call's own words)."""
     lines = [
         f"[{incident.id} · internal] {incident.runbook_id} · {incident.severity} · {phase.value}",
         f"Declared by: {incident.declared_by}"
@@ -98,6 +126,8 @@ def internal_copy(
         lines.append(f"BREAK-GLASS (unapproved runbook): {incident.break_glass_reason}")
     if given:
         lines.append("Variables: " + "; ".join(f"{k}={v}" for k, v in sorted(given.items())))
+    if note:
+        lines.append(note)
     if customer_channels:
         lines.append("Sent to customers on: " + ", ".join(customer_channels))
     lines.append("")

@@ -27,7 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from outagecomms.approvals import ensure_sendable
 from outagecomms.delivery import DEFAULT_RETRY, Outcome, Outgoing, RetryPolicy, send_all
 from outagecomms.errors import ConfigError, NotFoundError, RefusedError, UsageError
-from outagecomms.fanout import ChannelText, channel_texts
+from outagecomms.fanout import ChannelText, MessageWords, channel_texts
 from outagecomms.models import Channel, ChannelKind, Phase, Severity
 from outagecomms.project import LoadedRunbook, Project
 from outagecomms.store import Store, default_database_url, open_store
@@ -427,9 +427,16 @@ class Orchestrator:
         variables: Mapping[str, str] | None = None,
         by: str | None = None,
         unapproved_reason: str | None = None,
+        words: MessageWords | None = None,
+        severity: Severity | None = None,
+        add_channels: Sequence[str] = (),
     ) -> Report:
         """Post ``identified``, ``monitoring`` or a "still working on it" ``update``; the
-        next-update promise restarts from now."""
+        next-update promise restarts from now.
+
+        ``words``: the on-call's own words instead of the runbook's (lint-gated by their
+        builder); ``severity``: change course (the cadence follows); ``add_channels``: the
+        message and the rest of the incident also go to these channels."""
         if phase not in UPDATE_PHASES:
             allowed = ", ".join(p.value for p in UPDATE_PHASES)
             raise UsageError(
@@ -438,7 +445,29 @@ class Orchestrator:
                 else f"--phase {phase.value!r}: update posts one of: {allowed}"
             )
         return self._follow_up(
-            incident_ref, phase, variables or {}, by or self.actor, unapproved_reason
+            incident_ref, phase, variables or {}, by or self.actor, unapproved_reason,
+            words=words, severity=severity, add_channels=add_channels,
+        )  # fmt: skip
+
+    def correct(
+        self,
+        incident_ref: str,
+        *,
+        words: MessageWords | None = None,
+        by: str | None = None,
+        unapproved_reason: str | None = None,
+    ) -> Report:
+        """Send a correction of the last message to the incident's channels: the runbook's
+        ``correction`` phase when it has one and no ``words`` are given, else ``words``
+        (the on-call's, or the built-in default); the promised next update stays."""
+        if words is None:
+            runbook = self.project.runbook(self.incident(incident_ref).runbook_id).runbook
+            if Phase.CORRECTION not in runbook.messages:
+                from outagecomms.own_words import correction_words
+
+                words = correction_words("the built-in correction (the runbook has none)")
+        return self._follow_up(
+            incident_ref, Phase.CORRECTION, {}, by or self.actor, unapproved_reason, words=words
         )
 
     def resolve(
@@ -540,6 +569,10 @@ class Orchestrator:
         variables: Mapping[str, str],
         actor: str,
         unapproved_reason: str | None,
+        *,
+        words: MessageWords | None = None,
+        severity: Severity | None = None,
+        add_channels: Sequence[str] = (),
     ) -> Report:
         number = parse_incident_ref(incident_ref)
         with self.store.read() as conn:
@@ -547,8 +580,10 @@ class Orchestrator:
         _check_lifecycle(incident, phase)
         loaded = self.project.runbook(incident.runbook_id)
         reason = _clean_reason(unapproved_reason) or incident.break_glass_reason
-        ensure_sendable(self.project, loaded, unapproved_reason=reason)
-        targets = self.channels_for(incident.channels)
+        if words is None:  # the runbook's words must be approved; one's own are linted
+            ensure_sendable(self.project, loaded, unapproved_reason=reason)
+        channel_names = self._with_channels(incident.channels, add_channels)
+        targets = self.channels_for(channel_names)
         given = {**incident.variables, **variables}
         self._check_values(loaded, given)
         with self.store.write() as conn:
@@ -567,12 +602,14 @@ class Orchestrator:
                 )
             elif phase is Phase.POSTMORTEM:
                 changes.update(phase=phase.value)
-            else:
-                severity = Severity(incident.severity)
-                cadence = incident.cadence_override or loaded.runbook.cadence_for(severity)
+            elif phase is not Phase.CORRECTION:  # a correction keeps the phase and promise
+                chosen = severity or Severity(incident.severity)
+                cadence = incident.cadence_override or loaded.runbook.cadence_for(chosen)
                 changes["next_update_at"] = now + cadence
                 if phase is not Phase.UPDATE:
                     changes["phase"] = phase.value
+            course = self._course_changes(conn, incident, severity, channel_names, actor, now)
+            changes.update(course)
             repo.update_incident(conn, number, **changes)
             incident = _must(repo.get_incident(conn, number))
             if reason is not None and unapproved_reason:
@@ -586,9 +623,53 @@ class Orchestrator:
                 )
             if phase is Phase.RESOLVED:
                 repo.add_event(conn, incident=number, at=now, kind="incident.resolved", actor=actor)
-            posted = self.post_message(conn, incident, loaded, phase, targets, given, actor, now)
+            if words is None:
+                posted = self.post_message(
+                    conn, incident, loaded, phase, targets, given, actor, now
+                )
+            else:
+                texts = words.channel_texts(
+                    self.project, incident, loaded, phase, targets, given, actor, now
+                )
+                posted = self.post_texts(
+                    conn, incident, phase, texts, given, actor, now, words.origin
+                )
+                seq = repo.get_message(conn, posted.message_id).seq
+                detail = {"seq": seq, **words.event_detail()}
+                repo.add_event(conn, incident=number, at=now, kind=words.event_kind,
+                               actor=actor, detail=detail)  # fmt: skip
         log.info("incident.message", incident=incident.id, phase=phase.value)
         return self._deliver(number, posted)
+
+    def _with_channels(self, current: list[str] | None, added: Sequence[str]) -> list[str] | None:
+        """The incident's channel names with ``added`` (None: every enabled channel)."""
+        if not added:
+            return current
+        base = current or [c.name for c in self.project.select_channels()]
+        return [*base, *(name for name in dict.fromkeys(added) if name not in base)]
+
+    def _course_changes(
+        self,
+        conn: Connection,
+        incident: IncidentRecord,
+        severity: Severity | None,
+        channels: list[str] | None,
+        actor: str,
+        now: datetime,
+    ) -> dict[str, Any]:
+        """The incident's new severity and channels (when changed), each with its event."""
+        changes: dict[str, Any] = {}
+        if severity is not None and severity.value != incident.severity:
+            changes["severity"] = severity.value
+            repo.add_event(conn, incident=incident.number, at=now,
+                           kind="incident.severity_changed", actor=actor,
+                           detail={"from": incident.severity, "to": severity.value})  # fmt: skip
+        if channels != incident.channels:
+            added = sorted(set(channels or ()) - set(incident.channels or ()))
+            changes["channels"] = channels
+            repo.add_event(conn, incident=incident.number, at=now, kind="incident.channels_added",
+                           actor=actor, detail={"channels": added})  # fmt: skip
+        return changes
 
     def post_message(
         self,

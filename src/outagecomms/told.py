@@ -51,3 +51,11 @@ def narrow(detail: IncidentDetail, channels: Sequence[str]) -> IncidentDetail:
         if kept:
             timeline.append(replace(entry, deliveries=kept))
     return replace(detail, timeline=timeline)
+
+
+def own_words_reason(detail: IncidentDetail, seq: int) -> str | None:
+    """Why message ``seq`` is in the on-call's own words (None: a runbook message)."""
+    for event in detail.events:
+        if event.kind == "message.own_words" and event.detail.get("seq") == seq:
+            return str(event.detail.get("reason") or "")
+    return None

@@ -100,7 +100,8 @@ def test_every_runbook_speaks_english_and_persian(runbook_id: str) -> None:
 
 @pytest.mark.parametrize("runbook_id", sorted(SHIPPED))
 def test_every_runbook_has_all_six_phases(runbook_id: str) -> None:
-    assert set(project().runbook(runbook_id).runbook.messages) == set(Phase)
+    optional = {Phase.CORRECTION}  # a built-in correction is sent when a runbook has none
+    assert set(project().runbook(runbook_id).runbook.messages) == set(Phase) - optional
 
 
 def test_at_least_two_runbooks_also_speak_ukrainian_and_latvian() -> None:

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from outagecomms.cli.app import JsonOption, ProjectOption, app, console, emit_json, project
+from outagecomms.cli.tables import keep_whole
 from outagecomms.vocabulary import Severity
 
 
@@ -20,12 +21,25 @@ def schema(json_output: JsonOption = False) -> None:
 
 
 @app.command()
-def runbooks(json_output: JsonOption = False, project_dir: ProjectOption = None) -> None:
+def runbooks(
+    history: Annotated[
+        bool, typer.Option("--history", help="Every approval: who, when, note, which content.")
+    ] = False,
+    json_output: JsonOption = False,
+    project_dir: ProjectOption = None,
+) -> None:
     """List runbooks: id, title, languages and approval state."""
     from rich.table import Table
     from rich.text import Text
 
     from outagecomms.listing import runbook_rows
+
+    if history:
+        from outagecomms.cli.history import print_history
+        from outagecomms.listing import approval_history
+
+        found = approval_history(project(project_dir))
+        return emit_json(found) if json_output else print_history(found)
 
     rows = runbook_rows(project(project_dir))
     if json_output:
@@ -43,7 +57,7 @@ def runbooks(json_output: JsonOption = False, project_dir: ProjectOption = None)
             ", ".join(row["languages"]),
             Text(row["approval"], style=styles[row["approval"]]),
         )
-    console().print(table)
+    console().print(keep_whole(table, "id"))
 
 
 @app.command()
@@ -63,7 +77,7 @@ def channels(json_output: JsonOption = False, project_dir: ProjectOption = None)
     for row in rows:
         table.add_row(*(str(row[c]) for c in ("name", "kind", "audience", "language")),
                       row["format"], row["limit"], row["url"])  # fmt: skip
-    console().print(table)
+    console().print(keep_whole(table, "name"))
 
 
 @app.command()

@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from outagecomms.cli.app import JsonOption, ProjectOption, app, console, emit_json, project
+from outagecomms.cli.own_words import LangOption, TextFileOption, TextOption, course_notes
 from outagecomms.cli.plans import finish_plan
+from outagecomms.cli.tables import keep_whole
 from outagecomms.cli.told import print_told
 from outagecomms.durations import format_duration, parse_duration
 from outagecomms.errors import ExitStatus, UsageError
@@ -227,6 +229,7 @@ def declare(
 
     Exit 6 when a channel failed its first attempt (it stays queued for the worker).
     """
+    from outagecomms.lint.channel_languages import declare_warnings
     from outagecomms.project import parse_assignments
     from outagecomms.worker import worker_warnings
 
@@ -264,7 +267,14 @@ def declare(
             unapproved_reason=reason,
             cooldown=window,
         )
-        warnings = [] if report.deduplicated else worker_warnings(orchestrator, [report.incident])
+        warnings = (
+            []
+            if report.deduplicated
+            else [
+                *declare_warnings(orchestrator.project, runbook, channel or []),
+                *worker_warnings(orchestrator, [report.incident]),
+            ]
+        )
     if reason is not None and not report.deduplicated:
         _warn_break_glass(report.incident, reason)
     done = "re-opened (a flap within the cool-down: update posted)" if report.reopened else None
@@ -279,6 +289,17 @@ def update(
         typer.Option("--phase", help="identified, monitoring or update (no news yet)."),
     ] = Phase.UPDATE.value,
     var: VarOption = None,
+    text: TextOption = None,
+    text_file: TextFileOption = None,
+    lang: LangOption = None,
+    severity: Annotated[
+        Severity | None,
+        typer.Option("--severity", help="Change the severity; the cadence follows."),
+    ] = None,
+    channel: Annotated[
+        list[str] | None,
+        typer.Option("--channel", help="Add this channel to the incident, from this message on."),
+    ] = None,
     unapproved: UnapprovedOption = False,
     reason: ReasonOption = None,
     by: ByOption = None,
@@ -293,25 +314,30 @@ def update(
 
     Variables given at declare are reused; --var adds or overrides.
     """
+    from outagecomms.cli.own_words import own_words
     from outagecomms.project import parse_assignments
 
     chosen = _phase(phase)
     given = parse_assignments(var or [])
-    reason = _break_glass(unapproved, reason)
+    words = own_words(text, text_file, lang, reason, unapproved, project(project_dir), chosen)
+    reason = None if words is not None else _break_glass(unapproved, reason)
     if dry_run:
         from outagecomms.dry_run import plan_follow_up
 
         with _dry_run(project_dir, database_url, by) as orchestrator:
             plan = plan_follow_up(
-                orchestrator, incident, chosen, variables=given, unapproved_reason=reason
-            )
+                orchestrator, incident, chosen, variables=given, unapproved_reason=reason,
+                words=words, severity=severity, add_channels=channel or [],
+            )  # fmt: skip
         return finish_plan(plan, json_output)
     with _orchestrator(
         project_dir, database_url, by=by, timeout=timeout, concurrency=concurrency
     ) as orchestrator:
         report = orchestrator.update(
-            incident, phase=chosen, variables=given, unapproved_reason=reason
-        )
+            incident, phase=chosen, variables=given, unapproved_reason=reason, words=words,
+            severity=severity, add_channels=channel or [],
+        )  # fmt: skip
+    course_notes(report, severity, channel or [], words, json_output)
     _finish(report, f"updated ({chosen.value})", json_output)
 
 
@@ -549,7 +575,7 @@ def _print_deliveries(out: Console, deliveries: Sequence[DeliveryRecord]) -> Non
         table.add_column(column)
     for d in deliveries:
         table.add_row(d.channel, d.kind, _state(d), str(d.attempts), _size(d))
-    out.print(table)
+    out.print(keep_whole(table, "channel"))
     for d in deliveries:
         if d.last_error is None or d.state == "sent":
             continue
@@ -618,7 +644,7 @@ def _print_status(rows: Sequence[IncidentSummary], all_incidents: bool) -> None:
                 str(row.failed_deliveries), style="bold red" if row.failed_deliveries else "green"
             ),
         )
-    out.print(table)
+    out.print(keep_whole(table, "id", "runbook"))
 
 
 def _print_detail(detail: IncidentDetail, *, internal: bool = False) -> None:
@@ -644,4 +670,4 @@ def _print_detail(detail: IncidentDetail, *, internal: bool = False) -> None:
         m = entry.message
         out.rule(f"#{m.seq} {m.phase} · {_when(m.created_at)} · by {m.author}")
         _print_deliveries(out, entry.deliveries)
-        print_told(out, entry, internal=internal)
+        print_told(out, detail, entry, internal=internal)

@@ -21,6 +21,8 @@ def finish_plan(plan: Plan, json_output: bool) -> None:
         emit_json(plan.as_json())
     else:
         _print_plan(plan)
+    for warning in plan.warnings:
+        print(f"outagecomms: warning: {warning}", file=sys.stderr)
     failing = plan.failing
     if failing:
         for d in failing:

@@ -8,15 +8,24 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from outagecomms.incidents import TimelineEntry
+    from outagecomms.incidents import IncidentDetail, TimelineEntry
 
 
-def print_told(out: Console, entry: TimelineEntry, *, internal: bool = False) -> None:
+def print_told(
+    out: Console, detail: IncidentDetail, entry: TimelineEntry, *, internal: bool = False
+) -> None:
     """The texts of one message; internal copies too with ``internal``."""
     from rich.padding import Padding
     from rich.text import Text
 
-    from outagecomms.told import texts_of
+    from outagecomms.told import own_words_reason, texts_of
+
+    reason = own_words_reason(detail, entry.message.seq)
+    if reason is not None:
+        kind = "a correction" if entry.message.origin == "correction" else "not a runbook message"
+        out.print(
+            Text(f"In {entry.message.author}'s own words ({kind}): {reason}", style="bold yellow")
+        )
 
     for told in texts_of(entry, internal=internal):
         out.print(Text(f"Told on {', '.join(told.channels)}:", style="bold"))
