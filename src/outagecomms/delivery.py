@@ -159,10 +159,12 @@ def send_all(
     concurrency: int = DEFAULT_CONCURRENCY,
     timeout: float = DEFAULT_TIMEOUT,
     environ: Mapping[str, str] | None = None,
+    on_done: Callable[[Outcome], None] | None = None,
 ) -> list[Outcome]:
     """Send every delivery, up to ``concurrency`` at a time; outcomes in input order.
 
     One channel's failure, slowness or missing variable never stops or delays the others.
+    ``on_done`` hears of each outcome as soon as it is known (from the sending thread).
     """
     if concurrency < 1:
         raise ValueError("concurrency must be at least 1")
@@ -172,9 +174,12 @@ def send_all(
 
     def one(item: Outgoing) -> Outcome:
         try:
-            return send(item, timeout=timeout, environ=environ)
+            outcome = send(item, timeout=timeout, environ=environ)
         except Exception as error:  # pragma: no cover - send reports failures itself
-            return Outcome(item.key, False, _one_line(f"{type(error).__name__}: {error}"), 0.0)
+            outcome = Outcome(item.key, False, _one_line(f"{type(error).__name__}: {error}"), 0.0)
+        if on_done is not None:
+            on_done(outcome)
+        return outcome
 
     workers = min(concurrency, len(items))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="outagecomms-fanout") as pool:

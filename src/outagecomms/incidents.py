@@ -29,6 +29,7 @@ from outagecomms.delivery import DEFAULT_RETRY, Outcome, Outgoing, RetryPolicy, 
 from outagecomms.errors import ConfigError, NotFoundError, RefusedError, UsageError
 from outagecomms.fanout import ChannelText, MessageWords, channel_texts
 from outagecomms.models import Channel, ChannelKind, Phase, Severity
+from outagecomms.progress import FanoutProgress
 from outagecomms.project import LoadedRunbook, Project
 from outagecomms.store import Store, default_database_url, open_store
 from outagecomms.store import repository as repo
@@ -63,6 +64,7 @@ class Sender(Protocol):
         concurrency: int = ...,
         timeout: float = ...,
         environ: Mapping[str, str] | None = ...,
+        on_done: Callable[[Outcome], None] | None = ...,
     ) -> list[Outcome]: ...
 
 
@@ -284,6 +286,8 @@ class Orchestrator:
         self.environ = environ
         self.actor = actor or default_actor(environ)
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.progress: FanoutProgress | None = None
+        """Told of each first attempt as it ends (the CLI's "4/5 done, waiting for ...")."""
 
     @classmethod
     def open(
@@ -816,12 +820,18 @@ class Orchestrator:
             options["concurrency"] = self.concurrency
         if self.timeout is not None:
             options["timeout"] = self.timeout
+        if self.progress is not None:
+            options["on_done"] = self.progress.done
+            self.progress.start(items)
         try:
             return self.sender(items, **options)
         except Exception as exc:  # send_all never raises per channel; this is a bug
             log.error("delivery.batch_failed", error=f"{type(exc).__name__}: {exc}")
             error = f"internal error while sending: {type(exc).__name__}"
             return [Outcome(key=i.key, ok=False, error=error, elapsed=0.0) for i in items]
+        finally:
+            if self.progress is not None:
+                self.progress.finish()
 
     def record_attempt(
         self,

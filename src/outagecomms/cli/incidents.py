@@ -18,6 +18,7 @@ from outagecomms.cli.tables import keep_whole
 from outagecomms.cli.told import print_told
 from outagecomms.durations import format_duration, parse_duration
 from outagecomms.errors import ExitStatus, UsageError
+from outagecomms.progress import FanoutProgress
 from outagecomms.vocabulary import Phase, Severity
 
 if TYPE_CHECKING:
@@ -129,6 +130,7 @@ def _orchestrator(
         timeout=timeout,
         concurrency=concurrency,
     ) as orchestrator:
+        orchestrator.progress = FanoutProgress(sys.stderr)
         yield orchestrator
 
 
