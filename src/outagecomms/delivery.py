@@ -40,6 +40,7 @@ import tenacity
 
 from outagecomms.errors import ConfigError
 from outagecomms.models import Channel
+from outagecomms.smtp_causes import is_smtp, smtp_cause
 from outagecomms.urls import expand_url, redact_url, referenced_variables
 
 __all__ = [
@@ -287,6 +288,10 @@ def _deliver(plugin: Any, asset: Any, item: Outgoing, timeout: float) -> tuple[b
         failed = [service for service in services if not service]
         if not failed:
             return True, None
+        if is_smtp(plugin):  # apprise says only "Connection error": find the cause
+            cause = smtp_cause(plugin, timeout)
+            if cause is not None:
+                return False, cause
         reasons = []
         for service in failed:
             if service.status == apprise.AppriseResultStatus.TIMEOUT:
