@@ -31,6 +31,10 @@ def _show(step: Step) -> None:
     out = console()
     out.print(Rule(Text(step.title, style="bold")))
     out.print(Text(f"$ {step.command}", style="dim"))
+    if step.note:
+        out.print(Text(step.note, style="italic"))
+    if step.report is None:
+        return
     incident = step.report.incident
     out.print(
         f"{step.at:%H:%M} UTC · {incident.id}: phase {incident.phase}, status {incident.status}"
@@ -58,10 +62,10 @@ def demo(json_output: JsonOption = False) -> None:
     from rich.rule import Rule
     from rich.text import Text
 
-    from outagecomms.demo import run_demo
+    from outagecomms.demo import NEXT_STEPS, run_demo
 
     if json_output:
-        emit_json({"steps": [step.as_json() for step in run_demo()]})
+        emit_json(run_demo().as_json())
         return
     console().print(
         Text(
@@ -70,10 +74,11 @@ def demo(json_output: JsonOption = False) -> None:
             style="italic",
         )
     )
-    steps = run_demo(on_step=_show)
-    console().print(
-        Rule(
-            f"Done: {len(steps)} messages, each delivered to "
-            f"{len(steps[0].received) if steps else 0} channels"
-        )
-    )
+    story = run_demo(on_step=_show)
+    out = console()
+    sent = sum(1 for step in story.steps if step.received)
+    out.print(Rule(f"Done: {sent} steps sent to customers and staff, nothing left this machine"))
+    out.print(Text.assemble("The status page it built: ", (f"{story.site / 'index.html'}", "bold")))
+    out.print(Text('What next: your own project (README, "Your first project"):', style="bold"))
+    for command in NEXT_STEPS:
+        out.print(f"  {command}")
