@@ -29,6 +29,7 @@ def test_show_prints_the_text_each_channel_received(
     assert "Told on x-posts:" in out
     assert post.json["message"].split(" https://")[0] in " ".join(out.split())
     assert "Subject: Online payments are failing" in out
+    assert "Told on team-slack" not in out  # the internal copy only with --channel
 
 
 def test_channels_that_received_the_same_words_are_printed_once(
@@ -38,15 +39,6 @@ def test_channels_that_received_the_same_words_are_printed_once(
     declared(cli, project_root)
     out = show(cli, project_root).stdout
     assert "Told on x-posts, x-backup:" in out or "Told on x-backup, x-posts:" in out
-
-
-def test_internal_copies_are_left_out_of_what_customers_were_told(
-    cli: CliRunner, project_root: Path, sink_channels: dict[str, str]
-) -> None:
-    declared(cli, project_root)
-    out = show(cli, project_root).stdout
-    assert "Told on team-slack" not in out
-    assert "[INC-1 · internal]" not in out
 
 
 def test_channel_narrows_show_to_what_that_channel_got(

@@ -1,5 +1,5 @@
 """Tables keep what you must type: ids, incident ids and channel names are never cut,
-however narrow the terminal; URLs are masked but whole enough to recognise."""
+however narrow the terminal; a status page channel shows its directory."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ LONG_NAME = "customers-email-enterprise-europe"
 
 @pytest.fixture(autouse=True)
 def narrow_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("COLUMNS", "60")
+    monkeypatch.setenv("COLUMNS", "44")
 
 
 def lines(text: str) -> str:
@@ -43,20 +43,12 @@ def test_channel_names_are_whole_in_the_delivery_table(
     write_channel(project_root, LONG_NAME, kind="email", url="mailto://127.0.0.1:9")
     out = cli("declare", RUNBOOK, "--var", f"impact={IMPACT}", "--timeout", "1",
               "--project", str(project_root)).stdout  # fmt: skip
-    assert LONG_NAME in out
+    assert any(line.startswith(f"│ {LONG_NAME} ") for line in out.splitlines()), out
 
 
 def test_runbook_ids_are_whole_in_the_runbooks_list(cli: CliRunner, project_root: Path) -> None:
     out = cli("runbooks", "--project", str(project_root)).stdout
     assert RUNBOOK in out
-
-
-def test_a_url_is_masked_but_recognisable(cli: CliRunner, project_root: Path) -> None:
-    write_channel(project_root, "hook", kind="webhook",
-                  url="jsons://bot:s3cr3t-token@hooks.acme-internal.net/status")  # fmt: skip
-    out = cli("channels", "--project", str(project_root), "--json").stdout
-    assert "s3cr3t-token" not in out
-    assert "hooks.acme-internal.net/status" in out
 
 
 def test_a_status_page_channel_shows_its_directory(cli: CliRunner, project_root: Path) -> None:

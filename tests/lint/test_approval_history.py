@@ -30,15 +30,11 @@ def lock_entry(root: Path) -> dict[str, Any]:
     return dict(lock["approvals"]["sample"])
 
 
-def test_a_first_approval_has_no_history(cli: CliRunner, root: Path) -> None:
-    approve(cli, root, "Dana Kim", "first review")
-    assert "history" not in lock_entry(root)
-
-
 def test_reapproving_unchanged_keeps_the_previous_approver_and_note(
     cli: CliRunner, root: Path
 ) -> None:
     approve(cli, root, "Dana Kim", "first review")
+    assert "history" not in lock_entry(root)  # locks stay as they were until then
     approve(cli, root, "Lee Park", "second look")
     entry = lock_entry(root)
     assert entry["approved_by"] == "Lee Park" and entry["note"] == "second look"

@@ -20,25 +20,12 @@ def test_a_persian_channel_on_an_english_only_runbook_is_a_warning(
     cli: CliRunner, empty_project: Path
 ) -> None:
     write_runbook(empty_project, runbook_data())
+    write_channel(empty_project, name="email-en", kind="email", url="mailto://127.0.0.1:9")
+    write_channel(empty_project, name="sms-de", kind="sms", language="de",
+                  url="json://127.0.0.1:9/sms", enabled=False)  # fmt: skip
     write_channel(empty_project, name="telegram-fa", kind="telegram", language="fa",
                   timezone="Asia/Tehran", url="tgram://1/2")  # fmt: skip
-    [warning] = findings(cli, empty_project)
+    [warning] = findings(cli, empty_project)  # not the English one, not the disabled one
     assert warning["severity"] == "warning"
     assert "'telegram-fa' is in 'fa'" in str(warning["message"])
     assert str(warning["file"]).endswith("sample.yaml")
-
-
-def test_a_channel_in_a_language_of_the_runbook_is_fine(
-    cli: CliRunner, empty_project: Path
-) -> None:
-    write_runbook(empty_project, runbook_data(languages=("en", "fa")))
-    write_channel(empty_project, name="telegram-fa", kind="telegram", language="fa",
-                  url="tgram://1/2")  # fmt: skip
-    assert findings(cli, empty_project) == []
-
-
-def test_a_disabled_channel_is_not_warned_about(cli: CliRunner, empty_project: Path) -> None:
-    write_runbook(empty_project, runbook_data())
-    write_channel(empty_project, name="telegram-fa", kind="telegram", language="fa",
-                  url="tgram://1/2", enabled=False)  # fmt: skip
-    assert findings(cli, empty_project) == []
