@@ -11,9 +11,10 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from outagecomms.delivery import Outcome, Outgoing
+if TYPE_CHECKING:  # the CLI builds one before anything heavy is imported
+    from outagecomms.delivery import Outcome, Outgoing
 
 
 class FanoutProgress:

@@ -18,7 +18,6 @@ from outagecomms.cli.tables import keep_whole
 from outagecomms.cli.told import print_told
 from outagecomms.durations import format_duration, parse_duration
 from outagecomms.errors import ExitStatus, UsageError
-from outagecomms.progress import FanoutProgress
 from outagecomms.vocabulary import Phase, Severity
 
 if TYPE_CHECKING:
@@ -122,6 +121,7 @@ def _orchestrator(
     concurrency: int | None = None,
 ) -> Iterator[Orchestrator]:
     from outagecomms.incidents import Orchestrator
+    from outagecomms.progress import FanoutProgress
 
     with Orchestrator.open(
         project(project_dir),
