@@ -79,7 +79,11 @@ UnapprovedOption = Annotated[
 ]
 ReasonOption = Annotated[
     str | None,
-    typer.Option("--reason", help="Why the unapproved runbook must go out now (recorded)."),
+    typer.Option(
+        "--reason",
+        help="Why, recorded: with --unapproved, why the unapproved runbook must go out now; "
+        "with update --text, why no runbook message fits.",
+    ),
 ]
 DedupeOption = Annotated[
     str | None,
