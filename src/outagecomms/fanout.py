@@ -90,19 +90,38 @@ def channel_texts(
         name: compose(runbook, phase, channel, facts, given, default_language=default_language)
         for name, channel in targets.items()
     }
-    customers = sorted(name for name, c in targets.items() if c.audience is Audience.CUSTOMERS)
-    texts: dict[str, ChannelText] = {}
-    for name, channel in targets.items():
-        item = composed[name]
-        m = item.measurement
-        body, length, limit, unit = item.body, m.length, m.limit, m.unit
-        if channel.audience is Audience.INTERNAL:
-            body = internal_copy(incident, phase, item, given, customers, actor)
-            if channel.kind is not ChannelKind.EMAIL:
-                measured = measure_for_channel(body, channel)
-                length, limit, unit = measured.length, measured.limit, measured.unit
-        texts[name] = ChannelText(channel, item, item.title, body, length, limit, unit)
-    return texts
+    customers = customer_names(targets)
+    return {
+        name: channel_text(channel, composed[name], incident, phase, given, customers, actor)
+        for name, channel in targets.items()
+    }
+
+
+def customer_names(targets: Mapping[str, Channel]) -> list[str]:
+    return sorted(name for name, c in targets.items() if c.audience is Audience.CUSTOMERS)
+
+
+def channel_text(
+    channel: Channel,
+    composed: Composed,
+    incident: IncidentRecord,
+    phase: Phase,
+    given: Mapping[str, str],
+    customers: list[str],
+    actor: str,
+    *,
+    note: str | None = None,
+) -> ChannelText:
+    """What ``channel`` gets of ``composed``: the text itself for customers, the internal
+    copy (facts, ``note``, then the customers' words) for staff, measured as it counts."""
+    m = composed.measurement
+    body, length, limit, unit = composed.body, m.length, m.limit, m.unit
+    if channel.audience is Audience.INTERNAL:
+        body = internal_copy(incident, phase, composed, given, customers, actor, note=note)
+        if channel.kind is not ChannelKind.EMAIL:
+            measured = measure_for_channel(body, channel)
+            length, limit, unit = measured.length, measured.limit, measured.unit
+    return ChannelText(channel, composed, composed.title, body, length, limit, unit)
 
 
 def internal_copy(

@@ -20,16 +20,17 @@ from typing import Any, ClassVar
 
 import yaml
 
-from outagecomms.compose import Composed
+from outagecomms.compose import TITLED_KINDS, Composed
 from outagecomms.counting import fit_text, measure_for_channel
 from outagecomms.errors import FindingsError, UsageError
-from outagecomms.fanout import ChannelText, incident_facts, internal_copy
+from outagecomms.fanout import ChannelText, channel_text, customer_names, incident_facts
 from outagecomms.lint.findings import Finding
 from outagecomms.lint.runner import lint_text
 from outagecomms.localdates import LocalMoment
 from outagecomms.models import Audience, Channel, ChannelKind, Format, Phase, localized
 from outagecomms.project import LoadedRunbook, Project
 from outagecomms.store.records import IncidentRecord
+from outagecomms.templates import IncidentFacts
 
 OWN_WORDS = "own-words"
 """The origin of a message in the on-call's own words."""
@@ -130,8 +131,6 @@ class OwnWords:
     words: Words
     reason: str
     origin: str = OWN_WORDS
-    promise: bool = True
-    """Add the next-update promise (corrections of a closed phase do not)."""
     warnings: list[str] = field(default_factory=list, compare=False)
     _linted: set[tuple[str, str, str]] = field(default_factory=set, compare=False, repr=False)
     event_kind: ClassVar[str] = "message.own_words"
@@ -153,7 +152,7 @@ class OwnWords:
         """Each channel's text; refuses a missing language or lint errors (nothing sent)."""
         facts = incident_facts(project, incident, now)
         first = next(iter(self.words))
-        customers = sorted(n for n, c in targets.items() if c.audience is Audience.CUSTOMERS)
+        customers = customer_names(targets)
         missing = [
             f"{name} ({c.language})"
             for name, c in targets.items()
@@ -171,15 +170,9 @@ class OwnWords:
             composed = self._compose(loaded, channel, lang, facts.status_url, facts, now)
             if channel.audience is Audience.CUSTOMERS:
                 findings += self._lint(project, composed, phase)
-            body, m = composed.body, composed.measurement
-            length, limit, unit = m.length, m.limit, m.unit
-            if channel.audience is Audience.INTERNAL:
-                note = f"Not a runbook message ({self.origin}): {self.reason}"
-                body = internal_copy(incident, phase, composed, given, customers, actor, note=note)
-                if channel.kind is not ChannelKind.EMAIL:
-                    measured = measure_for_channel(body, channel)
-                    length, limit, unit = measured.length, measured.limit, measured.unit
-            texts[name] = ChannelText(channel, composed, composed.title, body, length, limit, unit)
+            note = f"Not a runbook message ({self.origin}): {self.reason}"
+            texts[name] = channel_text(channel, composed, incident, phase, given, customers,
+                                       actor, note=note)  # fmt: skip
         errors = [(where, f) for where, f in findings if f.is_error]
         self.warnings.extend(f"{where}: {f.rule}: {f.message}" for where, f in findings
                              if not f.is_error)  # fmt: skip
@@ -202,13 +195,13 @@ class OwnWords:
         channel: Channel,
         lang: str,
         status_url: str,
-        facts: Any,
+        facts: IncidentFacts,
         now: datetime,
     ) -> Composed:
         fmt = channel.effective_format
         base = _base(self.words[lang], fmt)
         promise_long = promise_short = ""
-        if self.promise and facts.next_update_at is not None:
+        if facts.next_update_at is not None:
             moment = str(LocalMoment(facts.next_update_at, channel.zone, lang, now))
             promise_long = PROMISE_LONG.get(lang, PROMISE_LONG["en"]).format(
                 next=moment, url=status_url
@@ -216,10 +209,8 @@ class OwnWords:
             promise_short = PROMISE_SHORT.get(lang, PROMISE_SHORT["en"]).format(
                 next=moment, url=status_url
             )
-        elif not self.promise:
-            promise_long = promise_short = status_url
         text = base.body if isinstance(base, LongText) else base
-        titled = channel.kind in (ChannelKind.EMAIL, ChannelKind.WEBHOOK, ChannelKind.SITE)
+        titled = channel.kind in TITLED_KINDS
         title: str | None = None
         if fmt is Format.LONG:
             subject = base.subject if isinstance(base, LongText) else None
