@@ -4,7 +4,7 @@ the very same words (the same language and format) folded together, as ``show`` 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from outagecomms.errors import NotFoundError
@@ -20,17 +20,28 @@ class Told:
     channels: tuple[str, ...]
     title: str | None
     body: str
+    lang: str = ""
+    """The channels' language(s), when known."""
 
 
-def texts_of(entry: TimelineEntry, *, internal: bool = False) -> list[Told]:
-    """The distinct texts of one message, in channel order; internal copies only with
-    ``internal`` (they repeat the customers' words after the incident facts)."""
+def texts_of(
+    entry: TimelineEntry, *, internal: bool = False, languages: Mapping[str, str] | None = None
+) -> list[Told]:
+    """The distinct texts of one message; internal copies only with ``internal`` (they
+    repeat the customers' words after the incident facts). With ``languages`` (channel ->
+    language, as configured now), each text knows its language and texts of one language
+    come together."""
     groups: dict[tuple[str | None, str], list[str]] = {}
     for d in entry.deliveries:
         if d.audience == Audience.INTERNAL.value and not internal:
             continue
         groups.setdefault((d.title, d.body), []).append(d.channel)
-    return [Told(tuple(names), title, body) for (title, body), names in groups.items()]
+    known = languages or {}
+    told = [
+        Told(tuple(names), title, body, ", ".join(sorted({known[n] for n in names if n in known})))
+        for (title, body), names in groups.items()
+    ]
+    return sorted(told, key=lambda t: t.lang) if known else told
 
 
 def narrow(detail: IncidentDetail, channels: Sequence[str]) -> IncidentDetail:

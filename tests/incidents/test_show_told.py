@@ -26,7 +26,7 @@ def test_show_prints_the_text_each_channel_received(
     declared(cli, project_root)
     [post] = http.wait_for(1, path="/x")
     out = show(cli, project_root).stdout
-    assert "Told on x-posts:" in out
+    assert "Told on x-posts (en):" in out
     assert post.json["message"].split(" https://")[0] in " ".join(out.split())
     assert "Subject: Online payments are failing" in out
     assert "Told on team-slack" not in out  # the internal copy only with --channel
@@ -38,7 +38,19 @@ def test_channels_that_received_the_same_words_are_printed_once(
     write_channel(project_root, "x-backup", kind="x", url=http.url("/x2"))
     declared(cli, project_root)
     out = show(cli, project_root).stdout
-    assert "Told on x-posts, x-backup:" in out or "Told on x-backup, x-posts:" in out
+    assert "Told on x-backup, x-posts (en):" in out
+
+
+def test_each_text_says_its_language_and_one_languages_texts_come_together(
+    cli: CliRunner, project_root: Path, sink_channels: dict[str, str], http: HttpSink
+) -> None:
+    write_channel(project_root, "telegram-fa", kind="telegram", language="fa",
+                  url=http.url("/tg"))  # fmt: skip
+    declared(cli, project_root)
+    headings = [line for line in show(cli, project_root).stdout.splitlines()
+                if line.startswith("Told on")]  # fmt: skip
+    assert headings[-1] == "Told on telegram-fa (fa):"
+    assert all(heading.endswith("(en):") for heading in headings[:-1])
 
 
 def test_channel_narrows_show_to_what_that_channel_got(
@@ -46,7 +58,7 @@ def test_channel_narrows_show_to_what_that_channel_got(
 ) -> None:
     declared(cli, project_root)
     out = show(cli, project_root, "--channel", "team-slack").stdout
-    assert "Told on team-slack:" in out
+    assert "Told on team-slack (en):" in out
     assert "[INC-1 · internal]" in out
     assert "Told on customers-email" not in out and "Subject:" not in out
 

@@ -4,7 +4,7 @@ and ``show`` (a thin layer over :class:`outagecomms.incidents.Orchestrator`)."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Annotated
@@ -15,7 +15,7 @@ from outagecomms.cli.app import JsonOption, ProjectOption, app, console, emit_js
 from outagecomms.cli.own_words import LangOption, TextFileOption, TextOption, course_notes
 from outagecomms.cli.plans import finish_plan
 from outagecomms.cli.tables import keep_whole
-from outagecomms.cli.told import print_told
+from outagecomms.cli.told import channel_languages, print_told
 from outagecomms.durations import format_duration, parse_duration
 from outagecomms.errors import ExitStatus, UsageError
 from outagecomms.vocabulary import Phase, Severity
@@ -482,10 +482,11 @@ def show(
 
     with _orchestrator(project_dir, database_url) as orchestrator:
         detail = narrow(orchestrator.show(incident), channel or [])
+        languages = channel_languages(orchestrator.project)
     if json_output:
         emit_json(detail.as_json())
         return
-    _print_detail(detail, internal=bool(channel))
+    _print_detail(detail, internal=bool(channel), languages=languages)
 
 
 # --------------------------------------------------------------------------- output
@@ -653,7 +654,9 @@ def _print_status(rows: Sequence[IncidentSummary], all_incidents: bool) -> None:
     out.print(keep_whole(table, "id", "runbook"))
 
 
-def _print_detail(detail: IncidentDetail, *, internal: bool = False) -> None:
+def _print_detail(
+    detail: IncidentDetail, *, internal: bool = False, languages: Mapping[str, str] | None = None
+) -> None:
     from rich.text import Text
 
     out = console()
@@ -676,4 +679,4 @@ def _print_detail(detail: IncidentDetail, *, internal: bool = False) -> None:
         m = entry.message
         out.rule(f"#{m.seq} {m.phase} · {_when(m.created_at)} · by {m.author}")
         _print_deliveries(out, entry.deliveries)
-        print_told(out, detail, entry, internal=internal)
+        print_told(out, detail, entry, internal=internal, languages=languages)
