@@ -16,15 +16,16 @@ STORY = ["approve", "declare", "retry", "automatic update", "identified", "resol
 
 
 @pytest.fixture(scope="module")
-def demo_json() -> dict[str, Any]:
+def demo_json(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     import contextlib
     import io
 
     from outagecomms.cli import run
 
     out = io.StringIO()
+    site = tmp_path_factory.mktemp("site")
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
-        code = run(["demo", "--json"])
+        code = run(["demo", "--json", "--site", str(site)])
     assert code == 0
     return dict(json.loads(out.getvalue()))
 
@@ -107,14 +108,14 @@ def test_every_command_shown_can_be_pasted(demo_json: dict[str, Any]) -> None:
     assert demo_json["next"][0].startswith("outagecomms init")
 
 
-def test_human_demo_narrates_each_step_and_what_next(cli: CliRunner) -> None:
-    result = cli("demo")
+def test_human_demo_narrates_each_step_and_what_next(cli: CliRunner, tmp_path: Path) -> None:
+    result = cli("demo", "--site", str(tmp_path / "site"))
     assert result.exit_code == 0
     out = result.stdout
     assert "Comms staff approve the runbook" in out
     assert "The worker retries the channel that failed" in out
     assert "x-status (x)" in out and "weighted" in out
-    assert "The status page it built: " in out
+    assert f"The status page it built: {tmp_path / 'site' / 'index.html'}" in " ".join(out.split())
     assert "outagecomms init my-status-comms" in out
     x_box = out.split("x-status (x)", 1)[1].split("╰", 1)[0]
     assert "Idempotency-Key" not in x_box

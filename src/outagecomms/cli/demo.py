@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -70,17 +71,30 @@ def _quiet_expected_failures(ctx: typer.Context) -> None:
 
 
 @app.command()
-def demo(ctx: typer.Context, json_output: JsonOption = False) -> None:
+def demo(
+    ctx: typer.Context,
+    site: Annotated[
+        Path | None,
+        typer.Option(
+            "--site",
+            help="Where to write the status page the demo builds (default: a new directory).",
+            show_default=False,
+        ),
+    ] = None,
+    json_output: JsonOption = False,
+) -> None:
     """Run a whole incident on SQLite against local SMTP/HTTP sinks and show what each
     channel received (nothing leaves this machine)."""
     _quiet_expected_failures(ctx)
+    if site is not None:
+        site.mkdir(parents=True, exist_ok=True)
     from rich.rule import Rule
     from rich.text import Text
 
     from outagecomms.demo import NEXT_STEPS, run_demo
 
     if json_output:
-        emit_json(run_demo().as_json())
+        emit_json(run_demo(site=site).as_json())
         return
     console().print(
         Text(
@@ -90,7 +104,7 @@ def demo(ctx: typer.Context, json_output: JsonOption = False) -> None:
             style="italic",
         )
     )
-    story = run_demo(on_step=_show)
+    story = run_demo(on_step=_show, site=site)
     out = console()
     sent = sum(1 for step in story.steps if step.received)
     out.print(Rule(f"Done: {sent} steps sent to customers and staff, nothing left this machine"))
