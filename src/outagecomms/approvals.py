@@ -63,6 +63,9 @@ class Approval:
     approved_at: str
     note: str | None = None
     exceptions: tuple[dict[str, str], ...] = ()
+    history: tuple[dict[str, str], ...] = ()
+    """Earlier approvals of this runbook, oldest first: sha256, approved_by, approved_at and
+    note of each (kept when the runbook is approved again, changed or not)."""
 
     def as_lock(self) -> dict[str, Any]:
         entry: dict[str, Any] = {
@@ -73,6 +76,19 @@ class Approval:
         if self.note:
             entry["note"] = self.note
         entry["exceptions"] = [dict(e) for e in self.exceptions]
+        if self.history:  # absent until a second approval, so older locks stay as they are
+            entry["history"] = [dict(h) for h in self.history]
+        return entry
+
+    def earlier(self) -> dict[str, str]:
+        """This approval as an entry of a later approval's ``history``."""
+        entry = {
+            "sha256": self.sha256,
+            "approved_by": self.approved_by,
+            "approved_at": self.approved_at,
+        }
+        if self.note:
+            entry["note"] = self.note
         return entry
 
     def as_json(self) -> dict[str, Any]:
@@ -118,6 +134,7 @@ def _parse_lock(text: str, path: Path) -> dict[str, Approval]:
                 approved_at=str(entry["approved_at"]),
                 note=entry.get("note"),
                 exceptions=tuple(entry.get("exceptions") or ()),
+                history=tuple(dict(h) for h in entry.get("history") or ()),
             )
         except (KeyError, TypeError, AttributeError):
             raise ConfigError(
@@ -213,6 +230,7 @@ def approve(
     for result in results:
         assert result.loaded is not None  # no errors, so it loaded
         runbook = result.loaded.runbook
+        previous = approvals.get(runbook.id)
         approval = Approval(
             runbook=runbook.id,
             sha256=content_hash(runbook),
@@ -220,6 +238,7 @@ def approve(
             approved_at=moment.isoformat().replace("+00:00", "Z"),
             note=note.strip() if note and note.strip() else None,
             exceptions=tuple(recorded_exceptions(runbook)),
+            history=() if previous is None else (*previous.history, previous.earlier()),
         )
         approvals[runbook.id] = approval
         warnings = sum(1 for f in result.findings if not f.is_error)

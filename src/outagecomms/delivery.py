@@ -40,6 +40,7 @@ import tenacity
 
 from outagecomms.errors import ConfigError
 from outagecomms.models import Channel
+from outagecomms.smtp_causes import is_smtp, smtp_cause
 from outagecomms.urls import expand_url, redact_url, referenced_variables
 
 __all__ = [
@@ -188,12 +189,14 @@ def send_all(
     timeout: float = DEFAULT_TIMEOUT,
     environ: Mapping[str, str] | None = None,
     cancel: threading.Event | None = None,
+    on_done: Callable[[Outcome], None] | None = None,
 ) -> list[Outcome]:
     """Send every delivery, up to ``concurrency`` at a time; outcomes in input order.
 
     One channel's failure, slowness or missing variable never stops or delays the others.
     Once ``cancel`` is set (Ctrl-C), sends not yet begun are not begun (``not_started``)
-    and sends under way stop being waited for (``maybe_sent``).
+    and sends under way stop being waited for (``maybe_sent``). ``on_done`` hears of each
+    outcome as soon as it is known (from the sending thread).
     """
     if concurrency < 1:
         raise ValueError("concurrency must be at least 1")
@@ -205,9 +208,12 @@ def send_all(
         if cancel is not None and cancel.is_set():
             return Outcome(item.key, False, INTERRUPTED_BEFORE_SENDING, 0.0, not_started=True)
         try:
-            return send(item, timeout=timeout, environ=environ, cancel=cancel)
+            outcome = send(item, timeout=timeout, environ=environ, cancel=cancel)
         except Exception as error:  # pragma: no cover - send reports failures itself
-            return Outcome(item.key, False, _one_line(f"{type(error).__name__}: {error}"), 0.0)
+            outcome = Outcome(item.key, False, _one_line(f"{type(error).__name__}: {error}"), 0.0)
+        if on_done is not None:
+            on_done(outcome)
+        return outcome
 
     workers = min(concurrency, len(items))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="outagecomms-fanout") as pool:
@@ -315,6 +321,10 @@ def _deliver(plugin: Any, asset: Any, item: Outgoing, timeout: float) -> tuple[b
         failed = [service for service in services if not service]
         if not failed:
             return True, None
+        if is_smtp(plugin):  # apprise says only "Connection error": find the cause
+            cause = smtp_cause(plugin, timeout)
+            if cause is not None:
+                return False, cause
         reasons = []
         for service in failed:
             if service.status == apprise.AppriseResultStatus.TIMEOUT:

@@ -26,8 +26,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from outagecomms.approvals import break_glass_reason, ensure_sendable
-from outagecomms.compose import Composed, compose
-from outagecomms.counting import measure_for_channel
+from outagecomms.compose import Composed
 from outagecomms.delivery import DEFAULT_RETRY, Outcome, Outgoing, RetryPolicy, send_all
 from outagecomms.durations import format_duration
 from outagecomms.errors import (
@@ -37,11 +36,12 @@ from outagecomms.errors import (
     RefusedError,
     UsageError,
 )
+from outagecomms.fanout import ChannelText, MessageWords, channel_texts, compose_texts
 from outagecomms.inputs import check_value, check_variables
 from outagecomms.limits import ACTOR_MAX_LENGTH, raise_it
-from outagecomms.models import Audience, Channel, ChannelKind, Phase, Severity
+from outagecomms.models import Channel, ChannelKind, Phase, Severity
+from outagecomms.progress import FanoutProgress
 from outagecomms.project import LoadedRunbook, Project
-from outagecomms.render_budget import RenderBudget
 from outagecomms.store import Store, default_database_url, open_store
 from outagecomms.store import repository as repo
 from outagecomms.store.records import (
@@ -78,6 +78,7 @@ class Sender(Protocol):
         timeout: float = ...,
         environ: Mapping[str, str] | None = ...,
         cancel: threading.Event | None = ...,
+        on_done: Callable[[Outcome], None] | None = ...,
     ) -> list[Outcome]: ...
 
 
@@ -347,6 +348,8 @@ class Orchestrator:
         self.environ = environ
         self.actor = actor or default_actor(environ)
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.progress: FanoutProgress | None = None
+        """Told of each first attempt as it ends (the CLI's "4/5 done, waiting for ...")."""
 
     @classmethod
     def open(
@@ -514,9 +517,16 @@ class Orchestrator:
         variables: Mapping[str, str] | None = None,
         by: str | None = None,
         unapproved_reason: str | None = None,
+        words: MessageWords | None = None,
+        severity: Severity | None = None,
+        add_channels: Sequence[str] = (),
     ) -> Report:
         """Post ``identified``, ``monitoring`` or a "still working on it" ``update``; the
-        next-update promise restarts from now."""
+        next-update promise restarts from now.
+
+        ``words``: the on-call's own words instead of the runbook's (lint-gated by their
+        builder); ``severity``: change course (the cadence follows); ``add_channels``: the
+        message and the rest of the incident also go to these channels."""
         if phase not in UPDATE_PHASES:
             allowed = ", ".join(p.value for p in UPDATE_PHASES)
             raise UsageError(
@@ -525,7 +535,29 @@ class Orchestrator:
                 else f"--phase {phase.value!r}: update posts one of: {allowed}"
             )
         return self._follow_up(
-            incident_ref, phase, variables or {}, self._actor(by), unapproved_reason
+            incident_ref, phase, variables or {}, self._actor(by), unapproved_reason,
+            words=words, severity=severity, add_channels=add_channels,
+        )  # fmt: skip
+
+    def correct(
+        self,
+        incident_ref: str,
+        *,
+        words: MessageWords | None = None,
+        by: str | None = None,
+        unapproved_reason: str | None = None,
+    ) -> Report:
+        """Send a correction of the last message to the incident's channels: the runbook's
+        ``correction`` phase when it has one and no ``words`` are given, else ``words``
+        (the on-call's, or the built-in default); the promised next update stays."""
+        if words is None:
+            runbook = self.project.runbook(self.incident(incident_ref).runbook_id).runbook
+            if Phase.CORRECTION not in runbook.messages:
+                from outagecomms.own_words import correction_words
+
+                words = correction_words("the built-in correction (the runbook has none)")
+        return self._follow_up(
+            incident_ref, Phase.CORRECTION, {}, self._actor(by), unapproved_reason, words=words
         )
 
     def resolve(
@@ -628,6 +660,10 @@ class Orchestrator:
         variables: Mapping[str, str],
         actor: str,
         unapproved_reason: str | None,
+        *,
+        words: MessageWords | None = None,
+        severity: Severity | None = None,
+        add_channels: Sequence[str] = (),
     ) -> Report:
         number = parse_incident_ref(incident_ref)
         with self.store.read() as conn:
@@ -635,30 +671,36 @@ class Orchestrator:
         _check_lifecycle(incident, phase)
         loaded = self.project.runbook(incident.runbook_id)
         reason = self._reason(unapproved_reason) or incident.break_glass_reason
-        ensure_sendable(self.project, loaded, unapproved_reason=reason)
+        if words is None:  # the runbook's words must be approved; one's own are linted
+            ensure_sendable(self.project, loaded, unapproved_reason=reason)
         if unapproved_reason:
             unapproved_reason = break_glass_reason(self.project, loaded, unapproved_reason)
-        targets = self.channels_for(incident.channels)
+        channel_names = self._with_channels(incident.channels, add_channels)
+        targets = self.channels_for(channel_names)
         check_variables(variables, self.project.limits)  # the new ones: stored ones stay
         given = {**incident.variables, **variables}
         self._check_values(loaded, given)
         now = self.clock()
-        planned = _follow_up_changes(incident, loaded, phase, given, now)
+        planned = _follow_up_changes(incident, loaded, phase, given, now, severity)
         facts = self.facts_for(
             incident.id,
-            Severity(incident.severity),
+            severity or Severity(incident.severity),
             incident.started_at,
             now,
             planned.get("next_update_at", incident.next_update_at),
             resolved_at=planned.get("resolved_at", incident.resolved_at),
         )
-        composed = self.compose_all(loaded, phase, targets, facts, given)
+        # the runbook's words are composed before the write (one's own words are given)
+        composed = None if words else self.compose_all(loaded, phase, targets, facts, given)
         self._stop_if_interrupted(f"nothing was posted on {incident.id}")
         with self.store.write() as conn:
             # Read again under the write lock: another process may have resolved it.
             incident = self._existing(conn, number, incident_ref)
             _check_lifecycle(incident, phase)
-            changes = _follow_up_changes(incident, loaded, phase, given, now)
+            changes = _follow_up_changes(incident, loaded, phase, given, now, severity)
+            changes.update(
+                self._course_changes(conn, incident, severity, channel_names, actor, now)
+            )
             repo.update_incident(conn, number, **changes)
             incident = _must(repo.get_incident(conn, number))
             if reason is not None and unapproved_reason:
@@ -672,11 +714,53 @@ class Orchestrator:
                 )
             if phase is Phase.RESOLVED:
                 repo.add_event(conn, incident=number, at=now, kind="incident.resolved", actor=actor)
-            posted = self.post_message(
-                conn, incident, loaded, phase, targets, given, actor, now, composed=composed
-            )
+            if words is None:
+                posted = self.post_message(
+                    conn, incident, loaded, phase, targets, given, actor, now, composed=composed
+                )
+            else:
+                texts = words.channel_texts(
+                    self.project, incident, loaded, phase, targets, given, actor, now
+                )
+                posted = self.post_texts(
+                    conn, incident, phase, texts, given, actor, now, words.origin
+                )
+                seq = repo.get_message(conn, posted.message_id).seq
+                detail = {"seq": seq, **words.event_detail()}
+                repo.add_event(conn, incident=number, at=now, kind=words.event_kind,
+                               actor=actor, detail=detail)  # fmt: skip
         log.info("incident.message", incident=incident.id, phase=phase.value)
         return self._deliver(number, posted)
+
+    def _with_channels(self, current: list[str] | None, added: Sequence[str]) -> list[str] | None:
+        """The incident's channel names with ``added`` (None: every enabled channel)."""
+        if not added:
+            return current
+        base = current or [c.name for c in self.project.select_channels()]
+        return [*base, *(name for name in dict.fromkeys(added) if name not in base)]
+
+    def _course_changes(
+        self,
+        conn: Connection,
+        incident: IncidentRecord,
+        severity: Severity | None,
+        channels: list[str] | None,
+        actor: str,
+        now: datetime,
+    ) -> dict[str, Any]:
+        """The incident's new severity and channels (when changed), each with its event."""
+        changes: dict[str, Any] = {}
+        if severity is not None and severity.value != incident.severity:
+            changes["severity"] = severity.value
+            repo.add_event(conn, incident=incident.number, at=now,
+                           kind="incident.severity_changed", actor=actor,
+                           detail={"from": incident.severity, "to": severity.value})  # fmt: skip
+        if channels != incident.channels:
+            added = sorted(set(channels or ()) - set(incident.channels or ()))
+            changes["channels"] = channels
+            repo.add_event(conn, incident=incident.number, at=now, kind="incident.channels_added",
+                           actor=actor, detail={"channels": added})  # fmt: skip
+        return changes
 
     def post_message(
         self,
@@ -706,7 +790,26 @@ class Orchestrator:
         )
         if composed is None or composed.facts != facts or set(composed.texts) != set(targets):
             composed = self.compose_all(loaded, phase, targets, facts, given)
-        texts = composed.texts
+        texts = channel_texts(
+            self.project, incident, loaded, phase, targets, given, actor, now,
+            composed=composed.texts,
+        )  # fmt: skip
+        return self.post_texts(conn, incident, phase, texts, given, actor, now, origin)
+
+    def post_texts(
+        self,
+        conn: Connection,
+        incident: IncidentRecord,
+        phase: Phase,
+        texts: Mapping[str, ChannelText],
+        given: Mapping[str, str],
+        actor: str,
+        now: datetime,
+        origin: str,
+    ) -> _Posted:
+        """Write one message with exactly ``texts`` (channel name -> what it gets) and its
+        queued deliveries, inside the caller's transaction (see :meth:`post_message`)."""
+        targets = {name: text.channel for name, text in texts.items()}
         seq = repo.next_message_seq(conn, incident.number)
         message_id = repo.insert_message(
             conn,
@@ -719,27 +822,20 @@ class Orchestrator:
             next_update_at=incident.next_update_at,
             created_at=now,
         )
-        customers = sorted(name for name, c in targets.items() if c.audience is Audience.CUSTOMERS)
         lease_until = now + self.lease_length()
         for name, channel in targets.items():
-            item = texts[name]
-            body, length, limit, unit = item.body, *_measured(item)
-            if channel.audience is Audience.INTERNAL:
-                body = internal_copy(incident, phase, item, given, customers, actor)
-                if channel.kind is not ChannelKind.EMAIL:
-                    m = measure_for_channel(body, channel)
-                    length, limit, unit = m.length, m.limit, m.unit
+            text = texts[name]
             repo.insert_delivery(
                 conn,
                 message_id=message_id,
                 channel=name,
                 kind=channel.kind.value,
                 audience=channel.audience.value,
-                title=item.title,
-                body=body,
-                length=length,
-                limit=limit,
-                unit=unit,
+                title=text.title,
+                body=text.body,
+                length=text.length,
+                limit=text.limit,
+                unit=text.unit,
                 state=DeliveryState.QUEUED.value,
                 attempts=0,
                 due_at=now,
@@ -813,21 +909,7 @@ class Orchestrator:
         """Every channel's text of one message, each template within the render budget.
         Called before the write transaction, so a slow template holds no lock and a
         template over budget fails the command before anything is written."""
-        settings = self.project.settings
-        budget = RenderBudget.of(settings.limits)
-        texts = {
-            name: compose(
-                loaded.runbook,
-                phase,
-                channel,
-                facts,
-                given,
-                default_language=settings.default_language,
-                budget=budget,
-            )
-            for name, channel in targets.items()
-        }
-        return Composition(facts, texts)
+        return Composition(facts, compose_texts(self.project, loaded, phase, targets, facts, given))
 
     def _deliver(self, number: int, posted: _Posted) -> Report:
         """The first attempt of every delivery of one committed message. After Ctrl-C,
@@ -896,12 +978,18 @@ class Orchestrator:
             options["concurrency"] = self.concurrency
         if self.timeout is not None:
             options["timeout"] = self.timeout
+        if self.progress is not None:
+            options["on_done"] = self.progress.done
+            self.progress.start(items)
         try:
             return self.sender(items, **options)
         except Exception as exc:  # send_all never raises per channel; this is a bug
             log.error("delivery.batch_failed", error=f"{type(exc).__name__}: {exc}")
             error = f"internal error while sending: {type(exc).__name__}"
             return [Outcome(key=i.key, ok=False, error=error, elapsed=0.0) for i in items]
+        finally:
+            if self.progress is not None:
+                self.progress.finish()
 
     def record_attempt(
         self,
@@ -1105,41 +1193,10 @@ class Orchestrator:
         return timedelta(seconds=self.timeout or DEFAULT_TIMEOUT) + LEASE_GRACE
 
 
-def internal_copy(
-    incident: IncidentRecord,
-    phase: Phase,
-    composed: Composed,
-    given: Mapping[str, str],
-    customer_channels: Sequence[str],
-    posted_by: str,
-) -> str:
-    """What staff see on an internal channel: the facts, then the customers' words."""
-    lines = [
-        f"[{incident.id} · internal] {incident.runbook_id} · {incident.severity} · {phase.value}",
-        f"Declared by: {incident.declared_by}"
-        + ("" if posted_by == incident.declared_by else f" · this message by: {posted_by}"),
-    ]
-    if incident.break_glass_reason:
-        lines.append(f"BREAK-GLASS (unapproved runbook): {incident.break_glass_reason}")
-    if given:
-        lines.append("Variables: " + "; ".join(f"{k}={v}" for k, v in sorted(given.items())))
-    if customer_channels:
-        lines.append("Sent to customers on: " + ", ".join(customer_channels))
-    lines.append("")
-    lines.append(f"Customers were told ({composed.format.value}, {composed.lang}):")
-    lines.append(composed.body)
-    return "\n".join(lines)
-
-
 class _Duplicate(Exception):
     def __init__(self, incident: IncidentRecord) -> None:
         super().__init__(incident.id)
         self.incident = incident
-
-
-def _measured(item: Composed) -> tuple[int, int | None, str]:
-    m = item.measurement
-    return m.length, m.limit, m.unit
 
 
 OVERDUE_GRACE = timedelta(minutes=1)
@@ -1205,8 +1262,10 @@ def _follow_up_changes(
     phase: Phase,
     given: Mapping[str, str],
     now: datetime,
+    severity: Severity | None = None,
 ) -> dict[str, Any]:
-    """The columns posting ``phase`` on ``incident`` at ``now`` changes."""
+    """The columns posting ``phase`` on ``incident`` at ``now`` changes (``severity``: a
+    change of course, whose cadence the next promise follows)."""
     changes: dict[str, Any] = {"variables": dict(given), "updated_at": now}
     if phase is Phase.RESOLVED:
         changes.update(
@@ -1218,9 +1277,9 @@ def _follow_up_changes(
         )
     elif phase is Phase.POSTMORTEM:
         changes.update(phase=phase.value)
-    else:
-        severity = Severity(incident.severity)
-        cadence = incident.cadence_override or loaded.runbook.cadence_for(severity)
+    elif phase is not Phase.CORRECTION:  # a correction keeps the phase and the promise
+        chosen = severity or Severity(incident.severity)
+        cadence = incident.cadence_override or loaded.runbook.cadence_for(chosen)
         changes["next_update_at"] = now + cadence
         if phase is not Phase.UPDATE:
             changes["phase"] = phase.value

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from outagecomms.counting import limit_description
+from outagecomms.models import Channel, ChannelKind
 from outagecomms.project import Project
 from outagecomms.urls import redact_url
 
@@ -37,6 +38,14 @@ def runbook_rows(project: Project) -> list[dict[str, Any]]:
     return rows
 
 
+def shown_url(channel: Channel) -> str:
+    """The channel's URL with its secrets hidden; a ``site`` channel's directory as it is
+    written (a path is not a secret, and ``${VAR}`` references only name one)."""
+    if channel.kind is ChannelKind.SITE:
+        return channel.url
+    return redact_url(channel.url)
+
+
 def channel_rows(project: Project) -> list[dict[str, Any]]:
     rows = []
     for loaded in project.channels().values():
@@ -50,8 +59,30 @@ def channel_rows(project: Project) -> list[dict[str, Any]]:
                 "timezone": channel.timezone,
                 "format": channel.effective_format.value,
                 "limit": limit_description(channel),
-                "url": redact_url(channel.url),
+                "url": shown_url(channel),
                 "enabled": channel.enabled,
+            }
+        )
+    return rows
+
+
+def approval_history(project: Project) -> list[dict[str, Any]]:
+    """Every runbook's approvals, newest first, each marked ``current`` when it approved
+    the runbook's content as it is now (``runbooks --history``)."""
+    from outagecomms.approvals import content_hash, read_lock
+
+    lock = read_lock(project)
+    rows = []
+    for loaded in project.runbooks().values():
+        approval = lock.get(loaded.id)
+        entries = [] if approval is None else [*approval.history, approval.earlier()]
+        now = content_hash(loaded.runbook)
+        rows.append(
+            {
+                "id": loaded.id,
+                "approvals": [
+                    {**entry, "current": entry["sha256"] == now} for entry in reversed(entries)
+                ],
             }
         )
     return rows

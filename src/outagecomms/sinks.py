@@ -164,10 +164,21 @@ def _normalise_newlines(text: str) -> str:
 
 
 class _SmtpHandler:
-    """The aiosmtpd handler: accept every message and record it."""
+    """The aiosmtpd handler: accept every message and record it (with ``require_tls``,
+    refuse every sender as a server that wants STARTTLS first does)."""
 
-    def __init__(self, recorder: _Recorder[ReceivedEmail]) -> None:
+    def __init__(self, recorder: _Recorder[ReceivedEmail], *, require_tls: bool = False) -> None:
         self._recorder = recorder
+        self._require_tls = require_tls
+
+    async def handle_MAIL(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        if self._require_tls:
+            return "530 5.7.0 Must issue a STARTTLS command first"
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         raw = envelope.original_content or envelope.content
@@ -177,15 +188,37 @@ class _SmtpHandler:
         return "250 Message accepted for delivery"
 
 
+def _refuse_login(*_args: Any) -> Any:
+    """An aiosmtpd authenticator that refuses every login (535)."""
+    from aiosmtpd.smtp import AuthResult
+
+    return AuthResult(success=False, handled=False)
+
+
 class SmtpSink:
     """An SMTP server on ``127.0.0.1`` (aiosmtpd), without TLS or authentication.
 
     Use it as a context manager; :meth:`url` gives the apprise ``mailto://`` URL that
     delivers to it and :meth:`wait_for` blocks until messages arrive.
+
+    To stand in for a misconfigured or strict server: ``login="refuse"`` offers AUTH and
+    refuses every login; ``require_tls=True`` refuses every sender until STARTTLS (which it
+    does not offer). Without ``login`` the server offers no AUTH at all.
     """
 
-    def __init__(self, *, host: str = HOST, port: int | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        host: str = HOST,
+        port: int | None = None,
+        login: str | None = None,
+        require_tls: bool = False,
+    ) -> None:
+        if login not in (None, "refuse"):
+            raise ValueError("login is None (no AUTH offered) or 'refuse'")
         self.host = host
+        self.login = login
+        self.require_tls = require_tls
         self._wanted_port = port
         self.port = 0
         self._recorder: _Recorder[ReceivedEmail] = _Recorder()
@@ -200,12 +233,16 @@ class SmtpSink:
         last_error: Exception | None = None
         for _ in range(attempts):
             port = self._wanted_port or free_port(self.host)
+            options: dict[str, Any] = {}
+            if self.login == "refuse":
+                options.update(authenticator=_refuse_login, auth_require_tls=False)
             controller = Controller(
-                _SmtpHandler(self._recorder),
+                _SmtpHandler(self._recorder, require_tls=self.require_tls),
                 hostname=self.host,
                 port=port,
                 enable_SMTPUTF8=True,
                 decode_data=False,
+                **options,
             )
             try:
                 controller.start()
@@ -235,12 +272,19 @@ class SmtpSink:
     # use -------------------------------------------------------------------
 
     def url(
-        self, to: str = "oncall@example.com", *, sender: str = "outagecomms@example.com"
+        self,
+        to: str = "oncall@example.com",
+        *,
+        sender: str = "outagecomms@example.com",
+        login: tuple[str, str] | None = None,
+        mode: str = "insecure",
     ) -> str:
-        """An apprise URL that delivers to this server: plain SMTP, no TLS, no login."""
+        """An apprise URL that delivers to this server: plain SMTP, no TLS, no login
+        (``login``: with this user and password; ``mode``: apprise's secure mode)."""
+        userinfo = "" if login is None else f"{quote(login[0])}:{quote(login[1])}@"
         return (
-            f"mailto://{self.host}:{self.port}"
-            f"?mode=insecure&from={quote(sender, safe='@')}&to={quote(to, safe='@,')}"
+            f"mailto://{userinfo}{self.host}:{self.port}"
+            f"?mode={mode}&from={quote(sender, safe='@')}&to={quote(to, safe='@,')}"
         )
 
     @property

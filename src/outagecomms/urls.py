@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
+from typing import Any
 from urllib.parse import quote
 
 from outagecomms.errors import ConfigError
@@ -81,22 +82,27 @@ def redact_url(url: str) -> str:
     secret); literal secrets are masked with apprise's privacy rules; the query is dropped."""
     if referenced_variables(url):
         return _USERINFO_SECRET.sub(r"\1****\3", url.split("?", 1)[0])
+    plugin = quiet_plugin(url)
+    if plugin is None:
+        scheme = url.split("://", 1)[0] if "://" in url else "?"
+        return f"{scheme}://****"
+    return str(plugin.url(privacy=True)).split("?", 1)[0]
+
+
+def quiet_plugin(url: str) -> Any:
+    """apprise's plugin for ``url``, or ``None`` when apprise cannot use it. apprise logs
+    the parsed URL (custom header values included) at DEBUG while it parses; nothing of it
+    may reach a log here."""
     import logging
 
     import apprise
 
-    # apprise logs the parsed URL (custom header values included) at DEBUG while it
-    # parses; nothing of it may reach a log here.
     apprise_log = logging.getLogger("apprise")
     previous = apprise_log.disabled
     apprise_log.disabled = True
     try:
-        plugin = apprise.Apprise.instantiate(url, suppress_exceptions=True)
+        return apprise.Apprise.instantiate(url, suppress_exceptions=True)
     except Exception:  # pragma: no cover - apprise raises only on programming errors
-        plugin = None
+        return None
     finally:
         apprise_log.disabled = previous
-    if plugin is None:
-        scheme = url.split("://", 1)[0] if "://" in url else "?"
-        return f"{scheme}://****"
-    return str(plugin.url(privacy=True)).split("?", 1)[0]  # type: ignore[no-untyped-call]

@@ -18,6 +18,8 @@ class Phase(StrEnum):
     UPDATE = "update"
     RESOLVED = "resolved"
     POSTMORTEM = "postmortem"
+    CORRECTION = "correction"
+    """Optional: corrects the incident's last message (``outagecomms correct``)."""
 
 
 REQUIRED_PHASES: tuple[Phase, ...] = (

@@ -116,7 +116,8 @@ def test_every_runbook_speaks_english_and_persian(runbook_id: str) -> None:
 
 @pytest.mark.parametrize("runbook_id", sorted(SHIPPED))
 def test_every_runbook_has_all_six_phases(runbook_id: str) -> None:
-    assert set(project().runbook(runbook_id).runbook.messages) == set(Phase)
+    optional = {Phase.CORRECTION}  # a built-in correction is sent when a runbook has none
+    assert set(project().runbook(runbook_id).runbook.messages) == set(Phase) - optional
 
 
 @pytest.mark.parametrize("runbook_id", sorted(SHIPPED))

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from outagecomms.cli.app import JsonOption, ProjectOption, app, console, emit_json, plain, project
+from outagecomms.cli.tables import keep_whole
 from outagecomms.display import for_terminal
 from outagecomms.vocabulary import Severity
 
@@ -21,12 +22,25 @@ def schema(json_output: JsonOption = False) -> None:
 
 
 @app.command()
-def runbooks(json_output: JsonOption = False, project_dir: ProjectOption = None) -> None:
+def runbooks(
+    history: Annotated[
+        bool, typer.Option("--history", help="Every approval: who, when, note, which content.")
+    ] = False,
+    json_output: JsonOption = False,
+    project_dir: ProjectOption = None,
+) -> None:
     """List runbooks: id, title, languages and approval state."""
     from rich.table import Table
     from rich.text import Text
 
     from outagecomms.listing import runbook_rows
+
+    if history:
+        from outagecomms.cli.history import print_history
+        from outagecomms.listing import approval_history
+
+        found = approval_history(project(project_dir))
+        return emit_json(found) if json_output else print_history(found)
 
     rows = runbook_rows(project(project_dir))
     if json_output:
@@ -44,7 +58,7 @@ def runbooks(json_output: JsonOption = False, project_dir: ProjectOption = None)
             plain(", ".join(row["languages"])),
             Text(row["approval"], style=styles[row["approval"]]),
         )
-    console().print(table)
+    console().print(keep_whole(table, "id"))
 
 
 @app.command()
@@ -64,7 +78,7 @@ def channels(json_output: JsonOption = False, project_dir: ProjectOption = None)
     columns = ("name", "kind", "audience", "language", "format", "limit", "url")
     for row in rows:
         table.add_row(*(plain(str(row[c])) for c in columns))
-    console().print(table)
+    console().print(keep_whole(table, "name"))
 
 
 @app.command()

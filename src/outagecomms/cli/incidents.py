@@ -7,7 +7,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime, timedelta
 from types import FrameType
@@ -24,6 +24,10 @@ from outagecomms.cli.app import (
     plain,
     project,
 )
+from outagecomms.cli.own_words import LangOption, TextFileOption, TextOption, course_notes
+from outagecomms.cli.plans import finish_plan
+from outagecomms.cli.tables import keep_whole
+from outagecomms.cli.told import channel_languages, print_told
 from outagecomms.display import for_terminal
 from outagecomms.durations import format_duration, parse_duration
 from outagecomms.errors import ExitStatus, UsageError
@@ -88,7 +92,11 @@ UnapprovedOption = Annotated[
 ]
 ReasonOption = Annotated[
     str | None,
-    typer.Option("--reason", help="Why the unapproved runbook must go out now (recorded)."),
+    typer.Option(
+        "--reason",
+        help="Why, recorded: with --unapproved, why the unapproved runbook must go out now; "
+        "with update --text, why no runbook message fits.",
+    ),
 ]
 DedupeOption = Annotated[
     str | None,
@@ -100,6 +108,14 @@ DedupeOption = Annotated[
     ),
 ]
 IncidentArgument = Annotated[str, typer.Argument(help="The incident id, e.g. INC-7.")]
+DryRunOption = Annotated[
+    bool,
+    typer.Option(
+        "--dry-run",
+        help="Render, fit and check everything (approval, channel secrets, URLs) and print "
+        "what each channel would get; write and send nothing. Same exit codes.",
+    ),
+]
 
 STATE_STYLES = {
     "sent": "green",
@@ -126,6 +142,7 @@ def _orchestrator(
     itself: the first one lets what is being written finish and stops the sends, a second
     one quits at once."""
     from outagecomms.incidents import Orchestrator
+    from outagecomms.progress import FanoutProgress
 
     with (
         _first_ctrl_c_stops_sending() if sending else nullcontext(None) as interrupt,
@@ -137,6 +154,21 @@ def _orchestrator(
             concurrency=concurrency,
             interrupt=interrupt,
         ) as orchestrator,
+    ):
+        orchestrator.progress = FanoutProgress(sys.stderr)
+        yield orchestrator
+
+
+@contextmanager
+def _dry_run(
+    project_dir: ProjectOption, database_url: str | None, by: str | None
+) -> Iterator[Orchestrator]:
+    """An orchestrator for a ``--dry-run`` (on a throw-away store when there is none yet)."""
+    from outagecomms.dry_run import untouched_database
+
+    with (
+        untouched_database(project(project_dir), database_url) as url,
+        _orchestrator(project_dir, url, by=by) as orchestrator,
     ):
         yield orchestrator
 
@@ -242,6 +274,7 @@ def declare(
     timeout: TimeoutOption = None,
     concurrency: ConcurrencyOption = None,
     database_url: DatabaseOption = None,
+    dry_run: DryRunOption = False,
     json_output: JsonOption = False,
     project_dir: ProjectOption = None,
 ) -> None:
@@ -249,6 +282,7 @@ def declare(
 
     Exit 6 when a channel failed its first attempt (it stays queued for the worker).
     """
+    from outagecomms.lint.channel_languages import declare_warnings
     from outagecomms.project import parse_assignments
     from outagecomms.worker import worker_warnings
 
@@ -261,6 +295,18 @@ def declare(
         except ValueError as exc:
             raise UsageError(f"--cadence: {exc}") from None
     window = None if cooldown is None else _cooldown(cooldown)
+    if dry_run:
+        from outagecomms.dry_run import plan_declare
+
+        with _dry_run(project_dir, database_url, by) as orchestrator:
+            return finish_plan(
+                plan_declare(
+                    orchestrator, runbook, severity=severity, variables=given,
+                    dedupe_key=dedupe_key, cadence=interval, channels=channel or [],
+                    unapproved_reason=reason, cooldown=window,
+                ),
+                json_output,
+            )  # fmt: skip
     with _orchestrator(
         project_dir, database_url, by=by, timeout=timeout, concurrency=concurrency, sending=True
     ) as orchestrator:
@@ -274,7 +320,14 @@ def declare(
             unapproved_reason=reason,
             cooldown=window,
         )
-        warnings = [] if report.deduplicated else worker_warnings(orchestrator, [report.incident])
+        warnings = (
+            []
+            if report.deduplicated
+            else [
+                *declare_warnings(orchestrator.project, runbook, channel or []),
+                *worker_warnings(orchestrator, [report.incident]),
+            ]
+        )
     if reason is not None and not report.deduplicated:
         if report.incident.break_glass_reason:
             _warn_break_glass(report.incident, reason)
@@ -295,12 +348,24 @@ def update(
         typer.Option("--phase", help="identified, monitoring or update (no news yet)."),
     ] = Phase.UPDATE.value,
     var: VarOption = None,
+    text: TextOption = None,
+    text_file: TextFileOption = None,
+    lang: LangOption = None,
+    severity: Annotated[
+        Severity | None,
+        typer.Option("--severity", help="Change the severity; the cadence follows."),
+    ] = None,
+    channel: Annotated[
+        list[str] | None,
+        typer.Option("--channel", help="Add this channel to the incident, from this message on."),
+    ] = None,
     unapproved: UnapprovedOption = False,
     reason: ReasonOption = None,
     by: ByOption = None,
     timeout: TimeoutOption = None,
     concurrency: ConcurrencyOption = None,
     database_url: DatabaseOption = None,
+    dry_run: DryRunOption = False,
     json_output: JsonOption = False,
     project_dir: ProjectOption = None,
 ) -> None:
@@ -308,17 +373,30 @@ def update(
 
     Variables given at declare are reused; --var adds or overrides.
     """
+    from outagecomms.cli.own_words import own_words
     from outagecomms.project import parse_assignments
 
     chosen = _phase(phase)
     given = parse_assignments(var or [])
-    reason = _break_glass(unapproved, reason)
+    words = own_words(text, text_file, lang, reason, unapproved, project(project_dir), chosen)
+    reason = None if words is not None else _break_glass(unapproved, reason)
+    if dry_run:
+        from outagecomms.dry_run import plan_follow_up
+
+        with _dry_run(project_dir, database_url, by) as orchestrator:
+            plan = plan_follow_up(
+                orchestrator, incident, chosen, variables=given, unapproved_reason=reason,
+                words=words, severity=severity, add_channels=channel or [],
+            )  # fmt: skip
+        return finish_plan(plan, json_output)
     with _orchestrator(
         project_dir, database_url, by=by, timeout=timeout, concurrency=concurrency, sending=True
     ) as orchestrator:
         report = orchestrator.update(
-            incident, phase=chosen, variables=given, unapproved_reason=reason
-        )
+            incident, phase=chosen, variables=given, unapproved_reason=reason, words=words,
+            severity=severity, add_channels=channel or [],
+        )  # fmt: skip
+    course_notes(report, severity, channel or [], words, json_output)
     _finish(report, f"updated ({chosen.value})", json_output)
 
 
@@ -344,6 +422,7 @@ def resolve(
     timeout: TimeoutOption = None,
     concurrency: ConcurrencyOption = None,
     database_url: DatabaseOption = None,
+    dry_run: DryRunOption = False,
     json_output: JsonOption = False,
     project_dir: ProjectOption = None,
 ) -> None:
@@ -362,6 +441,15 @@ def resolve(
         raise UsageError("--if-open goes with --dedupe-key KEY (an incident id is exact)")
     given = parse_assignments(var or [])
     reason = _break_glass(unapproved, reason)
+    if dry_run:
+        from outagecomms.dry_run import plan_resolve
+
+        with _dry_run(project_dir, database_url, by) as orchestrator:
+            plan = plan_resolve(
+                orchestrator, incident, dedupe_key=dedupe_key, if_open=if_open,
+                variables=given, unapproved_reason=reason,
+            )  # fmt: skip
+        return finish_plan(plan, json_output)
     with _orchestrator(
         project_dir, database_url, by=by, timeout=timeout, concurrency=concurrency, sending=True
     ) as orchestrator:
@@ -435,17 +523,25 @@ def status(
 @app.command()
 def show(
     incident: IncidentArgument,
+    channel: Annotated[
+        list[str] | None,
+        typer.Option("--channel", help="Only what this channel got (repeatable)."),
+    ] = None,
     database_url: DatabaseOption = None,
     json_output: JsonOption = False,
     project_dir: ProjectOption = None,
 ) -> None:
-    """The timeline of INCIDENT: every message, channel, delivery state, attempts, errors."""
+    """The timeline of INCIDENT: every message, what customers were told on each channel,
+    delivery state, attempts, errors."""
+    from outagecomms.told import narrow
+
     with _orchestrator(project_dir, database_url) as orchestrator:
-        detail = orchestrator.show(incident)
+        detail = narrow(orchestrator.show(incident), channel or [])
+        languages = channel_languages(orchestrator.project)
     if json_output:
         emit_json(detail.as_json())
         return
-    _print_detail(detail)
+    _print_detail(detail, internal=bool(channel), languages=languages)
 
 
 # --------------------------------------------------------------------------- output
@@ -570,7 +666,7 @@ def _print_deliveries(out: Console, deliveries: Sequence[DeliveryRecord]) -> Non
         table.add_column(column)
     for d in deliveries:
         table.add_row(plain(d.channel), plain(d.kind), _state(d), str(d.attempts), _size(d))
-    out.print(table)
+    out.print(keep_whole(table, "channel"))
     for d in deliveries:
         if d.last_error is None or d.state == "sent":
             continue
@@ -641,7 +737,7 @@ def _print_status(rows: Sequence[IncidentSummary], all_incidents: bool) -> None:
             Text(_when(i.next_update_at, now), style="bold red" if row.overdue_by else ""),
             _delivery_counts(row),
         )
-    out.print(table)
+    out.print(keep_whole(table, "id", "runbook"))
     for row in rows:
         if row.needs_a_human:
             out.print(
@@ -675,7 +771,9 @@ def _delivery_counts(row: IncidentSummary) -> Text:
     return text
 
 
-def _print_detail(detail: IncidentDetail) -> None:
+def _print_detail(
+    detail: IncidentDetail, *, internal: bool = False, languages: Mapping[str, str] | None = None
+) -> None:
     from rich.text import Text
 
     out = console()
@@ -703,3 +801,4 @@ def _print_detail(detail: IncidentDetail) -> None:
         m = entry.message
         out.rule(plain(f"#{m.seq} {m.phase} · {_when(m.created_at)} · by {m.author}"))
         _print_deliveries(out, entry.deliveries)
+        print_told(out, detail, entry, internal=internal, languages=languages)

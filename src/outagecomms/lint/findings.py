@@ -48,6 +48,9 @@ FILE_RULES: dict[str, Rule] = {
         Rule("allow", Level.ERROR, "an allow: entry naming an unknown rule (unused: warning)"),
         Rule("cadence", Level.WARNING, "an update cadence below 5 minutes"),
         Rule("lexicon", Level.WARNING, "a language without a lexicon: tone rules limited"),
+        Rule(
+            "channel-language", Level.WARNING, "an enabled channel in a language the runbook lacks"
+        ),
         Rule("approval", Level.ERROR, "--require-approval: runbook not approved as it is"),
     )
 }

@@ -403,6 +403,16 @@ def _channels(project: Project) -> tuple[list[Channel], list[Finding]]:
         return [], [schema_finding(p) for p in problems]
 
 
+def add_channel_language_findings(
+    results: Sequence[RunbookLint], channels: Sequence[Channel], default_language: str
+) -> None:
+    from outagecomms.lint.channel_languages import channel_language_findings
+
+    for result in results:
+        if result.loaded is not None:
+            result.findings += channel_language_findings(result.loaded, channels, default_language)
+
+
 def lint_paths(
     project: Project,
     paths: Sequence[Path] = (),
@@ -414,6 +424,7 @@ def lint_paths(
     channels, channel_findings = _channels(project)
     linter = RunbookLinter(project.settings, project_root=project.root, channels=channels, now=now)
     results = [linter.lint_file(path) for path in runbook_files(project, paths)]
+    add_channel_language_findings(results, channels, project.settings.default_language)
     if require_approval:
         from outagecomms.approvals import approval_findings
 

@@ -1,0 +1,55 @@
+"""A channel in a language its runbook lacks: a Persian channel on an English-only runbook
+would get the English text (with Persian-zone times written the English way, "UTC+3:30"),
+silently. ``lint`` warns about it per runbook, and ``declare`` warns naming the channel."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from outagecomms.compose import channel_language
+from outagecomms.lint.findings import Finding, finding
+from outagecomms.models import Channel, Runbook
+from outagecomms.project import LoadedRunbook, Project
+from outagecomms.yamlfile import display_path
+
+RULE = "channel-language"
+
+
+def language_gaps(
+    runbook: Runbook, channels: Iterable[Channel], default_language: str
+) -> list[str]:
+    """One sentence per enabled channel whose language ``runbook`` does not have."""
+    gaps = []
+    for channel in channels:
+        if not channel.enabled or channel.language in runbook.languages:
+            continue
+        used = channel_language(runbook, channel, default_language)
+        gaps.append(
+            f"channel {channel.name!r} is in {channel.language!r}, which runbook "
+            f"{runbook.id!r} lacks: it gets the {used!r} text instead; add "
+            f"{channel.language!r} to the runbook's languages (and its messages), or set "
+            f"the channel's language to one of {', '.join(runbook.languages)}"
+        )
+    return gaps
+
+
+def channel_language_findings(
+    loaded: LoadedRunbook, channels: Iterable[Channel], default_language: str
+) -> list[Finding]:
+    """``lint``: a warning per channel in a language the runbook lacks."""
+    where = {
+        "file": display_path(loaded.path),
+        "line": loaded.document.line_of(("languages",)),
+        "runbook": loaded.id,
+    }
+    return [
+        finding(RULE, gap).at(**where)
+        for gap in language_gaps(loaded.runbook, channels, default_language)
+    ]
+
+
+def declare_warnings(project: Project, runbook_id: str, names: Sequence[str]) -> list[str]:
+    """``declare``'s warnings about the channels it sends to (``names``; none: all enabled)."""
+    channels = [c.channel for c in project.select_channels(names)]
+    runbook = project.runbook(runbook_id).runbook
+    return language_gaps(runbook, channels, project.settings.default_language)
