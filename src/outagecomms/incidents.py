@@ -24,12 +24,18 @@ import structlog
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from outagecomms.approvals import ensure_sendable
+from outagecomms.approvals import content_hash, ensure_sendable
 from outagecomms.compose import Composed, compose
-from outagecomms.counting import measure_for_channel
+from outagecomms.counting import Measurement, fit_text, measure_for_channel
 from outagecomms.delivery import DEFAULT_RETRY, Outcome, Outgoing, RetryPolicy, send_all
-from outagecomms.errors import ConfigError, NotFoundError, RefusedError, UsageError
-from outagecomms.models import Audience, Channel, ChannelKind, Phase, Severity
+from outagecomms.errors import (
+    ConfigError,
+    NotFoundError,
+    OutagecommsError,
+    RefusedError,
+    UsageError,
+)
+from outagecomms.models import Audience, Channel, ChannelKind, Phase, Runbook, Severity
 from outagecomms.project import LoadedRunbook, Project
 from outagecomms.store import Store, default_database_url, open_store
 from outagecomms.store import repository as repo
@@ -49,6 +55,8 @@ log = structlog.get_logger(__name__)
 ACTOR_ENV = "OUTAGECOMMS_ACTOR"
 UPDATE_PHASES = (Phase.IDENTIFIED, Phase.MONITORING, Phase.UPDATE)
 """What ``update`` may post; ``update`` is the "still working on it" message."""
+LATEST_VERSION = "latest"
+"""``update --runbook-version latest``: move the incident to the newest approved runbook."""
 LEASE_GRACE = timedelta(seconds=60)
 """How long past the send timeout an inline sender's claim on its deliveries lasts; after
 that the worker may take them over."""
@@ -120,6 +128,35 @@ def incident_json(incident: IncidentRecord, *, deduplicated: bool = False) -> di
     }
 
 
+def pinning_json(incident: IncidentRecord) -> dict[str, Any]:
+    """What ``status`` and ``show`` add: the pinned runbook version (its content hash) and,
+    when the worker holds the incident back, why (``blocked``, else null)."""
+    return {"runbook_version": incident.runbook_sha256, "blocked": blocked_json(incident)}
+
+
+def blocked_json(incident: IncidentRecord) -> dict[str, Any] | None:
+    if incident.blocked_reason is None:
+        return None
+    return {
+        "reason": incident.blocked_reason,
+        "since": _iso(incident.blocked_at),
+        "retry_at": _iso(incident.blocked_until),
+    }
+
+
+def pin(runbook: Runbook) -> dict[str, Any]:
+    """The incident columns that pin ``runbook`` (product-spec §8): its content hash, the
+    same one ``approvals.lock`` records, and the content itself."""
+    return {
+        "runbook_sha256": content_hash(runbook),
+        "runbook_content": runbook.model_dump(mode="json"),
+    }
+
+
+UNBLOCKED: dict[str, Any] = {"blocked_reason": None, "blocked_at": None, "blocked_until": None}
+"""The incident columns of an incident the worker does not hold back."""
+
+
 def delivery_json(delivery: DeliveryRecord) -> dict[str, Any]:
     """The delivery fields scripts rely on (product-spec §3)."""
     return {
@@ -144,6 +181,9 @@ class Report:
     deduplicated: bool = False
     reopened: bool = False
     """declare re-opened a recently resolved incident (a flap) instead of a new one."""
+    broken_channels: Mapping[str, str] = field(default_factory=dict)
+    """Channels the message could not go to because their file is broken: name -> the
+    problem (``file:line: field: what``) and the fix."""
 
     @property
     def failed(self) -> list[DeliveryRecord]:
@@ -152,11 +192,33 @@ class Report:
             return []
         return [d for d in self.deliveries if d.state != DeliveryState.SENT.value]
 
+    @property
+    def failed_channels(self) -> list[str]:
+        """The channels not reached by the first attempt, broken channel files included."""
+        if self.deduplicated:
+            return []
+        return [d.channel for d in self.failed] + sorted(self.broken_channels)
+
     def as_json(self) -> dict[str, Any]:
         incident = incident_json(self.incident, deduplicated=self.deduplicated)
         if self.reopened:
             incident["reopened"] = True  # only present when true
-        return {"incident": incident, "deliveries": [delivery_json(d) for d in self.deliveries]}
+        deliveries = [delivery_json(d) for d in self.deliveries]
+        deliveries += [broken_channel_json(n, e) for n, e in sorted(self.broken_channels.items())]
+        return {"incident": incident, "deliveries": deliveries}
+
+
+def broken_channel_json(name: str, problem: str) -> dict[str, Any]:
+    """A channel whose file is broken, as a failed delivery with no attempt."""
+    return {
+        "channel": name,
+        "kind": None,
+        "state": DeliveryState.FAILED.value,
+        "attempts": 0,
+        "length": None,
+        "limit": None,
+        "error": problem,
+    }
 
 
 @dataclass(frozen=True)
@@ -174,7 +236,12 @@ class IncidentSummary:
     def pending_deliveries(self) -> int:
         return sum(
             self.counts.get(s.value, 0)
-            for s in (DeliveryState.QUEUED, DeliveryState.RETRY, DeliveryState.SENDING)
+            for s in (
+                DeliveryState.QUEUED,
+                DeliveryState.RETRY,
+                DeliveryState.SENDING,
+                DeliveryState.BLOCKED,
+            )
         )
 
     def as_json(self) -> dict[str, Any]:
@@ -184,6 +251,8 @@ class IncidentSummary:
             "resolved_at": _iso(self.incident.resolved_at),
             "failed_deliveries": self.failed_deliveries,
             "pending_deliveries": self.pending_deliveries,
+            "blocked_deliveries": self.counts.get(DeliveryState.BLOCKED.value, 0),
+            **pinning_json(self.incident),
         }
 
 
@@ -207,6 +276,7 @@ class TimelineEntry:
                     "due_at": _iso(d.due_at),
                     "sent_at": _iso(d.sent_at),
                     "possibly_duplicate": d.possibly_duplicate,
+                    "cut_from": d.cut_from,
                     "title": d.title,
                     "body": d.body,
                 }
@@ -222,11 +292,14 @@ class IncidentDetail:
     incident: IncidentRecord
     timeline: list[TimelineEntry]
     events: list[EventRecord] = field(default_factory=list)
+    file_version: str | None = None
+    """The content hash of the runbook file as it is now (None: it does not load)."""
 
     def as_json(self) -> dict[str, Any]:
         i = self.incident
         return {
             **incident_json(i),
+            **pinning_json(i),
             "started_at": _iso(i.started_at),
             "resolved_at": _iso(i.resolved_at),
             "declared_by": i.declared_by,
@@ -235,6 +308,7 @@ class IncidentDetail:
             "cadence": None if i.cadence_seconds is None else f"{i.cadence_seconds}s",
             "variables": i.variables,
             "channels": i.channels,
+            "runbook_file_version": self.file_version,
             "timeline": [entry.as_json() for entry in self.timeline],
             "events": [
                 {"at": _iso(e.at), "kind": e.kind, "actor": e.actor, "detail": e.detail}
@@ -252,6 +326,8 @@ class _Posted:
 
     message_id: int
     channels: dict[str, Channel]
+    broken: dict[str, str] = field(default_factory=dict)
+    """Channels it could not go to (their file is broken): name -> problem."""
 
 
 class Orchestrator:
@@ -351,7 +427,7 @@ class Orchestrator:
                     return reopened
         targets = self.channels_for(list(channels) or None)
         given = dict(variables or {})
-        self._check_values(loaded, given)
+        self._check_values(runbook, given)
         now = self.clock()
         next_update_at = now + (cadence or runbook.cadence_for(chosen_severity))
         try:
@@ -377,6 +453,7 @@ class Orchestrator:
                     started_at=now,
                     resolved_at=None,
                     updated_at=now,
+                    **pin(runbook),
                 )
                 incident = _must(repo.get_incident(conn, number))
                 repo.add_event(
@@ -403,7 +480,7 @@ class Orchestrator:
                         detail={"reason": reason, "runbook": runbook.id},
                     )
                 posted = self.post_message(
-                    conn, incident, loaded, Phase.INVESTIGATING, targets, given, actor, now
+                    conn, incident, runbook, Phase.INVESTIGATING, targets, given, actor, now
                 )
         except _Duplicate as duplicate:
             return self._deduplicated(duplicate.incident, actor)
@@ -428,9 +505,14 @@ class Orchestrator:
         variables: Mapping[str, str] | None = None,
         by: str | None = None,
         unapproved_reason: str | None = None,
+        runbook_version: str | None = None,
     ) -> Report:
         """Post ``identified``, ``monitoring`` or a "still working on it" ``update``; the
-        next-update promise restarts from now."""
+        next-update promise restarts from now.
+
+        The message renders from the runbook pinned at declare; ``runbook_version="latest"``
+        first moves the incident to the runbook file's current content, which must be
+        approved (or ``unapproved_reason`` given): refused otherwise."""
         if phase not in UPDATE_PHASES:
             allowed = ", ".join(p.value for p in UPDATE_PHASES)
             raise UsageError(
@@ -438,9 +520,29 @@ class Orchestrator:
                 if phase is Phase.RESOLVED
                 else f"--phase {phase.value!r}: update posts one of: {allowed}"
             )
+        if runbook_version is not None and runbook_version.strip().lower() != LATEST_VERSION:
+            raise UsageError(
+                f"--runbook-version {runbook_version!r}: only 'latest' is supported (the "
+                "newest approved version of the runbook file)"
+            )
         return self._follow_up(
-            incident_ref, phase, variables or {}, by or self.actor, unapproved_reason
+            incident_ref,
+            phase,
+            variables or {},
+            by or self.actor,
+            unapproved_reason,
+            move_to_latest=runbook_version is not None,
         )
+
+    def runbook_of(self, incident: IncidentRecord) -> Runbook:
+        """What the incident's messages render from: the runbook content pinned at declare
+        (product-spec §8), whatever the file says now. An incident declared before pinning
+        existed renders from the file, which must still be approved."""
+        if incident.runbook_content is not None:
+            return Runbook.model_validate(incident.runbook_content)
+        loaded = self.project.runbook(incident.runbook_id)
+        ensure_sendable(self.project, loaded, unapproved_reason=incident.break_glass_reason)
+        return loaded.runbook
 
     def resolve(
         self,
@@ -525,7 +627,13 @@ class Orchestrator:
         timeline = [
             TimelineEntry(m, [d for d in delivered if d.message_id == m.id]) for m in messages
         ]
-        return IncidentDetail(incident, timeline, events)
+        try:
+            file_version: str | None = content_hash(
+                self.project.runbook(incident.runbook_id).runbook
+            )
+        except OutagecommsError:
+            file_version = None
+        return IncidentDetail(incident, timeline, events, file_version)
 
     def incident(self, incident_ref: str) -> IncidentRecord:
         number = parse_incident_ref(incident_ref)
@@ -541,23 +649,41 @@ class Orchestrator:
         variables: Mapping[str, str],
         actor: str,
         unapproved_reason: str | None,
+        *,
+        move_to_latest: bool = False,
     ) -> Report:
         number = parse_incident_ref(incident_ref)
         with self.store.read() as conn:
             incident = self._existing(conn, number, incident_ref)
         _check_lifecycle(incident, phase)
-        loaded = self.project.runbook(incident.runbook_id)
-        reason = _clean_reason(unapproved_reason) or incident.break_glass_reason
-        ensure_sendable(self.project, loaded, unapproved_reason=reason)
+        explicit = _clean_reason(unapproved_reason)
+        reason = explicit or incident.break_glass_reason
+        moved: dict[str, Any] = {}
+        if move_to_latest:
+            loaded = self.project.runbook(incident.runbook_id)
+            ensure_sendable(self.project, loaded, unapproved_reason=explicit)
+            runbook = loaded.runbook
+            moved = pin(runbook)
+        elif incident.runbook_content is None:  # declared before pinning: the file decides
+            loaded = self.project.runbook(incident.runbook_id)
+            ensure_sendable(self.project, loaded, unapproved_reason=reason)
+            runbook = loaded.runbook
+        else:
+            runbook = self.runbook_of(incident)
         targets = self.channels_for(incident.channels)
         given = {**incident.variables, **variables}
-        self._check_values(loaded, given)
+        self._check_values(runbook, given)
         with self.store.write() as conn:
             # Read again under the write lock: another process may have resolved it.
             incident = self._existing(conn, number, incident_ref)
             _check_lifecycle(incident, phase)
             now = self.clock()
-            changes: dict[str, Any] = {"variables": given, "updated_at": now}
+            changes: dict[str, Any] = {
+                "variables": given,
+                "updated_at": now,
+                **moved,
+                **UNBLOCKED,
+            }
             if phase is Phase.RESOLVED:
                 changes.update(
                     status=IncidentStatus.RESOLVED.value,
@@ -570,11 +696,20 @@ class Orchestrator:
                 changes.update(phase=phase.value)
             else:
                 severity = Severity(incident.severity)
-                cadence = incident.cadence_override or loaded.runbook.cadence_for(severity)
+                cadence = incident.cadence_override or runbook.cadence_for(severity)
                 changes["next_update_at"] = now + cadence
                 if phase is not Phase.UPDATE:
                     changes["phase"] = phase.value
             repo.update_incident(conn, number, **changes)
+            if moved and moved["runbook_sha256"] != incident.runbook_sha256:
+                repo.add_event(
+                    conn,
+                    incident=number,
+                    at=now,
+                    kind="incident.runbook_moved",
+                    actor=actor,
+                    detail={"from": incident.runbook_sha256, "to": moved["runbook_sha256"]},
+                )
             incident = _must(repo.get_incident(conn, number))
             if reason is not None and unapproved_reason:
                 repo.add_event(
@@ -583,11 +718,11 @@ class Orchestrator:
                     at=now,
                     kind="incident.break_glass",
                     actor=actor,
-                    detail={"reason": reason, "runbook": loaded.id, "phase": phase.value},
+                    detail={"reason": reason, "runbook": runbook.id, "phase": phase.value},
                 )
             if phase is Phase.RESOLVED:
                 repo.add_event(conn, incident=number, at=now, kind="incident.resolved", actor=actor)
-            posted = self.post_message(conn, incident, loaded, phase, targets, given, actor, now)
+            posted = self.post_message(conn, incident, runbook, phase, targets, given, actor, now)
         log.info("incident.message", incident=incident.id, phase=phase.value)
         return self._deliver(number, posted)
 
@@ -595,7 +730,7 @@ class Orchestrator:
         self,
         conn: Connection,
         incident: IncidentRecord,
-        loaded: LoadedRunbook,
+        runbook: Runbook,
         phase: Phase,
         targets: dict[str, Channel],
         given: Mapping[str, str],
@@ -604,10 +739,11 @@ class Orchestrator:
         origin: str = "human",
     ) -> _Posted:
         """Write one message and its deliveries (queued, claimed by this orchestrator for
-        the first attempt) inside the caller's transaction. ``origin``: "human", or
-        "cadence" for the worker's automatic updates."""
-        runbook = loaded.runbook
+        the first attempt) inside the caller's transaction, rendered from ``runbook`` (the
+        incident's pinned one, :meth:`runbook_of`). ``origin``: "human", or "cadence" for
+        the worker's automatic updates."""
         settings = self.project.settings
+        broken = self.broken_channels_for(incident.channels)
         facts = IncidentFacts(
             incident_id=incident.id,
             severity=Severity(incident.severity),
@@ -620,7 +756,13 @@ class Orchestrator:
         )
         composed = {
             name: compose(
-                runbook, phase, channel, facts, given, default_language=settings.default_language
+                runbook,
+                phase,
+                channel,
+                facts,
+                given,
+                default_language=settings.default_language,
+                refuse_blanks=True,
             )
             for name, channel in targets.items()
         }
@@ -641,10 +783,11 @@ class Orchestrator:
         for name, channel in targets.items():
             item = composed[name]
             body, length, limit, unit = item.body, *_measured(item)
+            cut_from = item.cut_from
             if channel.audience is Audience.INTERNAL:
                 body = internal_copy(incident, phase, item, given, customers, actor)
                 if channel.kind is not ChannelKind.EMAIL:
-                    m = measure_for_channel(body, channel)
+                    body, m, cut_from = fitted_internal_copy(body, channel, cut_from)
                     length, limit, unit = m.length, m.limit, m.unit
             repo.insert_delivery(
                 conn,
@@ -668,7 +811,10 @@ class Orchestrator:
                 idempotency_key=uuid.uuid4().hex,
                 created_at=now,
                 updated_at=now,
+                cut_from=cut_from,
             )
+        # A newer message may drop a stale update, never a resolution: a postmortem queues
+        # behind an undelivered resolution on its channel (repo.start_sending, claim_due).
         cancelled = repo.cancel_pending(
             conn,
             incident.number,
@@ -676,6 +822,7 @@ class Orchestrator:
             channels=None if phase in (Phase.RESOLVED, Phase.POSTMORTEM) else list(targets),
             now=now,
             reason=f"superseded by message {seq} ({phase.value}) before it was sent",
+            keep_resolutions=phase is Phase.POSTMORTEM,
         )
         repo.add_event(
             conn,
@@ -688,9 +835,12 @@ class Orchestrator:
                 "phase": phase.value,
                 "channels": sorted(targets),
                 "cancelled": [f"{d.channel}#{d.message_id}" for d in cancelled],
+                **({"broken_channels": broken} if broken else {}),
             },
         )
-        return _Posted(message_id, targets)
+        if broken:
+            log.warning("message.channels_broken", incident=incident.id, channels=broken)
+        return _Posted(message_id, targets, broken)
 
     def _deliver(self, number: int, posted: _Posted) -> Report:
         """The first attempt of every delivery of one committed message."""
@@ -723,7 +873,7 @@ class Orchestrator:
             incident = _must(repo.get_incident(conn, number))
             message = repo.get_message(conn, posted.message_id)
             delivered = repo.deliveries_of(conn, [posted.message_id])
-        return Report(incident, delivered, message)
+        return Report(incident, delivered, message, broken_channels=posted.broken)
 
     def send_now(self, items: list[Outgoing]) -> list[Outcome]:
         """Send ``items`` at once through this orchestrator's sender (site channels are
@@ -822,7 +972,7 @@ class Orchestrator:
         """
         targets = self.channels_for(incident.channels)
         given = {**incident.variables, **variables}
-        self._check_values(loaded, given)
+        self._check_values(loaded.runbook, given)
         try:
             with self.store.write() as conn:
                 current = _must(repo.get_incident(conn, incident.number))
@@ -835,6 +985,8 @@ class Orchestrator:
                     "next_update_at": now + (interval or loaded.runbook.cadence_for(chosen)),
                     "variables": given,
                     "updated_at": now,
+                    **pin(loaded.runbook),  # a re-open is a declare: the approved file now
+                    **UNBLOCKED,
                 }
                 if cadence is not None:
                     changes["cadence_seconds"] = int(cadence.total_seconds())
@@ -865,7 +1017,7 @@ class Orchestrator:
                     },
                 )
                 posted = self.post_message(
-                    conn, reopened, loaded, Phase.UPDATE, targets, given, actor, now
+                    conn, reopened, loaded.runbook, Phase.UPDATE, targets, given, actor, now
                 )
         except _Duplicate as duplicate:
             return self._deduplicated(duplicate.incident, actor)
@@ -917,19 +1069,31 @@ class Orchestrator:
         return incident
 
     def channels_for(self, names: Sequence[str] | None) -> dict[str, Channel]:
-        """The named channels (all enabled ones for ``None``), by name."""
-        selected = self.project.select_channels(names or ())
-        if not selected:
+        """The named channels (all enabled ones for ``None``), by name. A channel whose
+        file is broken is left out (:meth:`broken_channels_for` says why): it fails only
+        itself."""
+        selected, broken = self.project.select_usable_channels(names or ())
+        if not selected and not broken:
             raise ConfigError(
                 f"no enabled channels in {self.project.channels_dir}; add a channels/*.yaml "
                 "file (or pass --channel NAME) so the incident reaches someone"
             )
         return {c.name: c.channel for c in selected}
 
-    def _check_values(self, loaded: LoadedRunbook, given: Mapping[str, str]) -> None:
+    def broken_channels_for(self, names: Sequence[str] | None) -> dict[str, str]:
+        """The channels among ``names`` (every file for ``None``) whose file is broken:
+        name -> the problem and the fix."""
+        _, broken = self.project.select_usable_channels(names or ())
+        return {
+            name: f"{problem}; fix the file: this channel gets no message until it loads "
+            "(`outagecomms lint` lists every problem)"
+            for name, problem in broken.items()
+        }
+
+    def _check_values(self, runbook: Runbook, given: Mapping[str, str]) -> None:
         """Bad ``--var`` values are usage errors before anything is written."""
-        for lang in loaded.runbook.languages:
-            resolve_values(loaded.runbook, given, lang)
+        for lang in runbook.languages:
+            resolve_values(runbook, given, lang)
 
     def lease_length(self) -> timedelta:
         """How long a claim on a delivery lasts: the send timeout plus a grace period."""
@@ -962,6 +1126,22 @@ def internal_copy(
     lines.append(f"Customers were told ({composed.format.value}, {composed.lang}):")
     lines.append(composed.body)
     return "\n".join(lines)
+
+
+def fitted_internal_copy(
+    body: str, channel: Channel, cut_from: int | None
+) -> tuple[str, Measurement, int | None]:
+    """The internal copy fitted to its own channel's limit: the header lines come first,
+    so a cut shortens the customers' text at its end. Returns the text, its measurement
+    and the length before the cut (``cut_from`` when it was not cut here)."""
+    measured = measure_for_channel(body, channel)
+    if measured.fits:
+        return body, measured, cut_from
+    log.warning(
+        "message.truncated", channel=channel.name, length=measured.length, limit=measured.limit
+    )
+    fitted = fit_text(body, channel)
+    return fitted, measure_for_channel(fitted, channel), measured.length
 
 
 class _Duplicate(Exception):

@@ -42,13 +42,13 @@ from typing import Any
 import structlog
 from sqlalchemy.engine import Connection
 
-from outagecomms import incidents as incidents_module
+from outagecomms.counting import fit_text
 from outagecomms.delivery import Outcome, Outgoing
 from outagecomms.durations import format_duration
 from outagecomms.errors import OutagecommsError, StoreError
-from outagecomms.incidents import Orchestrator
-from outagecomms.models import Audience, Channel, Phase, Severity
-from outagecomms.project import LoadedRunbook, Project
+from outagecomms.incidents import UNBLOCKED, Orchestrator
+from outagecomms.models import Audience, Channel, Phase, Runbook, Severity
+from outagecomms.project import Project
 from outagecomms.store import Store
 from outagecomms.store import repository as repo
 from outagecomms.store.records import DeliveryRecord, IncidentRecord, public_id
@@ -63,8 +63,10 @@ STALE_AFTER = timedelta(seconds=90)
 """A worker not seen for this long is presumed gone: ``declare`` and ``status`` warn."""
 FORGET_AFTER = timedelta(days=7)
 BLOCKED_RETRY = timedelta(seconds=60)
-"""How long an incident whose automatic update cannot be composed (runbook refused,
-channel file gone, bad values) waits before the worker tries it again."""
+"""How long an incident whose automatic update cannot be composed (a template that raises,
+a pinned runbook that no longer validates, bad values), or a delivery that cannot be sent
+(its channel file is broken), waits before the worker tries it again. The block is stored
+on the incident (or the delivery), so a restarted worker does not crash-loop on it."""
 DEFAULT_POLL_INTERVAL = 1.0
 """Seconds between two SQLite ``PRAGMA data_version`` checks while the worker sleeps."""
 MIN_SLEEP = 1.0
@@ -127,7 +129,6 @@ class Worker:
         self.reload_project = reload_project
         self.id = orchestrator.owner
         self._last_beat: datetime | None = None
-        self._blocked: dict[int, datetime] = {}
         self._stop = threading.Event()
         self._wakeup: Wakeup | None = None
         crash_at = os.environ.get("OUTAGECOMMS_TEST_CRASH_AT", "")
@@ -182,9 +183,7 @@ class Worker:
         ``taken`` earlier in this step it took up (each at most once per step)."""
         moment = clock()
         with self.store.read() as conn:
-            overdue = repo.overdue_incidents(
-                conn, now=moment, limit=PROMISE_BATCH, exclude=self._blocked_ids(moment)
-            )
+            overdue = repo.overdue_incidents(conn, now=moment, limit=PROMISE_BATCH)
         fresh = [incident for incident in overdue if incident.number not in taken]
         for incident in fresh:
             if self.stopping:
@@ -202,13 +201,7 @@ class Worker:
         while leads and not self.stopping:
             moment = clock()
             with self.store.read() as conn:
-                due = repo.reminders_due(
-                    conn,
-                    leads=leads,
-                    now=moment,
-                    limit=PROMISE_BATCH,
-                    exclude=self._blocked_ids(moment),
-                )
+                due = repo.reminders_due(conn, leads=leads, now=moment, limit=PROMISE_BATCH)
             fresh = [incident for incident in due if incident.number not in seen]
             if not fresh:
                 return
@@ -245,25 +238,28 @@ class Worker:
 
     def _cadence_update(self, number: int, now: datetime, report: StepReport) -> bool:
         """Post the automatic update if, with the incident locked, it is still open and
-        its promise has passed. Returns whether it was posted."""
+        its promise has passed. Returns whether it was posted.
+
+        It renders from the runbook pinned on the incident (product-spec §8), so an edited
+        runbook file neither stops the cadence nor sends unapproved words. Any exception
+        but a store error blocks this incident (:meth:`_block`); the others go on."""
         incident_id = public_id(number)
         try:
             with self.store.read() as conn:
                 incident = repo.get_incident(conn, number)
             if incident is None:
                 return False
-            loaded = self.project.runbook(incident.runbook_id)
-            # looked up at call time, like the orchestrator does (tests stand in for it)
-            ensure_sendable = incidents_module.ensure_sendable  # type: ignore[attr-defined]
-            ensure_sendable(self.project, loaded, unapproved_reason=incident.break_glass_reason)
+            runbook = self.orchestrator.runbook_of(incident)
             targets = self.orchestrator.channels_for(incident.channels)
             with self.store.write() as conn:
                 current = repo.lock_incident(conn, number)
                 promised = None if current is None else current.next_update_at
                 if current is None or not current.is_open or promised is None or promised > now:
                     return False  # resolved, or a human (or another worker) posted meanwhile
-                cadence = _cadence(current, loaded)
-                repo.update_incident(conn, number, next_update_at=now + cadence, updated_at=now)
+                cadence = _cadence(current, runbook)
+                repo.update_incident(
+                    conn, number, next_update_at=now + cadence, updated_at=now, **UNBLOCKED
+                )
                 current = repo.get_incident(conn, number)
                 assert current is not None
                 late = now - promised
@@ -284,7 +280,7 @@ class Worker:
                 self.orchestrator.post_message(
                     conn,
                     current,
-                    loaded,
+                    runbook,
                     Phase.UPDATE,
                     targets,
                     current.variables,
@@ -294,33 +290,78 @@ class Worker:
                 )
         except StoreError:
             raise
-        except OutagecommsError as exc:
-            self._block(number, now, f"automatic update of {incident_id} not sent: {exc}")
-            report.problems.append(f"{incident_id}: {exc}")
+        except Exception as exc:  # one poisoned incident never stops the worker
+            problem = problem_text(exc)
+            self._block(number, now, f"automatic update of {incident_id} not sent: {problem}")
+            report.problems.append(f"{incident_id}: {problem}")
             return False
         log.info("incident.automatic_update", incident=incident_id, promised_at=_iso(promised))
         return True
 
     def _block(self, number: int, now: datetime, problem: str) -> None:
-        first = number not in self._blocked
-        self._blocked[number] = now + BLOCKED_RETRY
+        """Hold the incident back until :data:`BLOCKED_RETRY` from ``now``, with the reason
+        stored on it (``status`` and ``show`` print it). The first time (not on every retry)
+        an event is logged and the incident's internal channels are told."""
         log.error("worker.incident_blocked", incident=public_id(number), problem=problem)
-        if first:
-            with self.store.write() as conn:
+        with self.store.write() as conn:
+            current = repo.get_incident(conn, number)
+            if current is None:
+                return
+            first = current.blocked_reason is None
+            repo.update_incident(
+                conn,
+                number,
+                blocked_reason=problem,
+                blocked_at=current.blocked_at if not first else now,
+                blocked_until=now + BLOCKED_RETRY,
+            )
+            if first:
                 repo.add_event(
                     conn,
                     incident=number,
                     at=now,
                     kind="incident.automatic_update_blocked",
                     actor=WORKER_ACTOR,
-                    detail={"problem": problem},
+                    detail={"problem": problem, "retry_every": int(BLOCKED_RETRY.seconds)},
                 )
+        if first:
+            self._tell_staff(current, problem, now)
 
-    def _blocked_ids(self, now: datetime) -> list[int]:
-        """Incidents held back at ``now`` (their time to try again not reached yet)."""
-        for number in [n for n, until in self._blocked.items() if until <= now]:
-            del self._blocked[number]
-        return sorted(self._blocked)
+    def _tell_staff(self, incident: IncidentRecord, problem: str, now: datetime) -> None:
+        """Best effort, once per block: the incident's internal channels hear that customers
+        are not being updated, and why. Never raises."""
+        try:
+            targets = self.orchestrator.channels_for(incident.channels)
+        except Exception:  # no channel to tell: the block is in status and show
+            return
+        internal = {n: c for n, c in targets.items() if c.audience is Audience.INTERNAL}
+        title, body = blocked_text(incident, problem)
+        items = [
+            Outgoing(
+                key=f"blocked:{name}",
+                channel=channel,
+                title=title,
+                body=fit_text(body, channel),
+                idempotency_key=_stable_key("blocked", incident.id, now.isoformat(), name),
+            )
+            for name, channel in sorted(internal.items())
+        ]
+        if not items:
+            return
+        outcomes = self.orchestrator.send_now(items)
+        with self.store.write() as conn:
+            repo.add_event(
+                conn,
+                incident=incident.number,
+                at=now,
+                kind="incident.blocked_notice",
+                actor=WORKER_ACTOR,
+                detail={
+                    "channels": {
+                        o.key.removeprefix("blocked:"): o.error or "sent" for o in outcomes
+                    }
+                },
+            )
 
     # --- reminders -----------------------------------------------------------------
 
@@ -434,18 +475,38 @@ class Worker:
         if not claim.claimed:
             return bool(claim.cancelled)
         self._crash_point("sending")
-        outcomes = self._send(claim.claimed)
+        try:
+            outcomes, blocked = self._send(claim.claimed)
+        except StoreError:
+            raise
+        except Exception as exc:  # a bug while sending: nothing is known to have left
+            outcomes, blocked = {}, {r.id: f"not sent: {problem_text(exc)}" for r in claim.claimed}
         self._crash_point("sent")
         now = clock()
-        with self.store.write() as conn:
-            for record in claim.claimed:
-                number = claim.incident_of[record.id]
-                self.orchestrator.record_attempt(conn, number, record, outcomes.get(record.id), now)
-            self._crash_point("recorded")
-            states = {
-                d.id: d.state
-                for d in repo.deliveries_of(conn, {d.message_id for d in claim.claimed})
-            }
+        try:
+            with self.store.write() as conn:
+                for record in claim.claimed:
+                    number = claim.incident_of[record.id]
+                    if record.id in blocked:
+                        self._hold_back(conn, number, record, blocked[record.id], now)
+                    else:
+                        outcome = outcomes.get(record.id)
+                        self.orchestrator.record_attempt(conn, number, record, outcome, now)
+                self._crash_point("recorded")
+                states = {
+                    d.id: d.state
+                    for d in repo.deliveries_of(conn, {d.message_id for d in claim.claimed})
+                }
+        except StoreError:
+            raise
+        except Exception as exc:  # recording failed half-way: release every claim of the batch
+            problem = f"not recorded: {problem_text(exc)}"
+            with self.store.write() as conn:
+                for record in claim.claimed:
+                    self._hold_back(conn, claim.incident_of[record.id], record, problem, now)
+            report.problems.append(problem)
+            return True
+        self._tell_staff_of_held_back(claim, blocked, now)
         for record in claim.claimed:
             state = states.get(record.id)
             if state == "sent":
@@ -456,12 +517,61 @@ class Worker:
                 report.failed += 1
         return True
 
-    def _send(self, records: Sequence[DeliveryRecord]) -> dict[int, Outcome]:
-        channels = self.project.channels() if records else {}
+    def _hold_back(
+        self, conn: Connection, number: int, record: DeliveryRecord, problem: str, now: datetime
+    ) -> None:
+        """Release the claim on ``record`` without counting the attempt (it never left),
+        blocked until :data:`BLOCKED_RETRY` from ``now``, with the reason; an event the
+        first time."""
+        log.error(
+            "worker.delivery_blocked",
+            incident=public_id(number),
+            channel=record.channel,
+            problem=problem,
+        )
+        released = repo.release_blocked(
+            conn, record.id, owner=self.id, now=now, until=now + BLOCKED_RETRY, reason=problem
+        )
+        if released and record.last_error != problem:
+            repo.add_event(
+                conn,
+                incident=number,
+                at=now,
+                kind="delivery.blocked",
+                actor=WORKER_ACTOR,
+                detail={"channel": record.channel, "problem": problem},
+            )
+
+    def _tell_staff_of_held_back(
+        self, claim: repo.Claim, blocked: dict[int, str], now: datetime
+    ) -> None:
+        """The first time a delivery is held back, its incident's internal channels hear it
+        (once per incident and problem), like a blocked incident."""
+        told: set[tuple[int, str]] = set()
+        for record in claim.claimed:
+            problem = blocked.get(record.id)
+            number = claim.incident_of[record.id]
+            if problem is None or record.last_error == problem or (number, problem) in told:
+                continue
+            told.add((number, problem))
+            with self.store.read() as conn:
+                incident = repo.get_incident(conn, number)
+            if incident is not None:
+                self._tell_staff(incident, f"{record.channel}: {problem}", now)
+
+    def _send(self, records: Sequence[DeliveryRecord]) -> tuple[dict[int, Outcome], dict[int, str]]:
+        """Send ``records``: the outcome of each one sent, and the ones held back without
+        an attempt (their channel file is broken): id -> why."""
+        channels = self.project.usable_channels() if records else {}
+        broken = self.project.broken_channels() if records else {}
         items: list[Outgoing] = []
         missing: dict[int, Outcome] = {}
+        blocked: dict[int, str] = {}
         for record in records:
             loaded = channels.get(record.channel)
+            if loaded is None and record.channel in broken:
+                blocked[record.id] = f"channel file broken: {broken[record.channel]}"
+                continue
             if loaded is None:
                 missing[record.id] = Outcome(
                     str(record.id),
@@ -472,7 +582,7 @@ class Worker:
                 continue
             items.append(_outgoing(record, loaded.channel))
         outcomes = {int(o.key): o for o in self.orchestrator.send_now(items)}
-        return {**outcomes, **missing}
+        return {**outcomes, **missing}, blocked
 
     # --- the loop --------------------------------------------------------------------
 
@@ -483,11 +593,9 @@ class Worker:
         candidates = [now + self.heartbeat_every]
         if self._last_beat is not None:
             candidates.append(self._last_beat + self.heartbeat_every)
-        blocked = self._blocked_ids(now)
-        candidates.extend(self._blocked[number] for number in blocked)
         with self.store.read() as conn:
             due = repo.next_due(conn, owner=self.id)
-            promise = repo.next_promise(conn, exclude=blocked)
+            promise = repo.next_promise(conn)
             remind = repo.next_reminder(conn, leads=self._reminder_leads(conn), now=now)
         candidates.extend(moment for moment in (due, promise, remind) if moment is not None)
         return min(candidates)
@@ -684,17 +792,51 @@ def reminder_text(incident: IncidentRecord, promise: datetime, now: datetime) ->
     return title, body
 
 
-def _cadence(incident: IncidentRecord, loaded: LoadedRunbook) -> timedelta:
-    return incident.cadence_override or loaded.runbook.cadence_for(Severity(incident.severity))
+def _cadence(incident: IncidentRecord, runbook: Runbook) -> timedelta:
+    return incident.cadence_override or runbook.cadence_for(Severity(incident.severity))
 
 
 def _cadence_of(project: Project, incident: IncidentRecord) -> timedelta:
     if incident.cadence_override is not None:
         return incident.cadence_override
     try:
-        return _cadence(incident, project.runbook(incident.runbook_id))
-    except OutagecommsError:
+        if incident.runbook_content is not None:
+            return _cadence(incident, Runbook.model_validate(incident.runbook_content))
+        return _cadence(incident, project.runbook(incident.runbook_id).runbook)
+    except (OutagecommsError, ValueError):
         return timedelta(hours=1)
+
+
+MAX_PROBLEM_LENGTH = 300
+
+
+def problem_text(exc: BaseException) -> str:
+    """One line saying what went wrong: an outagecomms error's own message (it names the
+    fix), or the exception's type and first line for anything else (a template that
+    divides by zero, an overflow in the sandbox, a bug)."""
+    if isinstance(exc, OutagecommsError):
+        text = str(exc)
+    else:
+        first = (str(exc).strip().splitlines() or [""])[0]
+        text = f"{type(exc).__name__}: {first}" if first else type(exc).__name__
+    text = " ".join(text.split())
+    if len(text) > MAX_PROBLEM_LENGTH:
+        text = text[: MAX_PROBLEM_LENGTH - 1] + "…"
+    return text
+
+
+def blocked_text(incident: IncidentRecord, problem: str) -> tuple[str, str]:
+    """The notice to staff that the worker holds an incident or a delivery back."""
+    title = f"{incident.id}: customers are NOT being updated"
+    body = (
+        f"[{incident.id} · blocked] {incident.runbook_id} · {incident.severity} · "
+        f"{incident.phase}\n"
+        f"The worker could not send: {problem}\n"
+        f"It tries again every {format_duration(BLOCKED_RETRY)}. Fix the cause, or post the "
+        f"update yourself: outagecomms update {incident.id} --phase update "
+        f"(--runbook-version latest after approving a fixed runbook)."
+    )
+    return title, body
 
 
 def _outgoing(record: DeliveryRecord, channel: Channel) -> Outgoing:

@@ -424,7 +424,7 @@ def test_a_blocked_incident_does_not_hold_up_the_batches_behind_it(
 ) -> None:
     declare_many(orchestrator, 5)
     with orchestrator.store.write() as conn:  # the two longest overdue cannot be composed
-        conn.execute(update(incidents).where(incidents.c.id <= 2).values(runbook_id="gone"))
+        conn.execute(update(incidents).where(incidents.c.id <= 2).values(runbook_content={}))
     report = worker.run_once(T0 + HOUR)
     assert (report.updates, len(report.problems)) == (["INC-3", "INC-4", "INC-5"], 2)
 
@@ -517,7 +517,7 @@ def test_an_automatic_update_that_cannot_be_composed_does_not_stop_the_others(
 ) -> None:
     orchestrator.declare(RUNBOOK, variables=VARS)
     orchestrator.declare(RUNBOOK, variables=VARS)
-    with orchestrator.store.write() as conn:  # INC-1's runbook vanished from the project
-        conn.execute(update(incidents).where(incidents.c.id == 1).values(runbook_id="gone"))
+    with orchestrator.store.write() as conn:  # INC-1's pinned runbook no longer validates
+        conn.execute(update(incidents).where(incidents.c.id == 1).values(runbook_content={}))
     report = worker.run_once(T0 + HOUR)
     assert (report.updates, len(report.problems)) == (["INC-2"], 1)

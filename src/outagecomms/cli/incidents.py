@@ -4,7 +4,7 @@ and ``show`` (a thin layer over :class:`outagecomms.incidents.Orchestrator`)."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Annotated
@@ -95,8 +95,13 @@ STATE_STYLES = {
     "retry": "yellow",
     "failed": "bold red",
     "cancelled": "dim",
+    "blocked": "bold red",
 }
-STATE_LABELS = {"retry": "queued for retry", "queued": "queued"}
+STATE_LABELS = {
+    "retry": "queued for retry",
+    "queued": "queued",
+    "blocked": "blocked (no attempt counted)",
+}
 
 
 @contextmanager
@@ -242,6 +247,15 @@ def update(
         typer.Option("--phase", help="identified, monitoring or update (no news yet)."),
     ] = Phase.UPDATE.value,
     var: VarOption = None,
+    runbook_version: Annotated[
+        str | None,
+        typer.Option(
+            "--runbook-version",
+            help="latest: move the incident to the newest approved version of its runbook "
+            "file (otherwise it keeps rendering from the version pinned when it was declared).",
+            show_default=False,
+        ),
+    ] = None,
     unapproved: UnapprovedOption = False,
     reason: ReasonOption = None,
     by: ByOption = None,
@@ -253,7 +267,8 @@ def update(
 ) -> None:
     """Post an update on INCIDENT; the next-update promise restarts from now.
 
-    Variables given at declare are reused; --var adds or overrides.
+    Variables given at declare are reused; --var adds or overrides. The text comes from
+    the runbook version pinned at declare; --runbook-version latest moves it on purpose.
     """
     from outagecomms.project import parse_assignments
 
@@ -264,7 +279,11 @@ def update(
         project_dir, database_url, by=by, timeout=timeout, concurrency=concurrency
     ) as orchestrator:
         report = orchestrator.update(
-            incident, phase=chosen, variables=given, unapproved_reason=reason
+            incident,
+            phase=chosen,
+            variables=given,
+            unapproved_reason=reason,
+            runbook_version=runbook_version,
         )
     _finish(report, f"updated ({chosen.value})", json_output)
 
@@ -405,9 +424,9 @@ def _finish(
     else:
         _print_report(report, done)
     _warn(warnings or ())
-    failed = report.failed
+    failed = report.failed_channels
     if failed:
-        names = ", ".join(d.channel for d in failed)
+        names = ", ".join(failed)
         print(
             f"outagecomms: warning: {len(failed)} channel(s) failed their first attempt: "
             f"{names}; they stay queued and `outagecomms worker` retries them "
@@ -471,13 +490,23 @@ def _state(delivery: DeliveryRecord) -> Text:
 
 
 def _size(delivery: DeliveryRecord) -> str:
-    if delivery.limit is None:
-        return f"{delivery.length} {delivery.unit}"
-    return f"{delivery.length}/{delivery.limit} {delivery.unit}"
+    size = (
+        f"{delivery.length} {delivery.unit}"
+        if delivery.limit is None
+        else f"{delivery.length}/{delivery.limit} {delivery.unit}"
+    )
+    if delivery.cut_from is not None:
+        size += f" (cut from {delivery.cut_from})"
+    return size
 
 
-def _print_deliveries(out: Console, deliveries: Sequence[DeliveryRecord]) -> None:
-    """A table per channel (state, attempts, length/limit), then each problem on a line."""
+def _print_deliveries(
+    out: Console,
+    deliveries: Sequence[DeliveryRecord],
+    broken: Mapping[str, str] | None = None,
+) -> None:
+    """A table per channel (state, attempts, length/limit), then each problem on a line;
+    ``broken``: channels whose file is broken (name -> problem), failed without an attempt."""
     from rich.table import Table
     from rich.text import Text
 
@@ -486,14 +515,18 @@ def _print_deliveries(out: Console, deliveries: Sequence[DeliveryRecord]) -> Non
         table.add_column(column)
     for d in deliveries:
         table.add_row(d.channel, d.kind, _state(d), str(d.attempts), _size(d))
+    for name in sorted(broken or {}):
+        table.add_row(name, "?", Text("failed (channel file broken)", "bold red"), "0", "-")
     out.print(table)
     for d in deliveries:
         if d.last_error is None or d.state == "sent":
             continue
         line = Text.assemble((f"  {d.channel}: ", "bold"), (d.last_error, "red"))
-        if d.state in ("queued", "retry"):
+        if d.state in ("queued", "retry", "blocked"):
             line.append(f" · next try {_when(d.due_at, relative=False)}")
         out.print(line)
+    for name, problem in sorted((broken or {}).items()):
+        out.print(Text.assemble((f"  {name}: ", "bold"), (problem, "red")))
 
 
 def _print_report(report: Report, done: str) -> None:
@@ -521,8 +554,8 @@ def _print_report(report: Report, done: str) -> None:
         out.print(f"Next update promised by {_when(i.next_update_at)}")
     else:
         out.print("Resolved: no further update is promised.")
-    if report.deliveries:
-        _print_deliveries(out, report.deliveries)
+    if report.deliveries or report.broken_channels:
+        _print_deliveries(out, report.deliveries, report.broken_channels)
 
 
 def _print_status(rows: Sequence[IncidentSummary], all_incidents: bool) -> None:
@@ -550,12 +583,53 @@ def _print_status(rows: Sequence[IncidentSummary], all_incidents: bool) -> None:
             i.severity,
             i.phase,
             age,
-            Text(_when(i.next_update_at, now), style="bold red" if overdue else ""),
+            _next_update_cell(i, now, overdue),
             Text(
                 str(row.failed_deliveries), style="bold red" if row.failed_deliveries else "green"
             ),
         )
     out.print(table)
+
+
+def _next_update_cell(incident: IncidentRecord, now: datetime, overdue: bool) -> Text:
+    """The promise, or, when the worker holds the incident back, that it is blocked."""
+    from rich.text import Text
+
+    if incident.blocked_reason is not None and incident.is_open:
+        return Text(f"BLOCKED: {incident.blocked_reason}", style="bold red")
+    return Text(_when(incident.next_update_at, now), style="bold red" if overdue else "")
+
+
+def _print_blocked(out: Console, incident: IncidentRecord) -> None:
+    from rich.text import Text
+
+    if incident.blocked_reason is None:
+        return
+    out.print(
+        Text(
+            f"BLOCKED since {_when(incident.blocked_at, relative=False)}: "
+            f"{incident.blocked_reason} · the worker tries again at "
+            f"{_when(incident.blocked_until, relative=False)}",
+            "bold red",
+        )
+    )
+
+
+def _print_version(out: Console, detail: IncidentDetail) -> None:
+    """The runbook version the incident renders from, and whether the file has moved on."""
+    pinned = detail.incident.runbook_sha256
+    if pinned is None:
+        out.print("Runbook version: the runbook file (declared before versions were pinned)")
+        return
+    line = f"Runbook version: {pinned[:19]} (pinned at declare)"
+    if detail.file_version is None:
+        line += "; the runbook file does not load now"
+    elif detail.file_version != pinned:
+        line += (
+            f"; the file is now {detail.file_version[:19]}: once it is approved, "
+            f"`outagecomms update {detail.incident.id} --runbook-version latest` moves to it"
+        )
+    out.print(line)
 
 
 def _print_detail(detail: IncidentDetail) -> None:
@@ -572,6 +646,8 @@ def _print_detail(detail: IncidentDetail) -> None:
     )
     if i.break_glass_reason:
         out.print(Text(f"BREAK GLASS (unapproved runbook): {i.break_glass_reason}", "bold red"))
+    _print_version(out, detail)
+    _print_blocked(out, i)
     if i.dedupe_key:
         out.print(f"Dedupe key: {i.dedupe_key}")
     if i.variables:

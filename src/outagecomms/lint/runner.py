@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from pydantic import ValidationError
 
 from outagecomms.errors import ConfigError, OutagecommsError, UsageError
+from outagecomms.lint.blanks import blank_findings
 from outagecomms.lint.findings import RULES, Allowed, Finding, Level, Report, finding
 from outagecomms.lint.lexicon import Lexicon, load_lexicon
 from outagecomms.lint.proofs import message_variables, prove_runbook
@@ -262,6 +263,7 @@ class RunbookLinter:
                     ).at(line=document.line_of(("cadence", severity.value)))
                 )
         file_findings += eta_findings(loaded)
+        file_findings += blank_findings(loaded)
         for lang in runbook.languages:
             if not self.lexicon(lang).known:
                 file_findings.append(
