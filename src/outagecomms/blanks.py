@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from jinja2 import nodes
 
@@ -33,15 +34,19 @@ def unguarded_uses(source: str, names: Collection[str]) -> list[BlankUse]:
     template that does not parse has none: lint reports its syntax error elsewhere)."""
     if not names:
         return []
+    return list(_unguarded_uses(source, frozenset(names)))
+
+
+@lru_cache(maxsize=4096)
+def _unguarded_uses(source: str, wanted: frozenset[str]) -> tuple[BlankUse, ...]:
     try:
         tree = environment().parse(source)
     except Exception:  # syntax errors are the schema check's job
-        return []
-    wanted = frozenset(names)
+        return ()
     found: list[BlankUse] = []
     for node in tree.body:
         found.extend(_statement(node, frozenset(), wanted))
-    return found
+    return tuple(found)
 
 
 def _tested(test: nodes.Node) -> frozenset[str]:

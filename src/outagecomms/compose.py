@@ -13,8 +13,8 @@ from typing import Any
 
 import structlog
 
-from outagecomms.counting import SENTENCE_ENDS, Measurement, fit_text, measure_for_channel
 from outagecomms.blanks import check_no_blanks
+from outagecomms.counting import SENTENCE_ENDS, Measurement, fit_text, measure_for_channel
 from outagecomms.errors import ConfigError, OutagecommsError, UsageError
 from outagecomms.models import Channel, ChannelKind, Format, Phase, Runbook
 from outagecomms.templates import IncidentFacts, Rendered, context, render_message, resolve_values

@@ -361,6 +361,8 @@ class Orchestrator:
         self.environ = environ
         self.actor = actor or default_actor(environ)
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._pinned: dict[str, Runbook] = {}
+        """Pinned runbooks already validated, by content hash."""
 
     @classmethod
     def open(
@@ -538,8 +540,16 @@ class Orchestrator:
         """What the incident's messages render from: the runbook content pinned at declare
         (product-spec §8), whatever the file says now. An incident declared before pinning
         existed renders from the file, which must still be approved."""
-        if incident.runbook_content is not None:
-            return Runbook.model_validate(incident.runbook_content)
+        pinned = incident.runbook_sha256
+        if pinned is not None and pinned in self._pinned:
+            return self._pinned[pinned]
+        if pinned is not None:
+            with self.store.read() as conn:
+                content = repo.pinned_content(conn, incident.number)
+            if content is not None:
+                runbook = Runbook.model_validate(content)
+                self._pinned[pinned] = runbook
+                return runbook
         loaded = self.project.runbook(incident.runbook_id)
         ensure_sendable(self.project, loaded, unapproved_reason=incident.break_glass_reason)
         return loaded.runbook
@@ -664,7 +674,7 @@ class Orchestrator:
             ensure_sendable(self.project, loaded, unapproved_reason=explicit)
             runbook = loaded.runbook
             moved = pin(runbook)
-        elif incident.runbook_content is None:  # declared before pinning: the file decides
+        elif incident.runbook_sha256 is None:  # declared before pinning: the file decides
             loaded = self.project.runbook(incident.runbook_id)
             ensure_sendable(self.project, loaded, unapproved_reason=reason)
             runbook = loaded.runbook

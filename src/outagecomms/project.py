@@ -3,6 +3,7 @@ that name ``file:line`` and the field (product-spec §2)."""
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -177,6 +178,21 @@ def runbook_problems(runbook: Runbook, document: YamlDocument) -> list[str]:
 
 
 def load_runbook(path: Path) -> LoadedRunbook:
+    """Load and check one runbook file. A file whose bytes were loaded before is not parsed
+    again (the worker looks at the runbooks of open incidents at every step)."""
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return _load_runbook(path)
+    return _load_runbook_once(path, raw)
+
+
+@functools.lru_cache(maxsize=64)
+def _load_runbook_once(path: Path, raw: bytes) -> LoadedRunbook:
+    return _load_runbook(path)
+
+
+def _load_runbook(path: Path) -> LoadedRunbook:
     document = load_yaml(path)
     runbook = validate_document(Runbook, document)
     problems = runbook_problems(runbook, document)
@@ -212,7 +228,7 @@ class Project:
     environ: Mapping[str, str] | None = None
     _runbooks: dict[str, LoadedRunbook] | None = field(default=None, repr=False)
     _channels: dict[str, LoadedChannel] | None = field(default=None, repr=False)
-    _broken_channels: dict[str, FileProblems] = field(default_factory=dict, repr=False)
+    _broken_channels: dict[str, ConfigError] = field(default_factory=dict, repr=False)
     _loaded: dict[str, LoadedRunbook] = field(default_factory=dict, repr=False)
     """Runbooks read one at a time by :meth:`runbook` (a project is a snapshot: each file
     is read once; make a new :class:`Project` to see later edits)."""
@@ -273,13 +289,13 @@ class Project:
             for path in yaml_files(self.channels_dir):
                 try:
                     item = load_channel(path)
-                except FileProblems as exc:
+                except ConfigError as exc:  # bad YAML, a schema problem, a wrong name
                     self._broken_channels[path.stem] = exc
                     continue
                 self._channels[item.name] = item
         return self._channels
 
-    def broken_channels(self) -> dict[str, FileProblems]:
+    def broken_channels(self) -> dict[str, ConfigError]:
         """Channel file stem -> its problems (``file:line: field: what``), for the files of
         ``channels/`` that do not load."""
         self.usable_channels()
@@ -296,7 +312,7 @@ class Project:
 
     def select_usable_channels(
         self, names: Sequence[str] = ()
-    ) -> tuple[list[LoadedChannel], dict[str, FileProblems]]:
+    ) -> tuple[list[LoadedChannel], dict[str, ConfigError]]:
         """Like :meth:`select_channels`, but a broken channel file fails only itself: the
         usable channels, and the broken ones among those asked for (every broken file
         when none are named, since it may be an enabled channel)."""
@@ -305,7 +321,7 @@ class Project:
         if not names:
             return [c for c in usable.values() if c.channel.enabled], broken
         chosen: list[LoadedChannel] = []
-        failed: dict[str, FileProblems] = {}
+        failed: dict[str, ConfigError] = {}
         for name in names:
             if name in broken and name not in usable:
                 failed[name] = broken[name]

@@ -389,7 +389,7 @@ class Worker:
         assert promise is not None
         internal: dict[str, Channel] = {}
         problem = None
-        if lead < _cadence_of(self.project, incident):
+        if lead < _cadence_of(self.orchestrator, incident):
             try:
                 targets = self.orchestrator.channels_for(incident.channels)
             except OutagecommsError as exc:
@@ -762,7 +762,7 @@ def worker_warnings(orchestrator: Orchestrator, incidents: Sequence[IncidentReco
     now = orchestrator.clock()
     if seen is not None and now - seen <= STALE_AFTER:
         return []
-    cadences = sorted({format_duration(_cadence_of(orchestrator.project, i)) for i in promising})
+    cadences = sorted({format_duration(_cadence_of(orchestrator, i)) for i in promising})
     since = (
         "no worker has ever run on this database"
         if seen is None
@@ -796,13 +796,11 @@ def _cadence(incident: IncidentRecord, runbook: Runbook) -> timedelta:
     return incident.cadence_override or runbook.cadence_for(Severity(incident.severity))
 
 
-def _cadence_of(project: Project, incident: IncidentRecord) -> timedelta:
+def _cadence_of(orchestrator: Orchestrator, incident: IncidentRecord) -> timedelta:
     if incident.cadence_override is not None:
         return incident.cadence_override
     try:
-        if incident.runbook_content is not None:
-            return _cadence(incident, Runbook.model_validate(incident.runbook_content))
-        return _cadence(incident, project.runbook(incident.runbook_id).runbook)
+        return _cadence(incident, orchestrator.runbook_of(incident))
     except (OutagecommsError, ValueError):
         return timedelta(hours=1)
 

@@ -49,9 +49,8 @@ class IncidentRecord:
     resolved_at: datetime | None
     updated_at: datetime
     runbook_sha256: str | None = None
-    """The content hash of the runbook pinned at declare (None: declared before pinning)."""
-    runbook_content: dict[str, Any] | None = None
-    """The pinned runbook itself (its validated model as JSON)."""
+    """The content hash of the runbook pinned at declare (None: declared before pinning);
+    the content itself is read only when needed (``repository.pinned_content``)."""
     blocked_reason: str | None = None
     """Why the worker holds the incident back (None: it is not blocked)."""
     blocked_at: datetime | None = None
@@ -88,7 +87,6 @@ class IncidentRecord:
             resolved_at=row["resolved_at"],
             updated_at=row["updated_at"],
             runbook_sha256=row["runbook_sha256"],
-            runbook_content=None if row["runbook_content"] is None else row["runbook_content"],
             blocked_reason=row["blocked_reason"],
             blocked_at=row["blocked_at"],
             blocked_until=row["blocked_until"],

@@ -35,6 +35,10 @@ WORK_CHANNEL = "outagecomms_work"
 
 # incidents
 
+INCIDENT_COLUMNS = [column for column in incidents.c if column.name != "runbook_content"]
+"""Every incident column but the pinned runbook, which only :func:`pinned_content` reads
+(it is large, and most reads of an incident do not need it)."""
+
 
 def insert_incident(conn: Connection, **values: Any) -> int:
     result = conn.execute(insert(incidents).values(**values).returning(incidents.c.id))
@@ -42,24 +46,28 @@ def insert_incident(conn: Connection, **values: Any) -> int:
 
 
 def get_incident(conn: Connection, number: int) -> IncidentRecord | None:
-    row = conn.execute(select(incidents).where(incidents.c.id == number)).mappings().first()
+    row = conn.execute(select(*INCIDENT_COLUMNS).where(incidents.c.id == number)).mappings().first()
     return None if row is None else IncidentRecord.from_row(row)
 
 
 def open_incident_by_dedupe_key(conn: Connection, key: str) -> IncidentRecord | None:
-    query = select(incidents).where(incidents.c.open_dedupe_key == key)
+    query = select(*INCIDENT_COLUMNS).where(incidents.c.open_dedupe_key == key)
     row = conn.execute(query).mappings().first()
     return None if row is None else IncidentRecord.from_row(row)
 
 
 def latest_incident_by_dedupe_key(conn: Connection, key: str) -> IncidentRecord | None:
-    query = select(incidents).where(incidents.c.dedupe_key == key).order_by(incidents.c.id.desc())
+    query = (
+        select(*INCIDENT_COLUMNS)
+        .where(incidents.c.dedupe_key == key)
+        .order_by(incidents.c.id.desc())
+    )
     row = conn.execute(query.limit(1)).mappings().first()
     return None if row is None else IncidentRecord.from_row(row)
 
 
 def list_incidents(conn: Connection, *, include_resolved: bool = False) -> list[IncidentRecord]:
-    query = select(incidents).order_by(incidents.c.id)
+    query = select(*INCIDENT_COLUMNS).order_by(incidents.c.id)
     if not include_resolved:
         query = query.where(incidents.c.status == IncidentStatus.OPEN.value)
     return [IncidentRecord.from_row(row) for row in conn.execute(query).mappings()]
@@ -90,7 +98,7 @@ def overdue_incidents(
     Served by the ``(status, next_update_at)`` index: the cost is the number due, not
     the number open."""
     query = (
-        select(incidents)
+        select(*INCIDENT_COLUMNS)
         .where(_open_promising(exclude, now), incidents.c.next_update_at <= now)
         .order_by(incidents.c.next_update_at, incidents.c.id)
         .limit(limit)
@@ -149,7 +157,7 @@ def reminders_due(
         )
     )
     query = (
-        select(incidents)
+        select(*INCIDENT_COLUMNS)
         .where(_open_promising(exclude, now), incidents.c.next_update_at > now, window)
         .where(_not_reminded())
         .order_by(incidents.c.next_update_at, incidents.c.id)
@@ -178,6 +186,13 @@ def next_reminder(
     )
     moments = [_aware(at) - leads[rid] for rid, at in conn.execute(query) if at is not None]
     return min(moments, default=None)
+
+
+def pinned_content(conn: Connection, number: int) -> dict[str, Any] | None:
+    """The runbook content pinned on the incident at declare (None: declared before)."""
+    query = select(incidents.c.runbook_content).where(incidents.c.id == number)
+    found = conn.execute(query).scalar_one_or_none()
+    return None if found is None else dict(found)
 
 
 def update_incident(conn: Connection, number: int, **values: Any) -> None:
@@ -468,7 +483,7 @@ def notify_work(conn: Connection) -> None:
 def lock_incident(conn: Connection, number: int) -> IncidentRecord | None:
     """The incident, locked until the transaction ends (``FOR UPDATE`` on PostgreSQL;
     SQLite's ``BEGIN IMMEDIATE`` already holds the database)."""
-    query = select(incidents).where(incidents.c.id == number).with_for_update()
+    query = select(*INCIDENT_COLUMNS).where(incidents.c.id == number).with_for_update()
     row = conn.execute(query).mappings().first()
     return None if row is None else IncidentRecord.from_row(row)
 
