@@ -612,7 +612,9 @@ class Worker:
 
     def serve(self, wakeup: Wakeup | None = None) -> None:
         """Run until :meth:`stop`: a step, then sleep until the next due moment or a
-        wake-up. A store error (database down) is logged and retried with backoff."""
+        wake-up. A store error (database down) is logged and retried with backoff; so is
+        any other failure of a step as a whole (one incident's or one delivery's failure
+        only blocks that item, inside the step)."""
         self._wakeup = wakeup or wakeup_for(self.store)
         failures = 0
         log.info("worker.started", worker=self.id, database=self.store.shown_url)
@@ -631,6 +633,10 @@ class Worker:
                     failures += 1
                     timeout = float(min(60, 2**failures))
                     log.error("worker.store_error", error=str(exc), retry_in=timeout)
+                except Exception as exc:  # a bug outside one item's handling: never exit
+                    failures += 1
+                    timeout = float(min(60, 2**failures))
+                    log.exception("worker.step_failed", error=problem_text(exc), retry_in=timeout)
                 if self._stop.is_set():
                     break
                 if timeout <= 0:

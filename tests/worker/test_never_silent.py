@@ -15,9 +15,9 @@ from outagecomms.incidents import Orchestrator
 from outagecomms.store import Store
 from outagecomms.store.records import DeliveryRecord
 from outagecomms.store.tables import deliveries, incidents, messages
-from outagecomms.worker import BLOCKED_RETRY, Worker
+from outagecomms.worker import BLOCKED_RETRY, Wakeup, Worker
 from tests.conftest import CliRunner
-from tests.incidents.conftest import IMPACT, RUNBOOK, T0, Clock, FakeSender
+from tests.incidents.conftest import IMPACT, RUNBOOK, T0, Approvals, Clock, FakeSender
 from tests.never_silent import OVERFLOW, POISON, break_channel, runbook_variant
 
 VARS = {"impact": IMPACT}
@@ -212,3 +212,61 @@ def test_a_minute_over_twenty_healthy_incidents_one_poisoned_and_a_broken_channe
     blocked = orchestrator.incident("INC-1")
     assert blocked.blocked_reason is not None and "ZeroDivisionError" in blocked.blocked_reason
     assert cadence_updates(orchestrator.store, 1) == []
+
+
+def test_a_step_that_fails_as_a_whole_does_not_end_the_worker(
+    worker: Worker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    steps: list[int] = []
+
+    def failing_step(now: object = None) -> object:
+        steps.append(1)
+        raise RuntimeError("a bug outside any one incident")
+
+    class TwoNaps(Wakeup):
+        def wait(self, timeout: float) -> bool:
+            if len(steps) >= 2:
+                worker.stop()
+            return True
+
+    monkeypatch.setattr(worker, "run_once", failing_step)
+    worker.serve(TwoNaps())
+    assert len(steps) == 2
+
+
+# --- pinned content and the order of closing messages -------------------------------------
+
+
+def test_an_edited_runbook_file_neither_stops_the_cadence_nor_changes_its_words(
+    orchestrator: Orchestrator,
+    worker: Worker,
+    sender: FakeSender,
+    project_root: Path,
+    approvals: Approvals,
+) -> None:
+    orchestrator.declare(RUNBOOK, variables=VARS)
+    runbook_variant(project_root, RUNBOOK, "update", "Edited words, not approved yet.")
+    approvals.refused.add(RUNBOOK)
+    report = worker.run_once(T0 + HOUR)
+    bodies = [item.body for item in sender.sent[-3:]]
+    assert report.updates == ["INC-1"]
+    assert not any("Edited words" in body for body in bodies)
+
+
+def test_the_postmortem_reaches_a_channel_after_its_undelivered_resolution(
+    orchestrator: Orchestrator, worker: Worker, sender: FakeSender
+) -> None:
+    orchestrator.declare(RUNBOOK, variables=VARS)
+    sender.failing.add("x-posts")
+    orchestrator.resolve("INC-1")
+    orchestrator.postmortem("INC-1")
+    sender.failing.clear()
+    sender.batches.clear()
+    worker.run_once(T0 + timedelta(minutes=5))
+    phases = {
+        d.id: phase
+        for phase in ("resolved", "postmortem")
+        for d in deliveries_of(orchestrator.store, phase)
+    }
+    on_x = [phases[int(item.key)] for item in sender.sent if item.channel.name == "x-posts"]
+    assert on_x == ["resolved", "postmortem"]
