@@ -541,18 +541,26 @@ class Orchestrator:
         (product-spec §8), whatever the file says now. An incident declared before pinning
         existed renders from the file, which must still be approved."""
         pinned = incident.runbook_sha256
-        if pinned is not None and pinned in self._pinned:
-            return self._pinned[pinned]
         if pinned is not None:
+            if pinned in self._pinned:
+                return self._pinned[pinned]
             with self.store.read() as conn:
-                content = repo.pinned_content(conn, incident.number)
-            if content is not None:
-                runbook = Runbook.model_validate(content)
-                self._pinned[pinned] = runbook
+                runbook = self.pinned_version(conn, pinned)
+            if runbook is not None:
                 return runbook
         loaded = self.project.runbook(incident.runbook_id)
         ensure_sendable(self.project, loaded, unapproved_reason=incident.break_glass_reason)
         return loaded.runbook
+
+    def pinned_version(self, conn: Connection, sha256: str) -> Runbook | None:
+        """The runbook pinned under content hash ``sha256`` (None: no incident pins it),
+        validated once per orchestrator."""
+        if sha256 not in self._pinned:
+            content = repo.version_content(conn, sha256)
+            if content is None:
+                return None
+            self._pinned[sha256] = Runbook.model_validate(content)
+        return self._pinned[sha256]
 
     def resolve(
         self,

@@ -207,7 +207,8 @@ class Worker:
                 return
             for incident in fresh:
                 seen.add(incident.number)
-                self._remind(incident, leads[incident.runbook_id], clock(), report)
+                lead = leads[(incident.runbook_id, incident.runbook_sha256)]
+                self._remind(incident, lead, clock(), report)
 
     def _deliver_all(self, clock: Callable[[], datetime], report: StepReport) -> None:
         for _ in range(MAX_CLAIM_ROUNDS):
@@ -365,17 +366,22 @@ class Worker:
 
     # --- reminders -----------------------------------------------------------------
 
-    def _reminder_leads(self, conn: Connection) -> dict[str, timedelta]:
-        """Runbook id -> its ``reminder:`` lead, for the runbooks of open incidents that
-        have one (a runbook that cannot be read has none: its incidents are blocked)."""
-        leads: dict[str, timedelta] = {}
-        for runbook_id in repo.open_runbook_ids(conn):
+    def _reminder_leads(self, conn: Connection) -> dict[repo.RunbookVersion, timedelta]:
+        """Runbook version -> its ``reminder:`` lead, for the runbook versions pinned on
+        open incidents that have one (from the file for incidents declared before pinning;
+        a runbook that cannot be read has none: its incidents are blocked)."""
+        leads: dict[repo.RunbookVersion, timedelta] = {}
+        for runbook_id, sha256 in repo.open_runbook_versions(conn):
             try:
-                lead = self.project.runbook(runbook_id).runbook.reminder
-            except OutagecommsError:
+                runbook = (
+                    self.project.runbook(runbook_id).runbook
+                    if sha256 is None
+                    else self.orchestrator.pinned_version(conn, sha256)
+                )
+            except (OutagecommsError, ValueError):
                 continue
-            if lead is not None:
-                leads[runbook_id] = lead
+            if runbook is not None and runbook.reminder is not None:
+                leads[(runbook_id, sha256)] = runbook.reminder
         return leads
 
     def _remind(

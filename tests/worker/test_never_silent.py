@@ -270,3 +270,14 @@ def test_the_postmortem_reaches_a_channel_after_its_undelivered_resolution(
     }
     on_x = [phases[int(item.key)] for item in sender.sent if item.channel.name == "x-posts"]
     assert on_x == ["resolved", "postmortem"]
+
+
+def test_the_reminder_keeps_the_lead_of_the_pinned_runbook_when_the_file_breaks(
+    orchestrator: Orchestrator, worker: Worker, project_root: Path
+) -> None:
+    path = project_root / "runbooks" / f"{RUNBOOK}.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "reminder: 10m\n", encoding="utf-8")
+    orchestrator.declare(RUNBOOK, variables=VARS)
+    path.write_text("id: [unclosed\n", encoding="utf-8")
+    report = worker.run_once(T0 + timedelta(minutes=50))
+    assert report.reminders == ["INC-1"]

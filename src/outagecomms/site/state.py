@@ -94,7 +94,8 @@ class SiteConfig:
 
 def first_site_channel(project: Project) -> Channel | None:
     """The enabled ``site`` channel in the project's default language, else the first one."""
-    sites = [c.channel for c in project.select_channels() if c.channel.kind is ChannelKind.SITE]
+    usable, _broken = project.select_usable_channels()  # a broken file fails only itself
+    sites = [c.channel for c in usable if c.channel.kind is ChannelKind.SITE]
     default = project.settings.default_language
     return min(sites, key=lambda c: (c.language != default, c.name), default=None)
 
@@ -206,7 +207,7 @@ def load_state(project: Project, store: Store, config: SiteConfig) -> SiteState:
             timeline[record.number] = [
                 (m, [d for d in delivered if d.message_id == m.id]) for m in messages
             ]
-    channels = {name: loaded.channel for name, loaded in project.channels().items()}
+    channels = {name: loaded.channel for name, loaded in project.usable_channels().items()}
     runbooks: dict[str, Runbook | None] = {}
     incidents: list[SiteIncident] = []
     for record in records:

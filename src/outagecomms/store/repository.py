@@ -119,17 +119,6 @@ def next_promise(conn: Connection, *, exclude: Collection[int] = ()) -> datetime
     return None if found is None else _aware(found)
 
 
-def open_runbook_ids(conn: Connection) -> list[str]:
-    """The runbooks the open incidents were declared from."""
-    query = (
-        select(incidents.c.runbook_id)
-        .where(incidents.c.status == IncidentStatus.OPEN.value)
-        .distinct()
-        .order_by(incidents.c.runbook_id)
-    )
-    return list(conn.execute(query).scalars())
-
-
 def _not_reminded() -> Any:
     return or_(
         incidents.c.reminded_for.is_(None),
@@ -140,20 +129,21 @@ def _not_reminded() -> Any:
 def reminders_due(
     conn: Connection,
     *,
-    leads: Mapping[str, timedelta],
+    leads: Mapping[RunbookVersion, timedelta],
     now: datetime,
     limit: int,
     exclude: Collection[int] = (),
 ) -> list[IncidentRecord]:
-    """Up to ``limit`` open incidents whose runbook reminds staff ``leads[runbook_id]``
-    before an automatic update, whose reminder moment has come (and whose promise has
-    not passed yet), not yet reminded of their current promise; soonest promise first."""
+    """Up to ``limit`` open incidents whose runbook version reminds staff
+    ``leads[version]`` before an automatic update, whose reminder moment has come (and
+    whose promise has not passed yet), not yet reminded of their current promise;
+    soonest promise first."""
     if not leads:
         return []
     window = or_(
         *(
-            and_(incidents.c.runbook_id == rid, incidents.c.next_update_at <= now + lead)
-            for rid, lead in sorted(leads.items())
+            and_(_of_version(version), incidents.c.next_update_at <= now + lead)
+            for version, lead in _by_version(leads)
         )
     )
     query = (
@@ -167,7 +157,7 @@ def reminders_due(
 
 
 def next_reminder(
-    conn: Connection, *, leads: Mapping[str, timedelta], now: datetime
+    conn: Connection, *, leads: Mapping[RunbookVersion, timedelta], now: datetime
 ) -> datetime | None:
     """The earliest reminder moment still ahead (``next_update_at - lead`` after ``now``)
     among open incidents not yet reminded of their current promise."""
@@ -175,24 +165,66 @@ def next_reminder(
         return None
     ahead = or_(
         *(
-            and_(incidents.c.runbook_id == rid, incidents.c.next_update_at > now + lead)
-            for rid, lead in sorted(leads.items())
+            and_(_of_version(version), incidents.c.next_update_at > now + lead)
+            for version, lead in _by_version(leads)
         )
     )
     query = (
-        select(incidents.c.runbook_id, func.min(incidents.c.next_update_at))
+        select(
+            incidents.c.runbook_id,
+            incidents.c.runbook_sha256,
+            func.min(incidents.c.next_update_at),
+        )
         .where(_open_promising(()), ahead, _not_reminded())
-        .group_by(incidents.c.runbook_id)
+        .group_by(incidents.c.runbook_id, incidents.c.runbook_sha256)
     )
-    moments = [_aware(at) - leads[rid] for rid, at in conn.execute(query) if at is not None]
+    moments = [
+        _aware(at) - leads[(rid, sha)] for rid, sha, at in conn.execute(query) if at is not None
+    ]
     return min(moments, default=None)
 
 
-def pinned_content(conn: Connection, number: int) -> dict[str, Any] | None:
-    """The runbook content pinned on the incident at declare (None: declared before)."""
-    query = select(incidents.c.runbook_content).where(incidents.c.id == number)
+RunbookVersion = tuple[str, str | None]
+"""A runbook id and the content hash pinned on incidents (None: declared before pinning)."""
+
+
+def version_content(conn: Connection, sha256: str) -> dict[str, Any] | None:
+    """The runbook content pinned (on any incident) under content hash ``sha256``."""
+    query = (
+        select(incidents.c.runbook_content)
+        .where(incidents.c.runbook_sha256 == sha256, incidents.c.runbook_content.is_not(None))
+        .limit(1)
+    )
     found = conn.execute(query).scalar_one_or_none()
     return None if found is None else dict(found)
+
+
+def open_runbook_versions(conn: Connection) -> list[RunbookVersion]:
+    """The runbook versions the open incidents render from."""
+    query = (
+        select(incidents.c.runbook_id, incidents.c.runbook_sha256)
+        .where(incidents.c.status == IncidentStatus.OPEN.value)
+        .distinct()
+    )
+    return sorted(
+        ((rid, sha) for rid, sha in conn.execute(query)), key=lambda v: (v[0], v[1] or "")
+    )
+
+
+def _of_version(version: RunbookVersion) -> Any:
+    runbook_id, sha256 = version
+    pinned = (
+        incidents.c.runbook_sha256.is_(None)
+        if sha256 is None
+        else incidents.c.runbook_sha256 == sha256
+    )
+    return and_(incidents.c.runbook_id == runbook_id, pinned)
+
+
+def _by_version(
+    leads: Mapping[RunbookVersion, timedelta],
+) -> list[tuple[RunbookVersion, timedelta]]:
+    return sorted(leads.items(), key=lambda item: (item[0][0], item[0][1] or ""))
 
 
 def update_incident(conn: Connection, number: int, **values: Any) -> None:
