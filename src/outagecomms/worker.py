@@ -34,7 +34,7 @@ import socket
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -94,6 +94,13 @@ class StepReport:
     cancelled: int = 0
     taken_over: int = 0
     problems: list[str] = field(default_factory=list)
+
+    def note_broken_channels(self, broken: Mapping[str, str]) -> None:
+        """A channel file that is broken is one problem per step, not one per incident."""
+        for name, problem in sorted(broken.items()):
+            line = f"channel {name} not reached: {problem}"
+            if line not in self.problems:
+                self.problems.append(line)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -208,7 +215,12 @@ class Worker:
             for incident in fresh:
                 seen.add(incident.number)
                 lead = leads[(incident.runbook_id, incident.runbook_sha256)]
-                self._remind(incident, lead, clock(), report)
+                try:
+                    self._remind(incident, lead, clock(), report)
+                except StoreError:
+                    raise
+                except Exception as exc:  # one incident's reminder never stops the step
+                    report.problems.append(f"{incident.id}: reminder not sent: {problem_text(exc)}")
 
     def _deliver_all(self, clock: Callable[[], datetime], report: StepReport) -> None:
         for _ in range(MAX_CLAIM_ROUNDS):
@@ -278,7 +290,7 @@ class Worker:
                         "worker": self.id,
                     },
                 )
-                self.orchestrator.post_message(
+                posted = self.orchestrator.post_message(
                     conn,
                     current,
                     runbook,
@@ -289,6 +301,7 @@ class Worker:
                     now,
                     origin="cadence",
                 )
+            report.note_broken_channels(posted.broken)
         except StoreError:
             raise
         except Exception as exc:  # one poisoned incident never stops the worker

@@ -176,6 +176,17 @@ def test_a_broken_channel_file_does_not_stop_automatic_updates_to_the_others(
     assert (report.updates, sent) == (["INC-1"], dict.fromkeys(fake_channels, "sent"))
 
 
+def test_the_worker_reports_a_broken_channel_file_once_per_step(
+    orchestrator: Orchestrator, worker: Worker, project_root: Path
+) -> None:
+    orchestrator.declare(RUNBOOK, variables=VARS)
+    orchestrator.declare(RUNBOOK, variables=VARS)
+    break_channel(project_root, "ops-pager", "kind: pager")
+    report = worker.run_once(T0 + HOUR)
+    assert [p for p in report.problems if "ops-pager.yaml:3: kind:" in p] == report.problems
+    assert len(report.problems) == 1
+
+
 def test_a_send_that_raises_releases_its_claims_without_counting_an_attempt(
     orchestrator: Orchestrator, worker: Worker, sender: FakeSender, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -281,3 +292,14 @@ def test_the_reminder_keeps_the_lead_of_the_pinned_runbook_when_the_file_breaks(
     path.write_text("id: [unclosed\n", encoding="utf-8")
     report = worker.run_once(T0 + timedelta(minutes=50))
     assert report.reminders == ["INC-1"]
+
+
+def test_a_reminder_that_raises_does_not_stop_the_step(
+    orchestrator: Orchestrator, worker: Worker, project_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = project_root / "runbooks" / f"{RUNBOOK}.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "reminder: 10m\n", encoding="utf-8")
+    orchestrator.declare(RUNBOOK, variables=VARS)
+    monkeypatch.setattr(worker, "_remind", _raise)
+    report = worker.run_once(T0 + timedelta(minutes=50))
+    assert report.problems == ["INC-1: reminder not sent: RuntimeError: the sender broke"]
