@@ -505,26 +505,18 @@ class Worker:
         try:
             with self.store.write() as conn:
                 for record in claim.claimed:
-                    number = claim.incident_of[record.id]
-                    if record.id in blocked:
-                        self._hold_back(conn, number, record, blocked[record.id], now)
-                    else:
-                        outcome = outcomes.get(record.id)
-                        self.orchestrator.record_attempt(conn, number, record, outcome, now)
+                    self._record(conn, claim, record, outcomes, blocked, now)
                 self._crash_point("recorded")
-                states = {
-                    d.id: d.state
-                    for d in repo.deliveries_of(conn, {d.message_id for d in claim.claimed})
-                }
         except StoreError:
             raise
-        except Exception as exc:  # recording failed half-way: release every claim of the batch
-            problem = f"not recorded: {problem_text(exc)}"
-            with self.store.write() as conn:
-                for record in claim.claimed:
-                    self._hold_back(conn, claim.incident_of[record.id], record, problem, now)
-            report.problems.append(problem)
-            return True
+        except Exception:  # a bug recording one of them: record them one at a time
+            for record in claim.claimed:
+                self._record_alone(claim, record, outcomes, blocked, now, report)
+        with self.store.read() as conn:
+            states = {
+                d.id: d.state
+                for d in repo.deliveries_of(conn, {d.message_id for d in claim.claimed})
+            }
         self._tell_staff_of_held_back(claim, blocked, now)
         for record in claim.claimed:
             state = states.get(record.id)
@@ -535,6 +527,49 @@ class Worker:
             elif state == "failed":
                 report.failed += 1
         return True
+
+    def _record(
+        self,
+        conn: Connection,
+        claim: repo.Claim,
+        record: DeliveryRecord,
+        outcomes: Mapping[int, Outcome],
+        blocked: Mapping[int, str],
+        now: datetime,
+    ) -> None:
+        """Record what happened to one claimed delivery: held back, or its attempt."""
+        number = claim.incident_of[record.id]
+        if record.id in blocked:
+            self._hold_back(conn, number, record, blocked[record.id], now)
+        else:
+            self.orchestrator.record_attempt(conn, number, record, outcomes.get(record.id), now)
+
+    def _record_alone(
+        self,
+        claim: repo.Claim,
+        record: DeliveryRecord,
+        outcomes: Mapping[int, Outcome],
+        blocked: Mapping[int, str],
+        now: datetime,
+        report: StepReport,
+    ) -> None:
+        """:meth:`_record` in a transaction of its own. When even that fails, a delivery
+        that never left is held back without counting the attempt; one that may have left
+        keeps its claim, and is taken over as possibly duplicated when the lease ends."""
+        try:
+            with self.store.write() as conn:
+                self._record(conn, claim, record, outcomes, blocked, now)
+            return
+        except StoreError:
+            raise
+        except Exception as exc:
+            problem = f"{record.channel}: not recorded: {problem_text(exc)}"
+        report.problems.append(problem)
+        outcome = outcomes.get(record.id)
+        if outcome is not None and (outcome.ok or outcome.maybe_sent):
+            return
+        with self.store.write() as conn:
+            self._hold_back(conn, claim.incident_of[record.id], record, problem, now)
 
     def _hold_back(
         self, conn: Connection, number: int, record: DeliveryRecord, problem: str, now: datetime

@@ -198,6 +198,30 @@ def test_a_send_that_raises_releases_its_claims_without_counting_an_attempt(
     assert (x_post.state, x_post.attempts, x_post.possibly_duplicate) == ("blocked", 1, False)
 
 
+def test_a_delivery_whose_record_raises_does_not_lose_the_others_of_its_batch(
+    orchestrator: Orchestrator,
+    worker: Worker,
+    sender: FakeSender,
+    fake_channels: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sender.failing.update(fake_channels)
+    orchestrator.declare(RUNBOOK, variables=VARS)  # every channel queued for retry
+    sender.failing.clear()
+    record_attempt = worker.orchestrator.record_attempt
+
+    def broken_for_x(conn: object, number: int, delivery: DeliveryRecord, *rest: object) -> None:
+        if delivery.channel == "x-posts":
+            raise RuntimeError("a bug recording this one")
+        record_attempt(conn, number, delivery, *rest)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(worker.orchestrator, "record_attempt", broken_for_x)
+    report = worker.run_once(T0 + timedelta(minutes=5))
+    states = {d.channel: d.state for d in deliveries_of(orchestrator.store)}
+    assert states == {"customers-email": "sent", "team-slack": "sent", "x-posts": "sending"}
+    assert report.problems == ["x-posts: not recorded: RuntimeError: a bug recording this one"]
+
+
 # --- done when: a minute of work with a poisoned incident and a broken file ----------------
 
 
