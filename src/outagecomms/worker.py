@@ -336,7 +336,7 @@ class Worker:
                     at=now,
                     kind="incident.automatic_update_blocked",
                     actor=WORKER_ACTOR,
-                    detail={"problem": problem, "retry_every": int(BLOCKED_RETRY.seconds)},
+                    detail={"problem": problem, "retry_every": int(BLOCKED_RETRY.total_seconds())},
                 )
         if first:
             self._tell_staff(current, problem, now)

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select, update
 
 from outagecomms.incidents import Orchestrator
+from outagecomms.models import Phase
 from outagecomms.store import Store
 from outagecomms.store.records import DeliveryRecord
 from outagecomms.store.tables import deliveries, incidents, messages
@@ -113,6 +114,15 @@ def test_a_blocked_incident_is_tried_again_and_unblocked_once_it_renders(
         conn.execute(update(incidents).values(runbook_content=pinned))
     report = worker.run_once(T0 + HOUR + BLOCKED_RETRY)
     assert (report.updates, orchestrator.incident("INC-1").blocked_reason) == (["INC-1"], None)
+
+
+def test_a_human_update_clears_the_block(
+    orchestrator: Orchestrator, worker: Worker, project_root: Path
+) -> None:
+    orchestrator.declare(poisoned(project_root), variables=VARS)
+    worker.run_once(T0 + HOUR)
+    report = orchestrator.update("INC-1", phase=Phase.IDENTIFIED)
+    assert (report.failed, orchestrator.incident("INC-1").blocked_reason) == ([], None)
 
 
 def _raise(*_args: object, **_kwargs: object) -> object:
