@@ -424,15 +424,24 @@ def _finish(
     else:
         _print_report(report, done)
     _warn(warnings or ())
-    failed = report.failed_channels
+    failed = report.failed
     if failed:
-        names = ", ".join(failed)
+        names = ", ".join(d.channel for d in failed)
         print(
             f"outagecomms: warning: {len(failed)} channel(s) failed their first attempt: "
             f"{names}; they stay queued and `outagecomms worker` retries them "
             f"(`outagecomms show {report.incident.id}` for details)",
             file=sys.stderr,
         )
+    broken = [] if report.deduplicated else sorted(report.broken_channels)
+    if broken:
+        print(
+            f"outagecomms: warning: {len(broken)} channel file(s) broken, not sent: "
+            f"{', '.join(broken)}; fix them (`outagecomms lint` lists the problems): the next "
+            "message reaches them",
+            file=sys.stderr,
+        )
+    if report.failed_channels:
         raise typer.Exit(int(ExitStatus.DELIVERY_FAILED))
 
 
