@@ -390,11 +390,13 @@ def runbook_files(project: Project, paths: Sequence[Path]) -> list[Path]:
 
 
 def _channels(project: Project) -> tuple[list[Channel], list[Finding]]:
-    try:
-        return [c.channel for c in project.channels().values()], []
-    except ConfigError as exc:
+    """The channels the length proofs use, and a finding per problem of each broken
+    channel file (one broken file does not hide the others, nor the valid channels)."""
+    findings: list[Finding] = []
+    for exc in project.broken_channels().values():
         problems = getattr(exc, "problems", None) or [str(exc)]
-        return [], [schema_finding(p) for p in problems]
+        findings += [schema_finding(p) for p in problems]
+    return [c.channel for c in project.usable_channels().values()], findings
 
 
 def lint_paths(
