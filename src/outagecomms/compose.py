@@ -13,7 +13,9 @@ from typing import Any
 
 import structlog
 
-from outagecomms.counting import Measurement, fit_text, measure_for_channel
+from outagecomms.blanks import check_no_blanks
+from outagecomms.counting import SENTENCE_ENDS, Measurement, fit_text, measure_for_channel
+from outagecomms.errors import ConfigError, OutagecommsError, UsageError
 from outagecomms.models import Channel, ChannelKind, Format, Phase, Runbook
 from outagecomms.render_budget import DEFAULT_BUDGET, RenderBudget
 from outagecomms.templates import IncidentFacts, Rendered, context, render_message, resolve_values
@@ -22,6 +24,28 @@ log = structlog.get_logger(__name__)
 
 TITLED_KINDS = frozenset({ChannelKind.EMAIL, ChannelKind.WEBHOOK, ChannelKind.SITE})
 """Kinds whose transport carries a separate title; every other kind gets one text."""
+
+
+class RenderError(ConfigError):
+    """A template raised while rendering (it passed lint with the example values): a
+    runbook problem, never a crash."""
+
+    def __init__(
+        self,
+        runbook: Runbook,
+        phase: Phase,
+        fmt: Format,
+        lang: str,
+        facts: IncidentFacts,
+        exc: Exception,
+    ) -> None:
+        first = (str(exc).strip().splitlines() or [""])[0][:200]
+        super().__init__(
+            f"runbook {runbook.id!r}: messages.{phase.value}.{fmt.value}.{lang} raised "
+            f"{type(exc).__name__}{f' ({first})' if first else ''} while rendering for "
+            f"{facts.incident_id}; fix the template, approve it, then move the incident to "
+            "it with `outagecomms update INC --runbook-version latest`"
+        )
 
 
 @dataclass(frozen=True)
@@ -37,6 +61,8 @@ class Composed:
     measurement: Measurement
     truncated: bool = False
     language_fallback: bool = False
+    cut_from: int | None = None
+    """The measured length before the text was shortened to fit (None: not shortened)."""
 
     @property
     def text(self) -> str:
@@ -87,19 +113,37 @@ def compose(
     *,
     default_language: str = "en",
     budget: RenderBudget = DEFAULT_BUDGET,
+    refuse_blanks: bool = False,
 ) -> Composed:
+    """``refuse_blanks`` (sending): a usage error instead of a text with an empty
+    variable printed unguarded, or an empty text (product-spec §8)."""
     lang = channel_language(runbook, channel, default_language)
     fmt = channel.effective_format
     values = resolve_values(runbook, given, lang)
+    if refuse_blanks:
+        check_no_blanks(runbook, phase, fmt, lang, values)
     ctx = context(runbook, facts, values, lang=lang, zone=channel.zone, phase=phase)
-    rendered = render_message(runbook, phase, fmt, lang, ctx, budget)
+    try:
+        rendered = render_message(runbook, phase, fmt, lang, ctx, budget)
+    except OutagecommsError:
+        raise
+    except Exception as exc:  # a template that raises for these facts (e.g. 60 // 0)
+        raise RenderError(runbook, phase, fmt, lang, facts, exc) from exc
+    if refuse_blanks and not rendered.folded().strip():
+        raise UsageError(
+            f"the {phase.value} message of runbook {runbook.id!r} ({fmt.value}, {lang}) "
+            "renders empty with these values; pass the variables it needs with --var"
+        )
     titled = channel.kind in TITLED_KINDS and rendered.subject is not None
     title = rendered.subject if titled else None
     body = rendered.body if titled else rendered.folded()
     measurement = measure_for_channel(measured_text(rendered, channel.kind), channel)
     truncated = False
+    cut_from = None
     if not measurement.fits and channel.kind is not ChannelKind.EMAIL:
-        fitted = fit_text(body, channel, keep=facts.status_url)
+        moment = ctx.get("next_update_at")
+        promise = None if moment is None else promise_sentence(body, str(moment))
+        fitted = fit_text(body, channel, keep=facts.status_url, promise=promise)
         log.warning(
             "message.truncated",
             channel=channel.name,
@@ -108,7 +152,7 @@ def compose(
             length=measurement.length,
             limit=measurement.limit,
         )
-        body, truncated = fitted, True
+        body, truncated, cut_from = fitted, True, measurement.length
         measurement = measure_for_channel(body, channel)
     return Composed(
         channel=channel.name,
@@ -120,4 +164,32 @@ def compose(
         measurement=measurement,
         truncated=truncated,
         language_fallback=lang != channel.language,
+        cut_from=cut_from,
+    )
+
+
+def promise_sentence(text: str, moment: str) -> str | None:
+    """The sentence (or line) of ``text`` that holds ``moment``, the rendered next-update
+    time: what a shortened message must keep. None when the text does not say it."""
+    at = text.find(moment) if moment else -1
+    if at < 0:
+        return None
+    start = at
+    while start > 0 and not _sentence_starts(text, start):
+        start -= 1
+    end = at + len(moment)
+    while end < len(text) and not _sentence_ends(text, end):
+        end += 1
+    return text[start:end].strip() or None
+
+
+def _sentence_starts(text: str, index: int) -> bool:
+    return text[index - 1] == "\n" or (
+        index >= 2 and text[index - 1].isspace() and text[index - 2] in SENTENCE_ENDS
+    )
+
+
+def _sentence_ends(text: str, index: int) -> bool:
+    return text[index] == "\n" or (
+        text[index - 1] in SENTENCE_ENDS and (index == len(text) or text[index].isspace())
     )

@@ -381,10 +381,11 @@ class _Cuts:
     words: list[int]
 
 
-def _protected_spans(text: str, keep: str | None) -> list[tuple[int, int]]:
-    """URLs (with or without protocol) and every occurrence of ``keep``: never cut inside."""
+def _protected_spans(text: str, keeps: Sequence[str]) -> list[tuple[int, int]]:
+    """URLs (with or without protocol) and every occurrence of each of ``keeps``: never cut
+    inside."""
     spans = url_spans(text)
-    if keep:
+    for keep in keeps:
         start = text.find(keep)
         while start != -1:
             spans.append((start, start + len(keep)))
@@ -403,10 +404,10 @@ def _trim(text: str, end: int) -> int:
     return end
 
 
-def _cut_points(text: str, keep: str | None) -> _Cuts:
-    """Every offset where the text may end: after a word, outside URLs and ``keep``, on a
+def _cut_points(text: str, keeps: Sequence[str]) -> _Cuts:
+    """Every offset where the text may end: after a word, outside URLs and ``keeps``, on a
     grapheme cluster boundary, and not before a character that would join the ellipsis."""
-    spans = _protected_spans(text, keep)
+    spans = _protected_spans(text, keeps)
     boundaries = set(grapheme_boundaries(text))
     sentences: set[int] = set()
     words: set[int] = {0}
@@ -435,13 +436,14 @@ def _ellipsis(kind: ChannelKind, body: str, keep: str | None) -> str:
     return ELLIPSIS
 
 
-def _render(text: str, end: int, keep: str | None, kind: ChannelKind) -> str:
-    """The first ``end`` code points, the ellipsis, and ``keep`` if it was cut off."""
+def _render(text: str, end: int, keeps: Sequence[str], kind: ChannelKind) -> str:
+    """The first ``end`` code points, the ellipsis, and each of ``keeps`` that was cut off
+    (in their order in ``text``)."""
     body = text[:end]
-    marker = _ellipsis(kind, body, keep)
+    tail = "".join(f" {keep}" for keep in keeps if keep not in body)
+    marker = _ellipsis(kind, body, tail)
     if body and body[-1] in SENTENCE_ENDS:
         marker = f" {marker}"
-    tail = f" {keep}" if keep and keep not in body else ""
     return f"{body}{marker}{tail}"
 
 
@@ -458,39 +460,54 @@ def _longest_fitting(cuts: Sequence[int], fits: Callable[[int], bool]) -> int | 
     return best
 
 
-def _shortened(text: str, channel: Channel, keep: str | None) -> str | None:
-    """The best cut of ``text`` (with ``keep`` appended when cut off) that fits, if any."""
+def _shortened(text: str, channel: Channel, keeps: Sequence[str]) -> str | None:
+    """The best cut of ``text`` (with ``keeps`` appended when cut off) that fits, if any."""
 
     def fits(end: int) -> bool:
-        return measure_for_channel(_render(text, end, keep, channel.kind), channel).fits
+        return measure_for_channel(_render(text, end, keeps, channel.kind), channel).fits
 
-    cuts = _cut_points(text, keep)
+    cuts = _cut_points(text, keeps)
     word_end = _longest_fitting(cuts.words, fits)
     sentence_end = _longest_fitting(cuts.sentences, fits)
     if sentence_end is not None and (word_end is None or 2 * sentence_end >= word_end):
-        return _render(text, sentence_end, keep, channel.kind)
-    return None if word_end is None else _render(text, word_end, keep, channel.kind)
+        return _render(text, sentence_end, keeps, channel.kind)
+    return None if word_end is None else _render(text, word_end, keeps, channel.kind)
 
 
-def fit_text(text: str, channel: Channel, *, keep: str | None = None) -> str:
+def _essentials(text: str, keep: str | None, promise: str | None) -> list[list[str]]:
+    """What a cut must keep, best first: the promise and the link (a promise that holds
+    the link counts once), then the link alone; each only if it is in ``text``."""
+    found = sorted({k for k in (promise, keep) if k and k in text}, key=text.find)
+    found = [k for k in found if not any(k != other and k in other for other in found)]
+    options = [found] if found else []
+    if keep and keep in text and found != [keep]:
+        options.append([keep])
+    return options
+
+
+def fit_text(
+    text: str, channel: Channel, *, keep: str | None = None, promise: str | None = None
+) -> str:
     """Shorten ``text`` to fit ``channel``: the last resort when a message is too long.
 
     Never cuts inside a word, a grapheme cluster or a URL. Prefers the end of a sentence (or a
     line), unless that keeps less than half of what a cut at the end of a word keeps. Marks
     the cut with "…" ("..." in an SMS that is otherwise GSM 7-bit). When ``keep`` (the
     status-page URL) was in ``text`` but is cut off, appends it so readers can still find the
-    details; it is dropped only when it cannot fit at all. A text that fits comes back
-    unchanged; when no word fits, the result is just the ellipsis.
+    details; it is dropped only when it cannot fit at all. ``promise`` (the sentence that
+    says when the next update comes) is kept the same way, before the link, so a shortened
+    message still keeps its promise. A text that fits comes back unchanged; when no word
+    fits, the result is just the ellipsis.
     """
     if measure_for_channel(text, channel).fits:
         return text
-    if keep and keep in text:
-        with_keep = _shortened(text, channel, keep)
-        if with_keep is not None:
-            return with_keep
-        # No words fit beside it: the link alone, marked with the one-character ellipsis
+    for keeps in _essentials(text, keep, promise):
+        with_keeps = _shortened(text, channel, keeps)
+        if with_keeps is not None:
+            return with_keeps
+        # No words fit beside them: they alone, marked with the one-character ellipsis
         # (in an SMS, "..." would not fit where "…" does, even though it forces UCS-2).
-        link_only = f"{ELLIPSIS} {keep}"
-        if measure_for_channel(link_only, channel).fits:
-            return link_only
-    return _shortened(text, channel, None) or _ellipsis(channel.kind, "", None)
+        only = " ".join([ELLIPSIS, *keeps])
+        if measure_for_channel(only, channel).fits:
+            return only
+    return _shortened(text, channel, ()) or _ellipsis(channel.kind, "", None)

@@ -31,7 +31,7 @@ from outagecomms.incidents import (
     database_url,
     incident_json,
 )
-from outagecomms.models import Phase, Severity
+from outagecomms.models import Phase, Runbook, Severity
 from outagecomms.project import LoadedRunbook, Project
 from outagecomms.store import repository as repo
 from outagecomms.store.records import IncidentRecord, parse_incident_ref
@@ -160,7 +160,7 @@ def plan_declare(
                 break_glass_reason=reason or latest.break_glass_reason,
             )
             merged = {**latest.variables, **given}
-            deliveries = _deliveries(orchestrator, again, loaded, Phase.UPDATE, latest.channels,
+            deliveries = _deliveries(orchestrator, again, runbook, Phase.UPDATE, latest.channels,
                                      merged)  # fmt: skip
             return Plan("declare", again, Phase.UPDATE, deliveries, reopened=True)
     chosen = severity or runbook.severity
@@ -183,7 +183,7 @@ def plan_declare(
         resolved_at=None,
         updated_at=now,
     )
-    deliveries = _deliveries(orchestrator, incident, loaded, Phase.INVESTIGATING,
+    deliveries = _deliveries(orchestrator, incident, runbook, Phase.INVESTIGATING,
                              list(channels) or None, given)  # fmt: skip
     from outagecomms.lint.channel_languages import declare_warnings
 
@@ -208,10 +208,14 @@ def plan_follow_up(
     with orchestrator.store.read() as conn:
         current = orchestrator._existing(conn, number, incident_ref)
     _check_lifecycle(current, phase)
-    loaded = orchestrator.project.runbook(current.runbook_id)
     reason = _clean_reason(unapproved_reason) or current.break_glass_reason
-    if words is None:
-        _ensure_sendable(orchestrator, loaded, reason)
+    if current.runbook_sha256 is None:  # declared before pinning: the file decides
+        loaded = orchestrator.project.runbook(current.runbook_id)
+        if words is None:
+            _ensure_sendable(orchestrator, loaded, reason)
+        runbook = loaded.runbook
+    else:  # the approved content pinned at declare, as the real command renders it
+        runbook = orchestrator.runbook_of(current)
     now = orchestrator.clock()
     channels = orchestrator._with_channels(current.channels, add_channels)
     chosen = severity or Severity(current.severity)
@@ -224,7 +228,7 @@ def plan_follow_up(
             resolved_at=now,
         )
     else:
-        cadence = current.cadence_override or loaded.runbook.cadence_for(chosen)
+        cadence = current.cadence_override or runbook.cadence_for(chosen)
         after = replace(
             current,
             severity=chosen.value,
@@ -234,7 +238,7 @@ def plan_follow_up(
         )
     given = {**current.variables, **(variables or {})}
     command = "resolve" if phase is Phase.RESOLVED else "update"
-    deliveries = _deliveries(orchestrator, after, loaded, phase, channels, given, words)
+    deliveries = _deliveries(orchestrator, after, runbook, phase, channels, given, words)
     return Plan(command, after, phase, deliveries)
 
 
@@ -278,18 +282,18 @@ def _ensure_sendable(orchestrator: Orchestrator, loaded: LoadedRunbook, reason: 
 def _deliveries(
     orchestrator: Orchestrator,
     incident: IncidentRecord,
-    loaded: LoadedRunbook,
+    runbook: Runbook,
     phase: Phase,
     channels: Sequence[str] | None,
     given: Mapping[str, str],
     words: MessageWords | None = None,
 ) -> list[PlannedDelivery]:
     targets = orchestrator.channels_for(channels)
-    orchestrator._check_values(loaded, given)
+    orchestrator._check_values(runbook, given)
     project = orchestrator.project
     compose = channel_texts if words is None else words.channel_texts
     texts = compose(
-        project, incident, loaded, phase, targets, given, orchestrator.actor, orchestrator.clock()
+        project, incident, runbook, phase, targets, given, orchestrator.actor, orchestrator.clock()
     )
     return [
         PlannedDelivery(

@@ -9,13 +9,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar, Protocol
 
+import structlog
+
 from outagecomms.compose import Composed, compose
-from outagecomms.counting import measure_for_channel
-from outagecomms.models import Audience, Channel, ChannelKind, Phase, Severity
-from outagecomms.project import LoadedRunbook, Project
+from outagecomms.counting import Measurement, fit_text, measure_for_channel
+from outagecomms.models import Audience, Channel, ChannelKind, Phase, Runbook, Severity
+from outagecomms.project import Project
 from outagecomms.render_budget import RenderBudget
 from outagecomms.store.records import IncidentRecord
 from outagecomms.templates import IncidentFacts
+
+log = structlog.get_logger(__name__)
 
 
 class MessageWords(Protocol):
@@ -31,7 +35,7 @@ class MessageWords(Protocol):
         self,
         project: Project,
         incident: IncidentRecord,
-        loaded: LoadedRunbook,
+        runbook: Runbook,
         phase: Phase,
         targets: Mapping[str, Channel],
         given: Mapping[str, str],
@@ -53,6 +57,8 @@ class ChannelText:
     length: int
     limit: int | None
     unit: str
+    cut_from: int | None = None
+    """The length before the text was shortened to fit (the last resort), else None."""
 
     @property
     def fits(self) -> bool:
@@ -76,7 +82,7 @@ def incident_facts(project: Project, incident: IncidentRecord, now: datetime) ->
 def channel_texts(
     project: Project,
     incident: IncidentRecord,
-    loaded: LoadedRunbook,
+    runbook: Runbook,
     phase: Phase,
     targets: Mapping[str, Channel],
     given: Mapping[str, str],
@@ -89,7 +95,7 @@ def channel_texts(
     (``composed``: the texts already composed for this message, before a transaction)."""
     if composed is None:
         facts = incident_facts(project, incident, now)
-        composed = compose_texts(project, loaded, phase, targets, facts, given)
+        composed = compose_texts(project, runbook, phase, targets, facts, given)
     customers = customer_names(targets)
     return {
         name: channel_text(channel, composed[name], incident, phase, given, customers, actor)
@@ -99,7 +105,7 @@ def channel_texts(
 
 def compose_texts(
     project: Project,
-    loaded: LoadedRunbook,
+    runbook: Runbook,
     phase: Phase,
     targets: Mapping[str, Channel],
     facts: IncidentFacts,
@@ -110,13 +116,14 @@ def compose_texts(
     budget = RenderBudget.of(settings.limits)
     return {
         name: compose(
-            loaded.runbook,
+            runbook,
             phase,
             channel,
             facts,
             given,
             default_language=settings.default_language,
             budget=budget,
+            refuse_blanks=True,
         )
         for name, channel in targets.items()
     }
@@ -141,12 +148,29 @@ def channel_text(
     copy (facts, ``note``, then the customers' words) for staff, measured as it counts."""
     m = composed.measurement
     body, length, limit, unit = composed.body, m.length, m.limit, m.unit
+    cut_from = composed.cut_from
     if channel.audience is Audience.INTERNAL:
         body = internal_copy(incident, phase, composed, given, customers, actor, note=note)
         if channel.kind is not ChannelKind.EMAIL:
-            measured = measure_for_channel(body, channel)
+            body, measured, cut_from = fitted_internal_copy(body, channel, cut_from)
             length, limit, unit = measured.length, measured.limit, measured.unit
-    return ChannelText(channel, composed, composed.title, body, length, limit, unit)
+    return ChannelText(channel, composed, composed.title, body, length, limit, unit, cut_from)
+
+
+def fitted_internal_copy(
+    body: str, channel: Channel, cut_from: int | None
+) -> tuple[str, Measurement, int | None]:
+    """The internal copy fitted to its own channel's limit: the header lines come first,
+    so a cut shortens the customers' text at its end. Returns the text, its measurement
+    and the length before the cut (``cut_from`` when it was not cut here)."""
+    measured = measure_for_channel(body, channel)
+    if measured.fits:
+        return body, measured, cut_from
+    log.warning(
+        "message.truncated", channel=channel.name, length=measured.length, limit=measured.limit
+    )
+    fitted = fit_text(body, channel)
+    return fitted, measure_for_channel(fitted, channel), measured.length
 
 
 def internal_copy(

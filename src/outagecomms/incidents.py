@@ -25,7 +25,7 @@ import structlog
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from outagecomms.approvals import break_glass_reason, ensure_sendable
+from outagecomms.approvals import break_glass_reason, content_hash, ensure_sendable
 from outagecomms.compose import Composed
 from outagecomms.delivery import DEFAULT_RETRY, Outcome, Outgoing, RetryPolicy, send_all
 from outagecomms.durations import format_duration
@@ -33,13 +33,14 @@ from outagecomms.errors import (
     ConfigError,
     InterruptedByUser,
     NotFoundError,
+    OutagecommsError,
     RefusedError,
     UsageError,
 )
 from outagecomms.fanout import ChannelText, MessageWords, channel_texts, compose_texts
 from outagecomms.inputs import check_value, check_variables
 from outagecomms.limits import ACTOR_MAX_LENGTH, raise_it
-from outagecomms.models import Channel, ChannelKind, Phase, Severity
+from outagecomms.models import Channel, ChannelKind, Phase, Runbook, Severity
 from outagecomms.progress import FanoutProgress
 from outagecomms.project import LoadedRunbook, Project
 from outagecomms.store import Store, default_database_url, open_store
@@ -62,6 +63,8 @@ WAITING_STATES = frozenset({"queued", "retry", "sending"})
 """Delivery states that still lead to a send."""
 UPDATE_PHASES = (Phase.IDENTIFIED, Phase.MONITORING, Phase.UPDATE)
 """What ``update`` may post; ``update`` is the "still working on it" message."""
+LATEST_VERSION = "latest"
+"""``update --runbook-version latest``: move the incident to the newest approved runbook."""
 LEASE_GRACE = timedelta(seconds=60)
 """How long past the send timeout an inline sender's claim on its deliveries lasts; after
 that the worker may take them over."""
@@ -135,6 +138,35 @@ def incident_json(incident: IncidentRecord, *, deduplicated: bool = False) -> di
     }
 
 
+def pinning_json(incident: IncidentRecord) -> dict[str, Any]:
+    """What ``status`` and ``show`` add: the pinned runbook version (its content hash) and,
+    when the worker holds the incident back, why (``blocked``, else null)."""
+    return {"runbook_version": incident.runbook_sha256, "blocked": blocked_json(incident)}
+
+
+def blocked_json(incident: IncidentRecord) -> dict[str, Any] | None:
+    if incident.blocked_reason is None:
+        return None
+    return {
+        "reason": incident.blocked_reason,
+        "since": _iso(incident.blocked_at),
+        "retry_at": _iso(incident.blocked_until),
+    }
+
+
+def pin(runbook: Runbook) -> dict[str, Any]:
+    """The incident columns that pin ``runbook`` (product-spec §8): its content hash, the
+    same one ``approvals.lock`` records, and the content itself."""
+    return {
+        "runbook_sha256": content_hash(runbook),
+        "runbook_content": runbook.model_dump(mode="json"),
+    }
+
+
+UNBLOCKED: dict[str, Any] = {"blocked_reason": None, "blocked_at": None, "blocked_until": None}
+"""The incident columns of an incident the worker does not hold back."""
+
+
 def delivery_json(delivery: DeliveryRecord) -> dict[str, Any]:
     """The delivery fields scripts rely on (product-spec §3)."""
     return {
@@ -167,6 +199,10 @@ class Report:
         """Deliveries still waiting for a send (the worker sends them)."""
         return [d for d in self.deliveries if d.state in WAITING_STATES]
 
+    broken_channels: Mapping[str, str] = field(default_factory=dict)
+    """Channels the message could not go to because their file is broken: name -> the
+    problem (``file:line: field: what``) and the fix."""
+
     @property
     def failed(self) -> list[DeliveryRecord]:
         """Deliveries not sent by their first attempt (queued for retry, or failed)."""
@@ -174,11 +210,33 @@ class Report:
             return []
         return [d for d in self.deliveries if d.state != DeliveryState.SENT.value]
 
+    @property
+    def failed_channels(self) -> list[str]:
+        """The channels not reached by the first attempt, broken channel files included."""
+        if self.deduplicated:
+            return []
+        return [d.channel for d in self.failed] + sorted(self.broken_channels)
+
     def as_json(self) -> dict[str, Any]:
         incident = incident_json(self.incident, deduplicated=self.deduplicated)
         if self.reopened:
             incident["reopened"] = True  # only present when true
-        return {"incident": incident, "deliveries": [delivery_json(d) for d in self.deliveries]}
+        deliveries = [delivery_json(d) for d in self.deliveries]
+        deliveries += [broken_channel_json(n, e) for n, e in sorted(self.broken_channels.items())]
+        return {"incident": incident, "deliveries": deliveries}
+
+
+def broken_channel_json(name: str, problem: str) -> dict[str, Any]:
+    """A channel whose file is broken, as a failed delivery with no attempt."""
+    return {
+        "channel": name,
+        "kind": None,
+        "state": DeliveryState.FAILED.value,
+        "attempts": 0,
+        "length": None,
+        "limit": None,
+        "error": problem,
+    }
 
 
 @dataclass(frozen=True)
@@ -220,7 +278,12 @@ class IncidentSummary:
     def pending_deliveries(self) -> int:
         return sum(
             self.counts.get(s.value, 0)
-            for s in (DeliveryState.QUEUED, DeliveryState.RETRY, DeliveryState.SENDING)
+            for s in (
+                DeliveryState.QUEUED,
+                DeliveryState.RETRY,
+                DeliveryState.SENDING,
+                DeliveryState.BLOCKED,
+            )
         )
 
     def as_json(self) -> dict[str, Any]:
@@ -235,6 +298,7 @@ class IncidentSummary:
             "overdue_seconds": None
             if self.overdue_by is None
             else int(self.overdue_by.total_seconds()),
+            **pinning_json(self.incident),
         }
 
 
@@ -258,6 +322,7 @@ class TimelineEntry:
                     "due_at": _iso(d.due_at),
                     "sent_at": _iso(d.sent_at),
                     "possibly_duplicate": d.possibly_duplicate,
+                    "cut_from": d.cut_from,
                     "title": d.title,
                     "body": d.body,
                 }
@@ -273,11 +338,14 @@ class IncidentDetail:
     incident: IncidentRecord
     timeline: list[TimelineEntry]
     events: list[EventRecord] = field(default_factory=list)
+    file_version: str | None = None
+    """The content hash of the runbook file as it is now (None: it does not load)."""
 
     def as_json(self) -> dict[str, Any]:
         i = self.incident
         return {
             **incident_json(i),
+            **pinning_json(i),
             "started_at": _iso(i.started_at),
             "resolved_at": _iso(i.resolved_at),
             "declared_by": i.declared_by,
@@ -286,6 +354,7 @@ class IncidentDetail:
             "cadence": None if i.cadence_seconds is None else f"{i.cadence_seconds}s",
             "variables": i.variables,
             "channels": i.channels,
+            "runbook_file_version": self.file_version,
             "timeline": [entry.as_json() for entry in self.timeline],
             "events": [
                 {"at": _iso(e.at), "kind": e.kind, "actor": e.actor, "detail": e.detail}
@@ -303,6 +372,8 @@ class _Posted:
 
     message_id: int
     channels: dict[str, Channel]
+    broken: dict[str, str] = field(default_factory=dict)
+    """Channels it could not go to (their file is broken): name -> problem."""
 
 
 @dataclass(frozen=True)
@@ -350,6 +421,8 @@ class Orchestrator:
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.progress: FanoutProgress | None = None
         """Told of each first attempt as it ends (the CLI's "4/5 done, waiting for ...")."""
+        self._pinned: dict[str, Runbook] = {}
+        """Pinned runbooks already validated, by content hash."""
 
     @classmethod
     def open(
@@ -425,7 +498,7 @@ class Orchestrator:
         targets = self.channels_for(list(channels) or None)
         given = dict(variables or {})
         check_variables(given, self.project.limits)
-        self._check_values(loaded, given)
+        self._check_values(runbook, given)
         now = self.clock()
         next_update_at = now + (cadence or runbook.cadence_for(chosen_severity))
         with self.store.read() as conn:
@@ -433,7 +506,7 @@ class Orchestrator:
         facts = self.facts_for(
             public_id(expected), chosen_severity, now, now, next_update_at, resolved_at=None
         )
-        composed = self.compose_all(loaded, Phase.INVESTIGATING, targets, facts, given)
+        composed = self.compose_all(runbook, Phase.INVESTIGATING, targets, facts, given)
         self._stop_if_interrupted("nothing was declared or sent")
         try:
             with self.store.write() as conn:
@@ -458,6 +531,7 @@ class Orchestrator:
                     started_at=now,
                     resolved_at=None,
                     updated_at=now,
+                    **pin(runbook),
                 )
                 incident = _must(repo.get_incident(conn, number))
                 repo.add_event(
@@ -486,7 +560,7 @@ class Orchestrator:
                 posted = self.post_message(
                     conn,
                     incident,
-                    loaded,
+                    runbook,
                     Phase.INVESTIGATING,
                     targets,
                     given,
@@ -520,13 +594,18 @@ class Orchestrator:
         words: MessageWords | None = None,
         severity: Severity | None = None,
         add_channels: Sequence[str] = (),
+        runbook_version: str | None = None,
     ) -> Report:
         """Post ``identified``, ``monitoring`` or a "still working on it" ``update``; the
         next-update promise restarts from now.
 
         ``words``: the on-call's own words instead of the runbook's (lint-gated by their
         builder); ``severity``: change course (the cadence follows); ``add_channels``: the
-        message and the rest of the incident also go to these channels."""
+        message and the rest of the incident also go to these channels..
+
+        The message renders from the runbook pinned at declare; ``runbook_version="latest"``
+        first moves the incident to the runbook file's current content, which must be
+        approved (or ``unapproved_reason`` given): refused otherwise."""
         if phase not in UPDATE_PHASES:
             allowed = ", ".join(p.value for p in UPDATE_PHASES)
             raise UsageError(
@@ -534,9 +613,15 @@ class Orchestrator:
                 if phase is Phase.RESOLVED
                 else f"--phase {phase.value!r}: update posts one of: {allowed}"
             )
+        if runbook_version is not None and runbook_version.strip().lower() != LATEST_VERSION:
+            raise UsageError(
+                f"--runbook-version {runbook_version!r}: only 'latest' is supported (the "
+                "newest approved version of the runbook file)"
+            )
         return self._follow_up(
             incident_ref, phase, variables or {}, self._actor(by), unapproved_reason,
             words=words, severity=severity, add_channels=add_channels,
+            move_to_latest=runbook_version is not None,
         )  # fmt: skip
 
     def correct(
@@ -559,6 +644,32 @@ class Orchestrator:
         return self._follow_up(
             incident_ref, Phase.CORRECTION, {}, self._actor(by), unapproved_reason, words=words
         )
+
+    def runbook_of(self, incident: IncidentRecord) -> Runbook:
+        """What the incident's messages render from: the runbook content pinned at declare
+        (product-spec §8), whatever the file says now. An incident declared before pinning
+        existed renders from the file, which must still be approved."""
+        pinned = incident.runbook_sha256
+        if pinned is not None:
+            if pinned in self._pinned:
+                return self._pinned[pinned]
+            with self.store.read() as conn:
+                runbook = self.pinned_version(conn, pinned)
+            if runbook is not None:
+                return runbook
+        loaded = self.project.runbook(incident.runbook_id)
+        ensure_sendable(self.project, loaded, unapproved_reason=incident.break_glass_reason)
+        return loaded.runbook
+
+    def pinned_version(self, conn: Connection, sha256: str) -> Runbook | None:
+        """The runbook pinned under content hash ``sha256`` (None: no incident pins it),
+        validated once per orchestrator."""
+        if sha256 not in self._pinned:
+            content = repo.version_content(conn, sha256)
+            if content is None:
+                return None
+            self._pinned[sha256] = Runbook.model_validate(content)
+        return self._pinned[sha256]
 
     def resolve(
         self,
@@ -644,7 +755,13 @@ class Orchestrator:
         timeline = [
             TimelineEntry(m, [d for d in delivered if d.message_id == m.id]) for m in messages
         ]
-        return IncidentDetail(incident, timeline, events)
+        try:
+            file_version: str | None = content_hash(
+                self.project.runbook(incident.runbook_id).runbook
+            )
+        except OutagecommsError:
+            file_version = None
+        return IncidentDetail(incident, timeline, events, file_version)
 
     def incident(self, incident_ref: str) -> IncidentRecord:
         number = parse_incident_ref(incident_ref)
@@ -664,24 +781,39 @@ class Orchestrator:
         words: MessageWords | None = None,
         severity: Severity | None = None,
         add_channels: Sequence[str] = (),
+        move_to_latest: bool = False,
     ) -> Report:
         number = parse_incident_ref(incident_ref)
         with self.store.read() as conn:
             incident = self._existing(conn, number, incident_ref)
         _check_lifecycle(incident, phase)
-        loaded = self.project.runbook(incident.runbook_id)
-        reason = self._reason(unapproved_reason) or incident.break_glass_reason
-        if words is None:  # the runbook's words must be approved; one's own are linted
-            ensure_sendable(self.project, loaded, unapproved_reason=reason)
-        if unapproved_reason:
-            unapproved_reason = break_glass_reason(self.project, loaded, unapproved_reason)
+        explicit = self._reason(unapproved_reason)
+        reason = explicit or incident.break_glass_reason
+        moved: dict[str, Any] = {}
+        loaded: LoadedRunbook | None = None
+        if move_to_latest:
+            loaded = self.project.runbook(incident.runbook_id)
+            ensure_sendable(self.project, loaded, unapproved_reason=explicit)
+            runbook = loaded.runbook
+            moved = pin(runbook)
+        elif incident.runbook_sha256 is None:  # declared before pinning: the file decides
+            loaded = self.project.runbook(incident.runbook_id)
+            if words is None:  # the runbook's words must be approved; one's own are linted
+                ensure_sendable(self.project, loaded, unapproved_reason=reason)
+            runbook = loaded.runbook
+        else:  # the approved content pinned at declare (product-spec §8)
+            runbook = self.runbook_of(incident)
+        # break glass only where an approval was needed and missing
+        unapproved_reason = (
+            None if loaded is None else break_glass_reason(self.project, loaded, explicit)
+        )
         channel_names = self._with_channels(incident.channels, add_channels)
         targets = self.channels_for(channel_names)
         check_variables(variables, self.project.limits)  # the new ones: stored ones stay
         given = {**incident.variables, **variables}
-        self._check_values(loaded, given)
+        self._check_values(runbook, given)
         now = self.clock()
-        planned = _follow_up_changes(incident, loaded, phase, given, now, severity)
+        planned = _follow_up_changes(incident, runbook, phase, given, now, severity)
         facts = self.facts_for(
             incident.id,
             severity or Severity(incident.severity),
@@ -691,17 +823,30 @@ class Orchestrator:
             resolved_at=planned.get("resolved_at", incident.resolved_at),
         )
         # the runbook's words are composed before the write (one's own words are given)
-        composed = None if words else self.compose_all(loaded, phase, targets, facts, given)
+        composed = None if words else self.compose_all(runbook, phase, targets, facts, given)
         self._stop_if_interrupted(f"nothing was posted on {incident.id}")
         with self.store.write() as conn:
             # Read again under the write lock: another process may have resolved it.
             incident = self._existing(conn, number, incident_ref)
             _check_lifecycle(incident, phase)
-            changes = _follow_up_changes(incident, loaded, phase, given, now, severity)
+            changes = {
+                **_follow_up_changes(incident, runbook, phase, given, now, severity),
+                **moved,
+                **UNBLOCKED,
+            }
             changes.update(
                 self._course_changes(conn, incident, severity, channel_names, actor, now)
             )
             repo.update_incident(conn, number, **changes)
+            if moved and moved["runbook_sha256"] != incident.runbook_sha256:
+                repo.add_event(
+                    conn,
+                    incident=number,
+                    at=now,
+                    kind="incident.runbook_moved",
+                    actor=actor,
+                    detail={"from": incident.runbook_sha256, "to": moved["runbook_sha256"]},
+                )
             incident = _must(repo.get_incident(conn, number))
             if reason is not None and unapproved_reason:
                 repo.add_event(
@@ -710,17 +855,17 @@ class Orchestrator:
                     at=now,
                     kind="incident.break_glass",
                     actor=actor,
-                    detail={"reason": reason, "runbook": loaded.id, "phase": phase.value},
+                    detail={"reason": reason, "runbook": runbook.id, "phase": phase.value},
                 )
             if phase is Phase.RESOLVED:
                 repo.add_event(conn, incident=number, at=now, kind="incident.resolved", actor=actor)
             if words is None:
                 posted = self.post_message(
-                    conn, incident, loaded, phase, targets, given, actor, now, composed=composed
+                    conn, incident, runbook, phase, targets, given, actor, now, composed=composed
                 )
             else:
                 texts = words.channel_texts(
-                    self.project, incident, loaded, phase, targets, given, actor, now
+                    self.project, incident, runbook, phase, targets, given, actor, now
                 )
                 posted = self.post_texts(
                     conn, incident, phase, texts, given, actor, now, words.origin
@@ -736,7 +881,7 @@ class Orchestrator:
         """The incident's channel names with ``added`` (None: every enabled channel)."""
         if not added:
             return current
-        base = current or [c.name for c in self.project.select_channels()]
+        base = current or [c.name for c in self.project.select_usable_channels()[0]]
         return [*base, *(name for name in dict.fromkeys(added) if name not in base)]
 
     def _course_changes(
@@ -766,7 +911,7 @@ class Orchestrator:
         self,
         conn: Connection,
         incident: IncidentRecord,
-        loaded: LoadedRunbook,
+        runbook: Runbook,
         phase: Phase,
         targets: dict[str, Channel],
         given: Mapping[str, str],
@@ -780,6 +925,7 @@ class Orchestrator:
         "cadence" for the worker's automatic updates. ``composed``: the texts composed
         before the transaction (see :meth:`compose_all`); composed here only when they
         were made for other facts (another declare took the expected incident number)."""
+        broken = self.broken_channels_for(incident.channels)
         facts = self.facts_for(
             incident.id,
             Severity(incident.severity),
@@ -789,12 +935,12 @@ class Orchestrator:
             resolved_at=incident.resolved_at,
         )
         if composed is None or composed.facts != facts or set(composed.texts) != set(targets):
-            composed = self.compose_all(loaded, phase, targets, facts, given)
+            composed = self.compose_all(runbook, phase, targets, facts, given)
         texts = channel_texts(
-            self.project, incident, loaded, phase, targets, given, actor, now,
+            self.project, incident, runbook, phase, targets, given, actor, now,
             composed=composed.texts,
         )  # fmt: skip
-        return self.post_texts(conn, incident, phase, texts, given, actor, now, origin)
+        return self.post_texts(conn, incident, phase, texts, given, actor, now, origin, broken)
 
     def post_texts(
         self,
@@ -806,6 +952,7 @@ class Orchestrator:
         actor: str,
         now: datetime,
         origin: str,
+        broken: Mapping[str, str] | None = None,
     ) -> _Posted:
         """Write one message with exactly ``texts`` (channel name -> what it gets) and its
         queued deliveries, inside the caller's transaction (see :meth:`post_message`)."""
@@ -847,7 +994,10 @@ class Orchestrator:
                 idempotency_key=uuid.uuid4().hex,
                 created_at=now,
                 updated_at=now,
+                cut_from=text.cut_from,
             )
+        # A newer message may drop a stale update, never a resolution: a postmortem queues
+        # behind an undelivered resolution on its channel (repo.start_sending, claim_due).
         cancelled = repo.cancel_pending(
             conn,
             incident.number,
@@ -855,6 +1005,7 @@ class Orchestrator:
             channels=None if phase in (Phase.RESOLVED, Phase.POSTMORTEM) else list(targets),
             now=now,
             reason=f"superseded by message {seq} ({phase.value}) before it was sent",
+            keep_resolutions=phase is Phase.POSTMORTEM,
         )
         repo.add_event(
             conn,
@@ -867,9 +1018,12 @@ class Orchestrator:
                 "phase": phase.value,
                 "channels": sorted(targets),
                 "cancelled": [f"{d.channel}#{d.message_id}" for d in cancelled],
+                **({"broken_channels": broken} if broken else {}),
             },
         )
-        return _Posted(message_id, targets)
+        if broken:
+            log.warning("message.channels_broken", incident=incident.id, channels=broken)
+        return _Posted(message_id, targets, dict(broken or {}))
 
     def _stop_if_interrupted(self, nothing_done: str) -> None:
         if self.interrupt is not None and self.interrupt.is_set():
@@ -900,7 +1054,7 @@ class Orchestrator:
 
     def compose_all(
         self,
-        loaded: LoadedRunbook,
+        runbook: Runbook,
         phase: Phase,
         targets: Mapping[str, Channel],
         facts: IncidentFacts,
@@ -909,7 +1063,9 @@ class Orchestrator:
         """Every channel's text of one message, each template within the render budget.
         Called before the write transaction, so a slow template holds no lock and a
         template over budget fails the command before anything is written."""
-        return Composition(facts, compose_texts(self.project, loaded, phase, targets, facts, given))
+        return Composition(
+            facts, compose_texts(self.project, runbook, phase, targets, facts, given)
+        )
 
     def _deliver(self, number: int, posted: _Posted) -> Report:
         """The first attempt of every delivery of one committed message. After Ctrl-C,
@@ -955,7 +1111,9 @@ class Orchestrator:
             message = repo.get_message(conn, posted.message_id)
             delivered = repo.deliveries_of(conn, [posted.message_id])
         interrupted = interrupted or (self.interrupt is not None and self.interrupt.is_set())
-        return Report(incident, delivered, message, interrupted=interrupted)
+        return Report(
+            incident, delivered, message, interrupted=interrupted, broken_channels=posted.broken
+        )
 
     def send_now(self, items: list[Outgoing]) -> list[Outcome]:
         """Send ``items`` at once through this orchestrator's sender (site channels are
@@ -1063,7 +1221,7 @@ class Orchestrator:
         targets = self.channels_for(incident.channels)
         check_variables(variables, self.project.limits)  # the new ones: stored ones stay
         given = {**incident.variables, **variables}
-        self._check_values(loaded, given)
+        self._check_values(loaded.runbook, given)
         try:
             with self.store.write() as conn:
                 current = _must(repo.get_incident(conn, incident.number))
@@ -1076,6 +1234,8 @@ class Orchestrator:
                     "next_update_at": now + (interval or loaded.runbook.cadence_for(chosen)),
                     "variables": given,
                     "updated_at": now,
+                    **pin(loaded.runbook),  # a re-open is a declare: the approved file now
+                    **UNBLOCKED,
                 }
                 if cadence is not None:
                     changes["cadence_seconds"] = int(cadence.total_seconds())
@@ -1106,7 +1266,7 @@ class Orchestrator:
                     },
                 )
                 posted = self.post_message(
-                    conn, reopened, loaded, Phase.UPDATE, targets, given, actor, now
+                    conn, reopened, loaded.runbook, Phase.UPDATE, targets, given, actor, now
                 )
         except _Duplicate as duplicate:
             return self._deduplicated(duplicate.incident, actor)
@@ -1158,19 +1318,31 @@ class Orchestrator:
         return incident
 
     def channels_for(self, names: Sequence[str] | None) -> dict[str, Channel]:
-        """The named channels (all enabled ones for ``None``), by name."""
-        selected = self.project.select_channels(names or ())
-        if not selected:
+        """The named channels (all enabled ones for ``None``), by name. A channel whose
+        file is broken is left out (:meth:`broken_channels_for` says why): it fails only
+        itself."""
+        selected, broken = self.project.select_usable_channels(names or ())
+        if not selected and not broken:
             raise ConfigError(
                 f"no enabled channels in {self.project.channels_dir}; add a channels/*.yaml "
                 "file (or pass --channel NAME) so the incident reaches someone"
             )
         return {c.name: c.channel for c in selected}
 
-    def _check_values(self, loaded: LoadedRunbook, given: Mapping[str, str]) -> None:
+    def broken_channels_for(self, names: Sequence[str] | None) -> dict[str, str]:
+        """The channels among ``names`` (every file for ``None``) whose file is broken:
+        name -> the problem and the fix."""
+        _, broken = self.project.select_usable_channels(names or ())
+        return {
+            name: f"{problem}; fix the file: this channel gets no message until it loads "
+            "(`outagecomms lint` lists every problem)"
+            for name, problem in broken.items()
+        }
+
+    def _check_values(self, runbook: Runbook, given: Mapping[str, str]) -> None:
         """Bad ``--var`` values are usage errors before anything is written."""
-        for lang in loaded.runbook.languages:
-            resolve_values(loaded.runbook, given, lang)
+        for lang in runbook.languages:
+            resolve_values(runbook, given, lang)
 
     def _actor(self, by: str | None) -> str:
         """Who posts: ``by``, else this orchestrator's actor (``--by``, OUTAGECOMMS_ACTOR,
@@ -1258,7 +1430,7 @@ def _flapped(
 
 def _follow_up_changes(
     incident: IncidentRecord,
-    loaded: LoadedRunbook,
+    runbook: Runbook,
     phase: Phase,
     given: Mapping[str, str],
     now: datetime,
@@ -1279,7 +1451,7 @@ def _follow_up_changes(
         changes.update(phase=phase.value)
     elif phase is not Phase.CORRECTION:  # a correction keeps the phase and the promise
         chosen = severity or Severity(incident.severity)
-        cadence = incident.cadence_override or loaded.runbook.cadence_for(chosen)
+        cadence = incident.cadence_override or runbook.cadence_for(chosen)
         changes["next_update_at"] = now + cadence
         if phase is not Phase.UPDATE:
             changes["phase"] = phase.value

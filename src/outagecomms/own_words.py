@@ -27,8 +27,8 @@ from outagecomms.fanout import ChannelText, channel_text, customer_names, incide
 from outagecomms.lint.findings import Finding
 from outagecomms.lint.runner import lint_text
 from outagecomms.localdates import LocalMoment
-from outagecomms.models import Audience, Channel, ChannelKind, Format, Phase, localized
-from outagecomms.project import LoadedRunbook, Project
+from outagecomms.models import Audience, Channel, ChannelKind, Format, Phase, Runbook, localized
+from outagecomms.project import Project
 from outagecomms.store.records import IncidentRecord
 from outagecomms.templates import IncidentFacts
 
@@ -142,7 +142,7 @@ class OwnWords:
         self,
         project: Project,
         incident: IncidentRecord,
-        loaded: LoadedRunbook,
+        runbook: Runbook,
         phase: Phase,
         targets: Mapping[str, Channel],
         given: Mapping[str, str],
@@ -167,7 +167,7 @@ class OwnWords:
         findings: list[tuple[str, Finding]] = []
         for name, channel in targets.items():
             lang = channel.language if channel.language in self.words else first
-            composed = self._compose(loaded, channel, lang, facts.status_url, facts, now)
+            composed = self._compose(runbook, channel, lang, facts.status_url, facts, now)
             if channel.audience is Audience.CUSTOMERS:
                 findings += self._lint(project, composed, phase)
             note = f"Not a runbook message ({self.origin}): {self.reason}"
@@ -191,7 +191,7 @@ class OwnWords:
 
     def _compose(
         self,
-        loaded: LoadedRunbook,
+        runbook: Runbook,
         channel: Channel,
         lang: str,
         status_url: str,
@@ -214,7 +214,7 @@ class OwnWords:
         title: str | None = None
         if fmt is Format.LONG:
             subject = base.subject if isinstance(base, LongText) else None
-            heading = loaded.runbook.title_in(lang)
+            heading = runbook.title_in(lang)
             if self.origin == CORRECTION:
                 heading = f"{CORRECTION_SUBJECT.get(lang, 'Correction')}: {heading}"
             subject = subject or heading

@@ -3,6 +3,7 @@ that name ``file:line`` and the field (product-spec §2)."""
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -188,6 +189,21 @@ def runbook_problems(runbook: Runbook, document: YamlDocument) -> list[str]:
 
 
 def load_runbook(path: Path, limits: Limits = DEFAULT_LIMITS) -> LoadedRunbook:
+    """Load and check one runbook file. A file whose bytes were loaded before is not parsed
+    again (the worker looks at the runbooks of open incidents at every step)."""
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return _load_runbook(path, limits)
+    return _load_runbook_once(path, raw, limits)
+
+
+@functools.lru_cache(maxsize=64)
+def _load_runbook_once(path: Path, raw: bytes, limits: Limits) -> LoadedRunbook:
+    return _load_runbook(path, limits)
+
+
+def _load_runbook(path: Path, limits: Limits) -> LoadedRunbook:
     document = load_yaml(path, limits)
     runbook = validate_document(Runbook, document, limits)
     problems = runbook_problems(runbook, document)
@@ -223,6 +239,7 @@ class Project:
     environ: Mapping[str, str] | None = None
     _runbooks: dict[str, LoadedRunbook] | None = field(default=None, repr=False)
     _channels: dict[str, LoadedChannel] | None = field(default=None, repr=False)
+    _broken_channels: dict[str, ConfigError] = field(default_factory=dict, repr=False)
     _loaded: dict[str, LoadedRunbook] = field(default_factory=dict, repr=False)
     """Runbooks read one at a time by :meth:`runbook` (a project is a snapshot: each file
     is read once; make a new :class:`Project` to see later edits)."""
@@ -278,26 +295,68 @@ class Project:
         return loaded
 
     def channels(self) -> dict[str, LoadedChannel]:
+        """Every channel; the first broken channel file raises its problems."""
+        valid = self.usable_channels()
+        for problem in self._broken_channels.values():
+            raise problem
+        return valid
+
+    def usable_channels(self) -> dict[str, LoadedChannel]:
+        """The channels whose files load; each broken file is left out and kept, by its
+        file name's stem, in :meth:`broken_channels` (one broken file fails only itself)."""
         if self._channels is None:
-            loaded = [load_channel(path, self.limits) for path in yaml_files(self.channels_dir)]
-            self._channels = {item.name: item for item in loaded}
+            self._channels = {}
+            for path in yaml_files(self.channels_dir):
+                try:
+                    item = load_channel(path, self.limits)
+                except ConfigError as exc:  # bad YAML, a schema problem, a wrong name
+                    self._broken_channels[path.stem] = exc
+                    continue
+                self._channels[item.name] = item
         return self._channels
 
+    def broken_channels(self) -> dict[str, ConfigError]:
+        """Channel file stem -> its problems (``file:line: field: what``), for the files of
+        ``channels/`` that do not load."""
+        self.usable_channels()
+        return dict(self._broken_channels)
+
     def channel(self, name: str) -> LoadedChannel:
-        channels = self.channels()
-        if name not in channels:
-            known = ", ".join(channels) or "none"
-            raise NotFoundError(
-                f"no channel {name!r} in {display_path(self.channels_dir)}/ (known: {known}); "
-                "`outagecomms channels` lists them"
-            )
-        return channels[name]
+        return self.channel_in(self.channels(), name)
 
     def select_channels(self, names: Sequence[str] = ()) -> list[LoadedChannel]:
         """The named channels, or every enabled one when none are named."""
         if names:
             return [self.channel(name) for name in names]
         return [c for c in self.channels().values() if c.channel.enabled]
+
+    def select_usable_channels(
+        self, names: Sequence[str] = ()
+    ) -> tuple[list[LoadedChannel], dict[str, ConfigError]]:
+        """Like :meth:`select_channels`, but a broken channel file fails only itself: the
+        usable channels, and the broken ones among those asked for (every broken file
+        when none are named, since it may be an enabled channel)."""
+        usable = self.usable_channels()
+        broken = self.broken_channels()
+        if not names:
+            return [c for c in usable.values() if c.channel.enabled], broken
+        chosen: list[LoadedChannel] = []
+        failed: dict[str, ConfigError] = {}
+        for name in names:
+            if name in broken and name not in usable:
+                failed[name] = broken[name]
+            else:
+                chosen.append(self.channel_in(usable, name))
+        return chosen, failed
+
+    def channel_in(self, usable: Mapping[str, LoadedChannel], name: str) -> LoadedChannel:
+        if name not in usable:
+            known = ", ".join(usable) or "none"
+            raise NotFoundError(
+                f"no channel {name!r} in {display_path(self.channels_dir)}/ (known: {known}); "
+                "`outagecomms channels` lists them"
+            )
+        return usable[name]
 
 
 def parse_assignments(pairs: Sequence[str]) -> dict[str, str]:

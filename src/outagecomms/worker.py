@@ -42,13 +42,13 @@ from typing import Any
 import structlog
 from sqlalchemy.engine import Connection
 
-from outagecomms import incidents as incidents_module
+from outagecomms.counting import fit_text
 from outagecomms.delivery import Outcome, Outgoing
 from outagecomms.durations import format_duration
 from outagecomms.errors import OutagecommsError, StoreError
-from outagecomms.incidents import Orchestrator
-from outagecomms.models import Audience, Channel, Phase, Severity
-from outagecomms.project import LoadedRunbook, Project
+from outagecomms.incidents import UNBLOCKED, Orchestrator
+from outagecomms.models import Audience, Channel, Phase, Runbook, Severity
+from outagecomms.project import Project
 from outagecomms.store import Store
 from outagecomms.store import repository as repo
 from outagecomms.store.records import DeliveryRecord, IncidentRecord, MessageRecord, public_id
@@ -56,7 +56,12 @@ from outagecomms.store.records import DeliveryRecord, IncidentRecord, MessageRec
 log = structlog.get_logger(__name__)
 
 WORKER_ACTOR = "outagecomms worker"
-ANNOUNCED_STATES = {"sent": "sent", "retry": "queued for retry", "failed": "failed"}
+ANNOUNCED_STATES = {
+    "sent": "sent",
+    "retry": "queued for retry",
+    "failed": "failed",
+    "blocked": "blocked",
+}
 """How the worker's line per message names each delivery state."""
 """The author of automatic updates, as staff see it on internal channels."""
 HEARTBEAT_EVERY = timedelta(seconds=30)
@@ -65,8 +70,10 @@ STALE_AFTER = timedelta(seconds=90)
 """A worker not seen for this long is presumed gone: ``declare`` and ``status`` warn."""
 FORGET_AFTER = timedelta(days=7)
 BLOCKED_RETRY = timedelta(seconds=60)
-"""How long an incident whose automatic update cannot be composed (runbook refused,
-channel file gone, bad values) waits before the worker tries it again."""
+"""How long an incident whose automatic update cannot be composed (a template that raises,
+a pinned runbook that no longer validates, bad values), or a delivery that cannot be sent
+(its channel file is broken), waits before the worker tries it again. The block is stored
+on the incident (or the delivery), so a restarted worker does not crash-loop on it."""
 DEFAULT_POLL_INTERVAL = 1.0
 """Seconds between two SQLite ``PRAGMA data_version`` checks while the worker sleeps."""
 MIN_SLEEP = 1.0
@@ -94,6 +101,13 @@ class StepReport:
     cancelled: int = 0
     taken_over: int = 0
     problems: list[str] = field(default_factory=list)
+
+    def note_broken_channels(self, broken: Mapping[str, str]) -> None:
+        """A channel file that is broken is one problem per step, not one per incident."""
+        for name, problem in sorted(broken.items()):
+            line = f"channel {name} not reached: {problem}"
+            if line not in self.problems:
+                self.problems.append(line)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -132,7 +146,6 @@ class Worker:
         self.reload_project = reload_project
         self.id = orchestrator.owner
         self._last_beat: datetime | None = None
-        self._blocked: dict[int, datetime] = {}
         self._stop = threading.Event()
         self._wakeup: Wakeup | None = None
         crash_at = os.environ.get("OUTAGECOMMS_TEST_CRASH_AT", "")
@@ -187,9 +200,7 @@ class Worker:
         ``taken`` earlier in this step it took up (each at most once per step)."""
         moment = clock()
         with self.store.read() as conn:
-            overdue = repo.overdue_incidents(
-                conn, now=moment, limit=PROMISE_BATCH, exclude=self._blocked_ids(moment)
-            )
+            overdue = repo.overdue_incidents(conn, now=moment, limit=PROMISE_BATCH)
         fresh = [incident for incident in overdue if incident.number not in taken]
         for incident in fresh:
             if self.stopping:
@@ -207,19 +218,19 @@ class Worker:
         while leads and not self.stopping:
             moment = clock()
             with self.store.read() as conn:
-                due = repo.reminders_due(
-                    conn,
-                    leads=leads,
-                    now=moment,
-                    limit=PROMISE_BATCH,
-                    exclude=self._blocked_ids(moment),
-                )
+                due = repo.reminders_due(conn, leads=leads, now=moment, limit=PROMISE_BATCH)
             fresh = [incident for incident in due if incident.number not in seen]
             if not fresh:
                 return
             for incident in fresh:
                 seen.add(incident.number)
-                self._remind(incident, leads[incident.runbook_id], clock(), report)
+                lead = leads[(incident.runbook_id, incident.runbook_sha256)]
+                try:
+                    self._remind(incident, lead, clock(), report)
+                except StoreError:
+                    raise
+                except Exception as exc:  # one incident's reminder never stops the step
+                    report.problems.append(f"{incident.id}: reminder not sent: {problem_text(exc)}")
 
     def _deliver_all(self, clock: Callable[[], datetime], report: StepReport) -> None:
         for _ in range(MAX_CLAIM_ROUNDS):
@@ -250,17 +261,18 @@ class Worker:
 
     def _cadence_update(self, number: int, now: datetime, report: StepReport) -> bool:
         """Post the automatic update if, with the incident locked, it is still open and
-        its promise has passed. Returns whether it was posted."""
+        its promise has passed. Returns whether it was posted.
+
+        It renders from the runbook pinned on the incident (product-spec §8), so an edited
+        runbook file neither stops the cadence nor sends unapproved words. Any exception
+        but a store error blocks this incident (:meth:`_block`); the others go on."""
         incident_id = public_id(number)
         try:
             with self.store.read() as conn:
                 incident = repo.get_incident(conn, number)
             if incident is None:
                 return False
-            loaded = self.project.runbook(incident.runbook_id)
-            # looked up at call time, like the orchestrator does (tests stand in for it)
-            ensure_sendable = incidents_module.ensure_sendable  # type: ignore[attr-defined]
-            ensure_sendable(self.project, loaded, unapproved_reason=incident.break_glass_reason)
+            runbook = self.orchestrator.runbook_of(incident)
             targets = self.orchestrator.channels_for(incident.channels)
             # composed before the write transaction (a slow template holds no lock)
             facts = self.orchestrator.facts_for(
@@ -268,19 +280,21 @@ class Worker:
                 Severity(incident.severity),
                 incident.started_at,
                 now,
-                now + _cadence(incident, loaded),
+                now + _cadence(incident, runbook),
                 resolved_at=None,
             )
             composed = self.orchestrator.compose_all(
-                loaded, Phase.UPDATE, targets, facts, incident.variables
+                runbook, Phase.UPDATE, targets, facts, incident.variables
             )
             with self.store.write() as conn:
                 current = repo.lock_incident(conn, number)
                 promised = None if current is None else current.next_update_at
                 if current is None or not current.is_open or promised is None or promised > now:
                     return False  # resolved, or a human (or another worker) posted meanwhile
-                cadence = _cadence(current, loaded)
-                repo.update_incident(conn, number, next_update_at=now + cadence, updated_at=now)
+                cadence = _cadence(current, runbook)
+                repo.update_incident(
+                    conn, number, next_update_at=now + cadence, updated_at=now, **UNBLOCKED
+                )
                 current = repo.get_incident(conn, number)
                 assert current is not None
                 late = now - promised
@@ -298,10 +312,10 @@ class Worker:
                         "worker": self.id,
                     },
                 )
-                self.orchestrator.post_message(
+                posted = self.orchestrator.post_message(
                     conn,
                     current,
-                    loaded,
+                    runbook,
                     Phase.UPDATE,
                     targets,
                     current.variables,
@@ -310,49 +324,100 @@ class Worker:
                     origin="cadence",
                     composed=composed,
                 )
+            report.note_broken_channels(posted.broken)
         except StoreError:
             raise
-        except OutagecommsError as exc:
-            self._block(number, now, f"automatic update of {incident_id} not sent: {exc}")
-            report.problems.append(f"{incident_id}: {exc}")
+        except Exception as exc:  # one poisoned incident never stops the worker
+            problem = problem_text(exc)
+            self._block(number, now, f"automatic update of {incident_id} not sent: {problem}")
+            report.problems.append(f"{incident_id}: {problem}")
             return False
         log.info("incident.automatic_update", incident=incident_id, promised_at=_iso(promised))
         return True
 
     def _block(self, number: int, now: datetime, problem: str) -> None:
-        first = number not in self._blocked
-        self._blocked[number] = now + BLOCKED_RETRY
+        """Hold the incident back until :data:`BLOCKED_RETRY` from ``now``, with the reason
+        stored on it (``status`` and ``show`` print it). The first time (not on every retry)
+        an event is logged and the incident's internal channels are told."""
         log.error("worker.incident_blocked", incident=public_id(number), problem=problem)
-        if first:
-            with self.store.write() as conn:
+        with self.store.write() as conn:
+            current = repo.get_incident(conn, number)
+            if current is None:
+                return
+            first = current.blocked_reason is None
+            repo.update_incident(
+                conn,
+                number,
+                blocked_reason=problem,
+                blocked_at=current.blocked_at if not first else now,
+                blocked_until=now + BLOCKED_RETRY,
+            )
+            if first:
                 repo.add_event(
                     conn,
                     incident=number,
                     at=now,
                     kind="incident.automatic_update_blocked",
                     actor=WORKER_ACTOR,
-                    detail={"problem": problem},
+                    detail={"problem": problem, "retry_every": int(BLOCKED_RETRY.total_seconds())},
                 )
+        if first:
+            self._tell_staff(current, problem, now)
 
-    def _blocked_ids(self, now: datetime) -> list[int]:
-        """Incidents held back at ``now`` (their time to try again not reached yet)."""
-        for number in [n for n, until in self._blocked.items() if until <= now]:
-            del self._blocked[number]
-        return sorted(self._blocked)
+    def _tell_staff(self, incident: IncidentRecord, problem: str, now: datetime) -> None:
+        """Best effort, once per block: the incident's internal channels hear that customers
+        are not being updated, and why. Never raises."""
+        try:
+            targets = self.orchestrator.channels_for(incident.channels)
+        except Exception:  # no channel to tell: the block is in status and show
+            return
+        internal = {n: c for n, c in targets.items() if c.audience is Audience.INTERNAL}
+        title, body = blocked_text(incident, problem)
+        items = [
+            Outgoing(
+                key=f"blocked:{name}",
+                channel=channel,
+                title=title,
+                body=fit_text(body, channel),
+                idempotency_key=_stable_key("blocked", incident.id, now.isoformat(), name),
+            )
+            for name, channel in sorted(internal.items())
+        ]
+        if not items:
+            return
+        outcomes = self.orchestrator.send_now(items)
+        with self.store.write() as conn:
+            repo.add_event(
+                conn,
+                incident=incident.number,
+                at=now,
+                kind="incident.blocked_notice",
+                actor=WORKER_ACTOR,
+                detail={
+                    "channels": {
+                        o.key.removeprefix("blocked:"): o.error or "sent" for o in outcomes
+                    }
+                },
+            )
 
     # --- reminders -----------------------------------------------------------------
 
-    def _reminder_leads(self, conn: Connection) -> dict[str, timedelta]:
-        """Runbook id -> its ``reminder:`` lead, for the runbooks of open incidents that
-        have one (a runbook that cannot be read has none: its incidents are blocked)."""
-        leads: dict[str, timedelta] = {}
-        for runbook_id in repo.open_runbook_ids(conn):
+    def _reminder_leads(self, conn: Connection) -> dict[repo.RunbookVersion, timedelta]:
+        """Runbook version -> its ``reminder:`` lead, for the runbook versions pinned on
+        open incidents that have one (from the file for incidents declared before pinning;
+        a runbook that cannot be read has none: its incidents are blocked)."""
+        leads: dict[repo.RunbookVersion, timedelta] = {}
+        for runbook_id, sha256 in repo.open_runbook_versions(conn):
             try:
-                lead = self.project.runbook(runbook_id).runbook.reminder
-            except OutagecommsError:
+                runbook = (
+                    self.project.runbook(runbook_id).runbook
+                    if sha256 is None
+                    else self.orchestrator.pinned_version(conn, sha256)
+                )
+            except (OutagecommsError, ValueError):
                 continue
-            if lead is not None:
-                leads[runbook_id] = lead
+            if runbook is not None and runbook.reminder is not None:
+                leads[(runbook_id, sha256)] = runbook.reminder
         return leads
 
     def _remind(
@@ -366,7 +431,7 @@ class Worker:
         assert promise is not None
         internal: dict[str, Channel] = {}
         problem = None
-        if lead < _cadence_of(self.project, incident):
+        if lead < _cadence_of(self.orchestrator, incident):
             try:
                 targets = self.orchestrator.channels_for(incident.channels)
             except OutagecommsError as exc:
@@ -452,14 +517,25 @@ class Worker:
         if not claim.claimed:
             return bool(claim.cancelled)
         self._crash_point("sending")
-        outcomes = self._send(claim.claimed)
+        try:
+            outcomes, blocked = self._send(claim.claimed)
+        except StoreError:
+            raise
+        except Exception as exc:  # a bug while sending: nothing is known to have left
+            outcomes, blocked = {}, {r.id: f"not sent: {problem_text(exc)}" for r in claim.claimed}
         self._crash_point("sent")
         now = clock()
-        with self.store.write() as conn:
+        try:
+            with self.store.write() as conn:
+                for record in claim.claimed:
+                    self._record(conn, claim, record, outcomes, blocked, now)
+                self._crash_point("recorded")
+        except StoreError:
+            raise
+        except Exception:  # a bug recording one of them: record them one at a time
             for record in claim.claimed:
-                number = claim.incident_of[record.id]
-                self.orchestrator.record_attempt(conn, number, record, outcomes.get(record.id), now)
-            self._crash_point("recorded")
+                self._record_alone(claim, record, outcomes, blocked, now, report)
+        with self.store.read() as conn:
             states = {
                 d.id: d.state
                 for d in repo.deliveries_of(conn, {d.message_id for d in claim.claimed})
@@ -468,6 +544,7 @@ class Worker:
                 m: repo.get_message(conn, m) for m in {d.message_id for d in claim.claimed}
             }
         self._announce(claim.claimed, states, sent_messages)
+        self._tell_staff_of_held_back(claim, blocked, now)
         for record in claim.claimed:
             state = states.get(record.id)
             if state == "sent":
@@ -508,12 +585,104 @@ class Worker:
                 origin = "automatic " if message.origin != "human" else ""
                 self.on_message(f"{incident} #{message.seq} {origin}{message.phase}: {what}")
 
-    def _send(self, records: Sequence[DeliveryRecord]) -> dict[int, Outcome]:
-        channels = self.project.channels() if records else {}
+    def _record(
+        self,
+        conn: Connection,
+        claim: repo.Claim,
+        record: DeliveryRecord,
+        outcomes: Mapping[int, Outcome],
+        blocked: Mapping[int, str],
+        now: datetime,
+    ) -> None:
+        """Record what happened to one claimed delivery: held back, or its attempt."""
+        number = claim.incident_of[record.id]
+        if record.id in blocked:
+            self._hold_back(conn, number, record, blocked[record.id], now)
+        else:
+            self.orchestrator.record_attempt(conn, number, record, outcomes.get(record.id), now)
+
+    def _record_alone(
+        self,
+        claim: repo.Claim,
+        record: DeliveryRecord,
+        outcomes: Mapping[int, Outcome],
+        blocked: Mapping[int, str],
+        now: datetime,
+        report: StepReport,
+    ) -> None:
+        """:meth:`_record` in a transaction of its own. When even that fails, a delivery
+        that never left is held back without counting the attempt; one that may have left
+        keeps its claim, and is taken over as possibly duplicated when the lease ends."""
+        try:
+            with self.store.write() as conn:
+                self._record(conn, claim, record, outcomes, blocked, now)
+            return
+        except StoreError:
+            raise
+        except Exception as exc:
+            problem = f"{record.channel}: not recorded: {problem_text(exc)}"
+        report.problems.append(problem)
+        outcome = outcomes.get(record.id)
+        if outcome is not None and (outcome.ok or outcome.maybe_sent):
+            return
+        with self.store.write() as conn:
+            self._hold_back(conn, claim.incident_of[record.id], record, problem, now)
+
+    def _hold_back(
+        self, conn: Connection, number: int, record: DeliveryRecord, problem: str, now: datetime
+    ) -> None:
+        """Release the claim on ``record`` without counting the attempt (it never left),
+        blocked until :data:`BLOCKED_RETRY` from ``now``, with the reason; an event the
+        first time."""
+        log.error(
+            "worker.delivery_blocked",
+            incident=public_id(number),
+            channel=record.channel,
+            problem=problem,
+        )
+        released = repo.release_blocked(
+            conn, record.id, owner=self.id, now=now, until=now + BLOCKED_RETRY, reason=problem
+        )
+        if released and record.last_error != problem:
+            repo.add_event(
+                conn,
+                incident=number,
+                at=now,
+                kind="delivery.blocked",
+                actor=WORKER_ACTOR,
+                detail={"channel": record.channel, "problem": problem},
+            )
+
+    def _tell_staff_of_held_back(
+        self, claim: repo.Claim, blocked: dict[int, str], now: datetime
+    ) -> None:
+        """The first time a delivery is held back, its incident's internal channels hear it
+        (once per incident and problem), like a blocked incident."""
+        told: set[tuple[int, str]] = set()
+        for record in claim.claimed:
+            problem = blocked.get(record.id)
+            number = claim.incident_of[record.id]
+            if problem is None or record.last_error == problem or (number, problem) in told:
+                continue
+            told.add((number, problem))
+            with self.store.read() as conn:
+                incident = repo.get_incident(conn, number)
+            if incident is not None:
+                self._tell_staff(incident, f"{record.channel}: {problem}", now)
+
+    def _send(self, records: Sequence[DeliveryRecord]) -> tuple[dict[int, Outcome], dict[int, str]]:
+        """Send ``records``: the outcome of each one sent, and the ones held back without
+        an attempt (their channel file is broken): id -> why."""
+        channels = self.project.usable_channels() if records else {}
+        broken = self.project.broken_channels() if records else {}
         items: list[Outgoing] = []
         missing: dict[int, Outcome] = {}
+        blocked: dict[int, str] = {}
         for record in records:
             loaded = channels.get(record.channel)
+            if loaded is None and record.channel in broken:
+                blocked[record.id] = f"channel file broken: {broken[record.channel]}"
+                continue
             if loaded is None:
                 missing[record.id] = Outcome(
                     str(record.id),
@@ -524,7 +693,7 @@ class Worker:
                 continue
             items.append(_outgoing(record, loaded.channel))
         outcomes = {int(o.key): o for o in self.orchestrator.send_now(items)}
-        return {**outcomes, **missing}
+        return {**outcomes, **missing}, blocked
 
     # --- the loop --------------------------------------------------------------------
 
@@ -535,11 +704,9 @@ class Worker:
         candidates = [now + self.heartbeat_every]
         if self._last_beat is not None:
             candidates.append(self._last_beat + self.heartbeat_every)
-        blocked = self._blocked_ids(now)
-        candidates.extend(self._blocked[number] for number in blocked)
         with self.store.read() as conn:
             due = repo.next_due(conn, owner=self.id)
-            promise = repo.next_promise(conn, exclude=blocked)
+            promise = repo.next_promise(conn)
             remind = repo.next_reminder(conn, leads=self._reminder_leads(conn), now=now)
         candidates.extend(moment for moment in (due, promise, remind) if moment is not None)
         return min(candidates)
@@ -556,7 +723,9 @@ class Worker:
 
     def serve(self, wakeup: Wakeup | None = None) -> None:
         """Run until :meth:`stop`: a step, then sleep until the next due moment or a
-        wake-up. A store error (database down) is logged and retried with backoff."""
+        wake-up. A store error (database down) is logged and retried with backoff; so is
+        any other failure of a step as a whole (one incident's or one delivery's failure
+        only blocks that item, inside the step)."""
         self._wakeup = wakeup or wakeup_for(self.store)
         failures = 0
         log.info("worker.started", worker=self.id, database=self.store.shown_url)
@@ -575,6 +744,10 @@ class Worker:
                     failures += 1
                     timeout = float(min(60, 2**failures))
                     log.error("worker.store_error", error=str(exc), retry_in=timeout)
+                except Exception as exc:  # a bug outside one item's handling: never exit
+                    failures += 1
+                    timeout = float(min(60, 2**failures))
+                    log.exception("worker.step_failed", error=problem_text(exc), retry_in=timeout)
                 if self._stop.is_set():
                     break
                 if timeout <= 0:
@@ -706,7 +879,7 @@ def worker_warnings(orchestrator: Orchestrator, incidents: Sequence[IncidentReco
     now = orchestrator.clock()
     if seen is not None and now - seen <= STALE_AFTER:
         return []
-    cadences = sorted({format_duration(_cadence_of(orchestrator.project, i)) for i in promising})
+    cadences = sorted({format_duration(_cadence_of(orchestrator, i)) for i in promising})
     since = (
         "no worker has ever run on this database"
         if seen is None
@@ -736,17 +909,49 @@ def reminder_text(incident: IncidentRecord, promise: datetime, now: datetime) ->
     return title, body
 
 
-def _cadence(incident: IncidentRecord, loaded: LoadedRunbook) -> timedelta:
-    return incident.cadence_override or loaded.runbook.cadence_for(Severity(incident.severity))
+def _cadence(incident: IncidentRecord, runbook: Runbook) -> timedelta:
+    return incident.cadence_override or runbook.cadence_for(Severity(incident.severity))
 
 
-def _cadence_of(project: Project, incident: IncidentRecord) -> timedelta:
+def _cadence_of(orchestrator: Orchestrator, incident: IncidentRecord) -> timedelta:
     if incident.cadence_override is not None:
         return incident.cadence_override
     try:
-        return _cadence(incident, project.runbook(incident.runbook_id))
-    except OutagecommsError:
+        return _cadence(incident, orchestrator.runbook_of(incident))
+    except (OutagecommsError, ValueError):
         return timedelta(hours=1)
+
+
+MAX_PROBLEM_LENGTH = 300
+
+
+def problem_text(exc: BaseException) -> str:
+    """One line saying what went wrong: an outagecomms error's own message (it names the
+    fix), or the exception's type and first line for anything else (a template that
+    divides by zero, an overflow in the sandbox, a bug)."""
+    if isinstance(exc, OutagecommsError):
+        text = str(exc)
+    else:
+        first = (str(exc).strip().splitlines() or [""])[0]
+        text = f"{type(exc).__name__}: {first}" if first else type(exc).__name__
+    text = " ".join(text.split())
+    if len(text) > MAX_PROBLEM_LENGTH:
+        text = text[: MAX_PROBLEM_LENGTH - 1] + "…"
+    return text
+
+
+def blocked_text(incident: IncidentRecord, problem: str) -> tuple[str, str]:
+    """The notice to staff that the worker holds an incident or a delivery back."""
+    title = f"{incident.id}: customers are NOT being updated"
+    body = (
+        f"[{incident.id} · blocked] {incident.runbook_id} · {incident.severity} · "
+        f"{incident.phase}\n"
+        f"The worker could not send: {problem}\n"
+        f"It tries again every {format_duration(BLOCKED_RETRY)}. Fix the cause, or post the "
+        f"update yourself: outagecomms update {incident.id} --phase update "
+        f"(--runbook-version latest after approving a fixed runbook)."
+    )
+    return title, body
 
 
 def _outgoing(record: DeliveryRecord, channel: Channel) -> Outgoing:

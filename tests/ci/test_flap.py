@@ -281,10 +281,10 @@ def test_resolve_if_open_of_an_unused_key_is_none(orchestrator: Orchestrator) ->
     assert orchestrator.resolve_if_open("never-used") is None
 
 
-def test_resolve_if_open_still_refuses_an_unapproved_runbook(
+def test_resolve_if_open_resolves_from_the_pinned_runbook_when_the_file_lost_its_approval(
     orchestrator: Orchestrator, approvals: Approvals
 ) -> None:
     orchestrator.declare(RUNBOOK, variables=VARS, dedupe_key=KEY)
     approvals.refused.add(RUNBOOK)
-    with pytest.raises(RefusedError):
-        orchestrator.resolve_if_open(KEY)
+    report = orchestrator.resolve_if_open(KEY)
+    assert report is not None and report.incident.status == "resolved"

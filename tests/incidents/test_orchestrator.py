@@ -133,13 +133,21 @@ def test_follow_ups_of_a_break_glass_incident_stay_sendable(
     assert orchestrator.update("INC-1").incident.id == "INC-1"
 
 
-def test_an_update_is_refused_when_the_runbook_lost_its_approval(
+def test_an_update_renders_from_the_pinned_approval_when_the_file_lost_its_approval(
+    orchestrator: Orchestrator, approvals: Approvals
+) -> None:
+    orchestrator.declare(RUNBOOK, variables=VARS)
+    approvals.refused.add(RUNBOOK)
+    assert orchestrator.update("INC-1").failed == []
+
+
+def test_moving_to_the_latest_runbook_is_refused_when_the_file_lost_its_approval(
     orchestrator: Orchestrator, approvals: Approvals
 ) -> None:
     orchestrator.declare(RUNBOOK, variables=VARS)
     approvals.refused.add(RUNBOOK)
     with pytest.raises(RefusedError):
-        orchestrator.update("INC-1")
+        orchestrator.update("INC-1", runbook_version="latest")
 
 
 def test_break_glass_reason_is_recorded_on_the_incident_and_in_the_event_log(

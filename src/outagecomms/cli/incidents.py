@@ -124,8 +124,13 @@ STATE_STYLES = {
     "retry": "yellow",
     "failed": "bold red",
     "cancelled": "dim",
+    "blocked": "bold red",
 }
-STATE_LABELS = {"retry": "queued for retry", "queued": "queued"}
+STATE_LABELS = {
+    "retry": "queued for retry",
+    "queued": "queued",
+    "blocked": "blocked (no attempt counted)",
+}
 
 
 @contextmanager
@@ -359,6 +364,15 @@ def update(
         list[str] | None,
         typer.Option("--channel", help="Add this channel to the incident, from this message on."),
     ] = None,
+    runbook_version: Annotated[
+        str | None,
+        typer.Option(
+            "--runbook-version",
+            help="latest: move the incident to the newest approved version of its runbook "
+            "file (otherwise it keeps rendering from the version pinned when it was declared).",
+            show_default=False,
+        ),
+    ] = None,
     unapproved: UnapprovedOption = False,
     reason: ReasonOption = None,
     by: ByOption = None,
@@ -371,7 +385,8 @@ def update(
 ) -> None:
     """Post an update on INCIDENT; the next-update promise restarts from now.
 
-    Variables given at declare are reused; --var adds or overrides.
+    Variables given at declare are reused; --var adds or overrides. The text comes from
+    the runbook version pinned at declare; --runbook-version latest moves it on purpose.
     """
     from outagecomms.cli.own_words import own_words
     from outagecomms.project import parse_assignments
@@ -394,7 +409,7 @@ def update(
     ) as orchestrator:
         report = orchestrator.update(
             incident, phase=chosen, variables=given, unapproved_reason=reason, words=words,
-            severity=severity, add_channels=channel or [],
+            severity=severity, add_channels=channel or [], runbook_version=runbook_version,
         )  # fmt: skip
     course_notes(report, severity, channel or [], words, json_output)
     _finish(report, f"updated ({chosen.value})", json_output)
@@ -570,6 +585,15 @@ def _finish(
             f"(`outagecomms show {report.incident.id}` for details)",
             file=sys.stderr,
         )
+    broken = [] if report.deduplicated else sorted(report.broken_channels)
+    if broken:
+        print(
+            f"outagecomms: warning: {len(broken)} channel file(s) broken, not sent: "
+            f"{', '.join(broken)}; fix them (`outagecomms lint` lists the problems): the next "
+            "message reaches them",
+            file=sys.stderr,
+        )
+    if report.failed_channels:
         raise typer.Exit(int(ExitStatus.DELIVERY_FAILED))
 
 
@@ -651,13 +675,23 @@ def _state(delivery: DeliveryRecord) -> Text:
 
 
 def _size(delivery: DeliveryRecord) -> str:
-    if delivery.limit is None:
-        return f"{delivery.length} {delivery.unit}"
-    return f"{delivery.length}/{delivery.limit} {delivery.unit}"
+    size = (
+        f"{delivery.length} {delivery.unit}"
+        if delivery.limit is None
+        else f"{delivery.length}/{delivery.limit} {delivery.unit}"
+    )
+    if delivery.cut_from is not None:
+        size += f" (cut from {delivery.cut_from})"
+    return size
 
 
-def _print_deliveries(out: Console, deliveries: Sequence[DeliveryRecord]) -> None:
-    """A table per channel (state, attempts, length/limit), then each problem on a line."""
+def _print_deliveries(
+    out: Console,
+    deliveries: Sequence[DeliveryRecord],
+    broken: Mapping[str, str] | None = None,
+) -> None:
+    """A table per channel (state, attempts, length/limit), then each problem on a line;
+    ``broken``: channels whose file is broken (name -> problem), failed without an attempt."""
     from rich.table import Table
     from rich.text import Text
 
@@ -666,6 +700,8 @@ def _print_deliveries(out: Console, deliveries: Sequence[DeliveryRecord]) -> Non
         table.add_column(column)
     for d in deliveries:
         table.add_row(plain(d.channel), plain(d.kind), _state(d), str(d.attempts), _size(d))
+    for name in sorted(broken or {}):
+        table.add_row(plain(name), "?", Text("failed (channel file broken)", "bold red"), "0", "-")
     out.print(keep_whole(table, "channel"))
     for d in deliveries:
         if d.last_error is None or d.state == "sent":
@@ -673,9 +709,11 @@ def _print_deliveries(out: Console, deliveries: Sequence[DeliveryRecord]) -> Non
         line = Text.assemble(
             (f"  {for_terminal(d.channel)}: ", "bold"), (for_terminal(d.last_error), "red")
         )
-        if d.state in ("queued", "retry"):
+        if d.state in ("queued", "retry", "blocked"):
             line.append(f" · next try {_when(d.due_at, relative=False)}")
         out.print(line)
+    for name, problem in sorted((broken or {}).items()):
+        out.print(Text.assemble((f"  {name}: ", "bold"), (problem, "red")))
 
 
 def _print_report(report: Report, done: str) -> None:
@@ -705,8 +743,8 @@ def _print_report(report: Report, done: str) -> None:
         out.print(plain(f"Next update promised by {_when(i.next_update_at)}"))
     else:
         out.print(plain("Resolved: no further update is promised."))
-    if report.deliveries:
-        _print_deliveries(out, report.deliveries)
+    if report.deliveries or report.broken_channels:
+        _print_deliveries(out, report.deliveries, report.broken_channels)
 
 
 def _print_status(rows: Sequence[IncidentSummary], all_incidents: bool) -> None:
@@ -734,7 +772,7 @@ def _print_status(rows: Sequence[IncidentSummary], all_incidents: bool) -> None:
             plain(i.severity),
             plain(i.phase),
             age,
-            Text(_when(i.next_update_at, now), style="bold red" if row.overdue_by else ""),
+            _next_update_cell(i, now, row.overdue_by is not None),
             _delivery_counts(row),
         )
     out.print(keep_whole(table, "id", "runbook"))
@@ -771,6 +809,47 @@ def _delivery_counts(row: IncidentSummary) -> Text:
     return text
 
 
+def _next_update_cell(incident: IncidentRecord, now: datetime, overdue: bool) -> Text:
+    """The promise, or, when the worker holds the incident back, that it is blocked."""
+    from rich.text import Text
+
+    if incident.blocked_reason is not None and incident.is_open:
+        return Text(f"BLOCKED: {incident.blocked_reason}", style="bold red")
+    return Text(_when(incident.next_update_at, now), style="bold red" if overdue else "")
+
+
+def _print_blocked(out: Console, incident: IncidentRecord) -> None:
+    from rich.text import Text
+
+    if incident.blocked_reason is None:
+        return
+    out.print(
+        Text(
+            f"BLOCKED since {_when(incident.blocked_at, relative=False)}: "
+            f"{incident.blocked_reason} · the worker tries again at "
+            f"{_when(incident.blocked_until, relative=False)}",
+            "bold red",
+        )
+    )
+
+
+def _print_version(out: Console, detail: IncidentDetail) -> None:
+    """The runbook version the incident renders from, and whether the file has moved on."""
+    pinned = detail.incident.runbook_sha256
+    if pinned is None:
+        out.print("Runbook version: the runbook file (declared before versions were pinned)")
+        return
+    line = f"Runbook version: {pinned[:19]} (pinned at declare)"
+    if detail.file_version is None:
+        line += "; the runbook file does not load now"
+    elif detail.file_version != pinned:
+        line += (
+            f"; the file is now {detail.file_version[:19]}: once it is approved, "
+            f"`outagecomms update {detail.incident.id} --runbook-version latest` moves to it"
+        )
+    out.print(line)
+
+
 def _print_detail(
     detail: IncidentDetail, *, internal: bool = False, languages: Mapping[str, str] | None = None
 ) -> None:
@@ -789,6 +868,8 @@ def _print_detail(
     )
     if i.break_glass_reason:
         out.print(plain(f"BREAK GLASS (unapproved runbook): {i.break_glass_reason}", "bold red"))
+    _print_version(out, detail)
+    _print_blocked(out, i)
     if i.dedupe_key:
         out.print(plain(f"Dedupe key: {i.dedupe_key}"))
     if i.variables:

@@ -48,6 +48,6 @@ def channel_languages(project: Project) -> dict[str, str]:
     from outagecomms.errors import OutagecommsError
 
     try:
-        return {name: c.channel.language for name, c in project.channels().items()}
+        return {name: c.channel.language for name, c in project.usable_channels().items()}
     except OutagecommsError:
         return {}

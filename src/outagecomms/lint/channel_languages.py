@@ -50,6 +50,7 @@ def channel_language_findings(
 
 def declare_warnings(project: Project, runbook_id: str, names: Sequence[str]) -> list[str]:
     """``declare``'s warnings about the channels it sends to (``names``; none: all enabled)."""
-    channels = [c.channel for c in project.select_channels(names)]
+    usable, _broken = project.select_usable_channels(names)  # broken files: reported apart
+    channels = [c.channel for c in usable]
     runbook = project.runbook(runbook_id).runbook
     return language_gaps(runbook, channels, project.settings.default_language)

@@ -52,6 +52,7 @@ FILE_RULES: dict[str, Rule] = {
             "channel-language", Level.WARNING, "an enabled channel in a language the runbook lacks"
         ),
         Rule("approval", Level.ERROR, "--require-approval: runbook not approved as it is"),
+        Rule("unguarded-optional", Level.ERROR, "an optional variable with no default, unguarded"),
     )
 }
 """Checks on whole files, which a message's ``allow:`` cannot silence."""

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from pydantic import ValidationError
 
 from outagecomms.errors import ConfigError, OutagecommsError, UsageError
+from outagecomms.lint.blanks import blank_findings
 from outagecomms.lint.findings import RULES, Allowed, Finding, Level, Report, finding
 from outagecomms.lint.lexicon import Lexicon, load_lexicon
 from outagecomms.lint.proofs import message_variables, prove_runbook
@@ -264,6 +265,7 @@ class RunbookLinter:
                     ).at(line=document.line_of(("cadence", severity.value)))
                 )
         file_findings += eta_findings(loaded)
+        file_findings += blank_findings(loaded)
         for lang in runbook.languages:
             if not self.lexicon(lang).known:
                 file_findings.append(
@@ -396,11 +398,13 @@ def runbook_files(project: Project, paths: Sequence[Path]) -> list[Path]:
 
 
 def _channels(project: Project) -> tuple[list[Channel], list[Finding]]:
-    try:
-        return [c.channel for c in project.channels().values()], []
-    except ConfigError as exc:
+    """The channels the length proofs use, and a finding per problem of each broken
+    channel file (one broken file does not hide the others, nor the valid channels)."""
+    findings: list[Finding] = []
+    for exc in project.broken_channels().values():
         problems = getattr(exc, "problems", None) or [str(exc)]
-        return [], [schema_finding(p) for p in problems]
+        findings += [schema_finding(p) for p in problems]
+    return [c.channel for c in project.usable_channels().values()], findings
 
 
 def add_channel_language_findings(

@@ -33,8 +33,8 @@ def site_languages(project: Project, first: str | None = None) -> list[str]:
             continue
     spoken = {
         c.channel.language
-        for c in project.select_channels()
-        if c.channel.audience is Audience.CUSTOMERS
+        for c in project.select_usable_channels()[0]  # a broken file fails only itself
+        if c.channel.enabled and c.channel.audience is Audience.CUSTOMERS
     }
     root = first or project.settings.default_language
     return list(dict.fromkeys([root, *(lang for lang in written if lang in spoken)]))

@@ -121,15 +121,18 @@ def channel_in_language(project: Project, lang: str) -> Channel | None:
     name): the time zone that language's readers are given."""
     speaking = [
         c.channel
-        for c in project.select_channels()
-        if c.channel.language == lang and c.channel.audience is Audience.CUSTOMERS
+        for c in project.select_usable_channels()[0]
+        if c.channel.enabled
+        and c.channel.language == lang
+        and c.channel.audience is Audience.CUSTOMERS
     ]
     return min(speaking, key=lambda c: (c.kind is not ChannelKind.SITE, c.name), default=None)
 
 
 def first_site_channel(project: Project) -> Channel | None:
     """The enabled ``site`` channel in the project's default language, else the first one."""
-    sites = [c.channel for c in project.select_channels() if c.channel.kind is ChannelKind.SITE]
+    usable, _broken = project.select_usable_channels()  # a broken file fails only itself
+    sites = [c.channel for c in usable if c.channel.kind is ChannelKind.SITE]
     default = project.settings.default_language
     return min(sites, key=lambda c: (c.language != default, c.name), default=None)
 
@@ -257,7 +260,7 @@ def load_states(project: Project, store: Store, configs: Sequence[SiteConfig]) -
 def _state(
     project: Project, config: SiteConfig, records: Sequence[IncidentRecord], timeline: Timeline
 ) -> SiteState:
-    channels = {name: loaded.channel for name, loaded in project.channels().items()}
+    channels = {name: loaded.channel for name, loaded in project.usable_channels().items()}
     runbooks: dict[str, Runbook | None] = {}
     incidents: list[SiteIncident] = []
     for record in records:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, or_, select, text, update
+from sqlalchemy import and_, case, delete, func, insert, or_, select, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import aliased
 
@@ -24,10 +24,20 @@ from outagecomms.store.tables import (
     workers,
 )
 
+RESOLVED_PHASE = "resolved"
+POSTMORTEM_PHASE = "postmortem"
+WAITING_FOR_EARLIER = (
+    "waits for an earlier message of this incident on this channel (being sent, or a "
+    "resolution not delivered yet); the worker sends it right after"
+)
 WORK_CHANNEL = "outagecomms_work"
 """The PostgreSQL LISTEN/NOTIFY channel that wakes workers when new work is committed."""
 
 # incidents
+
+INCIDENT_COLUMNS = [column for column in incidents.c if column.name != "runbook_content"]
+"""Every incident column but the pinned runbook, which only :func:`pinned_content` reads
+(it is large, and most reads of an incident do not need it)."""
 
 
 def insert_incident(conn: Connection, **values: Any) -> int:
@@ -36,24 +46,28 @@ def insert_incident(conn: Connection, **values: Any) -> int:
 
 
 def get_incident(conn: Connection, number: int) -> IncidentRecord | None:
-    row = conn.execute(select(incidents).where(incidents.c.id == number)).mappings().first()
+    row = conn.execute(select(*INCIDENT_COLUMNS).where(incidents.c.id == number)).mappings().first()
     return None if row is None else IncidentRecord.from_row(row)
 
 
 def open_incident_by_dedupe_key(conn: Connection, key: str) -> IncidentRecord | None:
-    query = select(incidents).where(incidents.c.open_dedupe_key == key)
+    query = select(*INCIDENT_COLUMNS).where(incidents.c.open_dedupe_key == key)
     row = conn.execute(query).mappings().first()
     return None if row is None else IncidentRecord.from_row(row)
 
 
 def latest_incident_by_dedupe_key(conn: Connection, key: str) -> IncidentRecord | None:
-    query = select(incidents).where(incidents.c.dedupe_key == key).order_by(incidents.c.id.desc())
+    query = (
+        select(*INCIDENT_COLUMNS)
+        .where(incidents.c.dedupe_key == key)
+        .order_by(incidents.c.id.desc())
+    )
     row = conn.execute(query.limit(1)).mappings().first()
     return None if row is None else IncidentRecord.from_row(row)
 
 
 def list_incidents(conn: Connection, *, include_resolved: bool = False) -> list[IncidentRecord]:
-    query = select(incidents).order_by(incidents.c.id)
+    query = select(*INCIDENT_COLUMNS).order_by(incidents.c.id)
     if not include_resolved:
         query = query.where(incidents.c.status == IncidentStatus.OPEN.value)
     return [IncidentRecord.from_row(row) for row in conn.execute(query).mappings()]
@@ -64,14 +78,20 @@ def max_incident_number(conn: Connection) -> int:
     return int(conn.execute(select(func.max(incidents.c.id))).scalar() or 0)
 
 
-def _open_promising(exclude: Collection[int]) -> Any:
-    """WHERE: open, with a promised next update, and not among ``exclude``."""
+def _open_promising(exclude: Collection[int], now: datetime | None = None) -> Any:
+    """WHERE: open, with a promised next update, not among ``exclude`` and, given ``now``,
+    not blocked by the worker beyond ``now`` (``blocked_until``)."""
     condition = and_(
         incidents.c.status == IncidentStatus.OPEN.value,
         incidents.c.next_update_at.is_not(None),
     )
     if exclude:
         condition = and_(condition, incidents.c.id.not_in(list(exclude)))
+    if now is not None:
+        condition = and_(
+            condition,
+            or_(incidents.c.blocked_until.is_(None), incidents.c.blocked_until <= now),
+        )
     return condition
 
 
@@ -79,12 +99,12 @@ def overdue_incidents(
     conn: Connection, *, now: datetime, limit: int, exclude: Collection[int] = ()
 ) -> list[IncidentRecord]:
     """Up to ``limit`` open incidents whose promised update is due (``next_update_at <=
-    now``), the longest overdue first; ``exclude`` skips incidents the caller holds back.
+    now``), the longest overdue first, except those blocked until later and ``exclude``.
     Served by the ``(status, next_update_at)`` index: the cost is the number due, not
     the number open."""
     query = (
-        select(incidents)
-        .where(_open_promising(exclude), incidents.c.next_update_at <= now)
+        select(*INCIDENT_COLUMNS)
+        .where(_open_promising(exclude, now), incidents.c.next_update_at <= now)
         .order_by(incidents.c.next_update_at, incidents.c.id)
         .limit(limit)
     )
@@ -92,21 +112,16 @@ def overdue_incidents(
 
 
 def next_promise(conn: Connection, *, exclude: Collection[int] = ()) -> datetime | None:
-    """The earliest ``next_update_at`` of the open incidents not in ``exclude``."""
-    query = select(func.min(incidents.c.next_update_at)).where(_open_promising(exclude))
+    """The earliest moment an open incident (not in ``exclude``) needs the worker: its
+    ``next_update_at``, or for a blocked one the later ``blocked_until``."""
+    blocked = incidents.c.blocked_until
+    moment = case(
+        (and_(blocked.is_not(None), blocked > incidents.c.next_update_at), blocked),
+        else_=incidents.c.next_update_at,
+    )
+    query = select(func.min(moment)).where(_open_promising(exclude))
     found = conn.execute(query).scalar_one()
     return None if found is None else _aware(found)
-
-
-def open_runbook_ids(conn: Connection) -> list[str]:
-    """The runbooks the open incidents were declared from."""
-    query = (
-        select(incidents.c.runbook_id)
-        .where(incidents.c.status == IncidentStatus.OPEN.value)
-        .distinct()
-        .order_by(incidents.c.runbook_id)
-    )
-    return list(conn.execute(query).scalars())
 
 
 def _not_reminded() -> Any:
@@ -119,25 +134,26 @@ def _not_reminded() -> Any:
 def reminders_due(
     conn: Connection,
     *,
-    leads: Mapping[str, timedelta],
+    leads: Mapping[RunbookVersion, timedelta],
     now: datetime,
     limit: int,
     exclude: Collection[int] = (),
 ) -> list[IncidentRecord]:
-    """Up to ``limit`` open incidents whose runbook reminds staff ``leads[runbook_id]``
-    before an automatic update, whose reminder moment has come (and whose promise has
-    not passed yet), not yet reminded of their current promise; soonest promise first."""
+    """Up to ``limit`` open incidents whose runbook version reminds staff
+    ``leads[version]`` before an automatic update, whose reminder moment has come (and
+    whose promise has not passed yet), not yet reminded of their current promise;
+    soonest promise first."""
     if not leads:
         return []
     window = or_(
         *(
-            and_(incidents.c.runbook_id == rid, incidents.c.next_update_at <= now + lead)
-            for rid, lead in sorted(leads.items())
+            and_(_of_version(version), incidents.c.next_update_at <= now + lead)
+            for version, lead in _by_version(leads)
         )
     )
     query = (
-        select(incidents)
-        .where(_open_promising(exclude), incidents.c.next_update_at > now, window)
+        select(*INCIDENT_COLUMNS)
+        .where(_open_promising(exclude, now), incidents.c.next_update_at > now, window)
         .where(_not_reminded())
         .order_by(incidents.c.next_update_at, incidents.c.id)
         .limit(limit)
@@ -146,7 +162,7 @@ def reminders_due(
 
 
 def next_reminder(
-    conn: Connection, *, leads: Mapping[str, timedelta], now: datetime
+    conn: Connection, *, leads: Mapping[RunbookVersion, timedelta], now: datetime
 ) -> datetime | None:
     """The earliest reminder moment still ahead (``next_update_at - lead`` after ``now``)
     among open incidents not yet reminded of their current promise."""
@@ -154,17 +170,66 @@ def next_reminder(
         return None
     ahead = or_(
         *(
-            and_(incidents.c.runbook_id == rid, incidents.c.next_update_at > now + lead)
-            for rid, lead in sorted(leads.items())
+            and_(_of_version(version), incidents.c.next_update_at > now + lead)
+            for version, lead in _by_version(leads)
         )
     )
     query = (
-        select(incidents.c.runbook_id, func.min(incidents.c.next_update_at))
+        select(
+            incidents.c.runbook_id,
+            incidents.c.runbook_sha256,
+            func.min(incidents.c.next_update_at),
+        )
         .where(_open_promising(()), ahead, _not_reminded())
-        .group_by(incidents.c.runbook_id)
+        .group_by(incidents.c.runbook_id, incidents.c.runbook_sha256)
     )
-    moments = [_aware(at) - leads[rid] for rid, at in conn.execute(query) if at is not None]
+    moments = [
+        _aware(at) - leads[(rid, sha)] for rid, sha, at in conn.execute(query) if at is not None
+    ]
     return min(moments, default=None)
+
+
+RunbookVersion = tuple[str, str | None]
+"""A runbook id and the content hash pinned on incidents (None: declared before pinning)."""
+
+
+def version_content(conn: Connection, sha256: str) -> dict[str, Any] | None:
+    """The runbook content pinned (on any incident) under content hash ``sha256``."""
+    query = (
+        select(incidents.c.runbook_content)
+        .where(incidents.c.runbook_sha256 == sha256, incidents.c.runbook_content.is_not(None))
+        .limit(1)
+    )
+    found = conn.execute(query).scalar_one_or_none()
+    return None if found is None else dict(found)
+
+
+def open_runbook_versions(conn: Connection) -> list[RunbookVersion]:
+    """The runbook versions the open incidents render from."""
+    query = (
+        select(incidents.c.runbook_id, incidents.c.runbook_sha256)
+        .where(incidents.c.status == IncidentStatus.OPEN.value)
+        .distinct()
+    )
+    return sorted(
+        ((rid, sha) for rid, sha in conn.execute(query)), key=lambda v: (v[0], v[1] or "")
+    )
+
+
+def _of_version(version: RunbookVersion) -> Any:
+    runbook_id, sha256 = version
+    pinned = (
+        incidents.c.runbook_sha256.is_(None)
+        if sha256 is None
+        else incidents.c.runbook_sha256 == sha256
+    )
+    return and_(incidents.c.runbook_id == runbook_id, pinned)
+
+
+def _by_version(
+    leads: Mapping[RunbookVersion, timedelta],
+) -> list[tuple[RunbookVersion, timedelta]]:
+    return sorted(leads.items(), key=lambda item: (item[0][0], item[0][1] or ""))
 
 
 def update_incident(conn: Connection, number: int, **values: Any) -> None:
@@ -248,12 +313,17 @@ def cancel_pending(
     channels: Collection[str] | None,
     now: datetime,
     reason: str,
+    keep_resolutions: bool = False,
 ) -> list[DeliveryRecord]:
     """Cancel the incident's never-sent deliveries of messages older than ``before_message``
-    (on ``channels``, or on every channel when None): a newer message supersedes them."""
+    (on ``channels``, or on every channel when None): a newer message supersedes them.
+    ``keep_resolutions``: deliveries of a ``resolved`` message stay (a postmortem never
+    cancels the news that it is over)."""
     older = select(messages.c.id).where(
         messages.c.incident_id == number, messages.c.id < before_message
     )
+    if keep_resolutions:
+        older = older.where(messages.c.phase != RESOLVED_PHASE)
     where = [
         deliveries.c.message_id.in_(older.scalar_subquery()),
         deliveries.c.state.in_([s.value for s in PENDING_STATES]),
@@ -310,7 +380,11 @@ def start_sending(
             updated_at=now,
         )
     )
-    conn.execute(update(deliveries).where(mine).values(lease_owner=None, lease_expires_at=None))
+    conn.execute(
+        update(deliveries)
+        .where(mine)
+        .values(lease_owner=None, lease_expires_at=None, last_error=WAITING_FOR_EARLIER)
+    )
     query = (
         select(deliveries)
         .where(
@@ -394,6 +468,35 @@ def release_claims(
     return int(released)
 
 
+def release_blocked(
+    conn: Connection, delivery_id: int, *, owner: str, now: datetime, until: datetime, reason: str
+) -> bool:
+    """Give back ``owner``'s claim on a delivery that could not be sent, without counting
+    the attempt (it never left): ``blocked`` until ``until``, with ``reason``. False when
+    ``owner`` no longer holds it."""
+    notify_work(conn)
+    result = conn.execute(
+        update(deliveries)
+        .where(
+            deliveries.c.id == delivery_id,
+            deliveries.c.state == DeliveryState.SENDING.value,
+            deliveries.c.lease_owner == owner,
+        )
+        .values(
+            state=DeliveryState.BLOCKED.value,
+            attempts=func.max(deliveries.c.attempts - 1, 0)
+            if conn.dialect.name == "sqlite"
+            else func.greatest(deliveries.c.attempts - 1, 0),
+            due_at=until,
+            last_error=reason,
+            lease_owner=None,
+            lease_expires_at=None,
+            updated_at=now,
+        )
+    )
+    return result.rowcount == 1
+
+
 def delivery_counts(conn: Connection, numbers: Iterable[int]) -> dict[int, dict[str, int]]:
     """Per incident: how many deliveries are in each state."""
     ids = list(numbers)
@@ -448,7 +551,7 @@ def notify_work(conn: Connection) -> None:
 def lock_incident(conn: Connection, number: int) -> IncidentRecord | None:
     """The incident, locked until the transaction ends (``FOR UPDATE`` on PostgreSQL;
     SQLite's ``BEGIN IMMEDIATE`` already holds the database)."""
-    query = select(incidents).where(incidents.c.id == number).with_for_update()
+    query = select(*INCIDENT_COLUMNS).where(incidents.c.id == number).with_for_update()
     row = conn.execute(query).mappings().first()
     return None if row is None else IncidentRecord.from_row(row)
 
@@ -470,11 +573,17 @@ def mark_reminded(conn: Connection, number: int, promise: datetime) -> bool:
 
 
 def _earlier_in_flight(message_id: Any, channel: Any) -> Any:
-    """EXISTS: an earlier message of the same incident is being sent on the same channel
-    (correlated to the ``deliveries`` row being updated)."""
+    """EXISTS: an earlier message of the same incident is being sent on the same channel,
+    or, for a postmortem, an earlier resolution there is not delivered yet (correlated to
+    the ``deliveries`` row being updated)."""
     own = aliased(messages)
     other = aliased(deliveries)
     other_message = aliased(messages)
+    waiting_resolution = and_(
+        own.c.phase == POSTMORTEM_PHASE,
+        other_message.c.phase == RESOLVED_PHASE,
+        other.c.state.in_([s.value for s in PENDING_STATES]),
+    )
     return (
         select(other.c.id)
         .join(other_message, other_message.c.id == other.c.message_id)
@@ -482,7 +591,7 @@ def _earlier_in_flight(message_id: Any, channel: Any) -> Any:
         .where(
             own.c.id == message_id,
             other.c.channel == channel,
-            other.c.state == DeliveryState.SENDING.value,
+            or_(other.c.state == DeliveryState.SENDING.value, waiting_resolution),
             other.c.message_id < message_id,
         )
         .correlate(deliveries)
@@ -536,7 +645,11 @@ def claim_due(
         ),
     )
     query = (
-        select(deliveries, messages.c.incident_id.label("incident_number"))
+        select(
+            deliveries,
+            messages.c.incident_id.label("incident_number"),
+            messages.c.phase.label("message_phase"),
+        )
         .join(messages, messages.c.id == deliveries.c.message_id)
         .where(due)
         .order_by(deliveries.c.message_id, deliveries.c.id)
@@ -556,22 +669,29 @@ def claim_due(
         ).all()
     )
     latest: dict[tuple[int, str], int] = {}
+    latest_before_postmortem: dict[tuple[int, str], int] = {}
     in_flight: dict[tuple[int, str], list[tuple[int, int]]] = {}
-    for number, channel, message_id, delivery_id, state in conn.execute(
+    undelivered_resolution: dict[tuple[int, str], list[tuple[int, int]]] = {}
+    for number, channel, message_id, delivery_id, state, phase in conn.execute(
         select(
             messages.c.incident_id,
             deliveries.c.channel,
             deliveries.c.message_id,
             deliveries.c.id,
             deliveries.c.state,
+            messages.c.phase,
         )
         .join(messages, messages.c.id == deliveries.c.message_id)
         .where(messages.c.incident_id.in_(numbers))
     ):
         key = (number, channel)
         latest[key] = max(latest.get(key, 0), message_id)
+        if phase != POSTMORTEM_PHASE:
+            latest_before_postmortem[key] = max(latest_before_postmortem.get(key, 0), message_id)
         if state == DeliveryState.SENDING.value:
             in_flight.setdefault(key, []).append((message_id, delivery_id))
+        if phase == RESOLVED_PHASE and state in (*pending, DeliveryState.SENDING.value):
+            undelivered_resolution.setdefault(key, []).append((message_id, delivery_id))
 
     takeovers: list[int] = []
     fresh: list[int] = []
@@ -583,17 +703,23 @@ def claim_due(
         key = (number, record.channel)
         claim.incident_of[record.id] = number
         reason = None
+        # a resolution is superseded by a newer message (a flap's update, a newer
+        # resolution), never by the postmortem, which waits for it instead
+        newest = latest_before_postmortem if row["message_phase"] == RESOLVED_PHASE else latest
         if resolution.get(number, 0) > record.message_id:
             reason = "the incident was resolved before it was sent"
-        elif latest.get(key, 0) > record.message_id:
+        elif newest.get(key, 0) > record.message_id:
             reason = "superseded by a newer message before it was sent"
         if reason is not None:
             claim.cancelled.append((record, reason))
             dropped.add(record.id)
             continue
+        waits_for = in_flight.get(key, [])
+        if row["message_phase"] == POSTMORTEM_PHASE:
+            waits_for = waits_for + undelivered_resolution.get(key, [])
         earlier = [
             delivery_id
-            for message_id, delivery_id in in_flight.get(key, [])
+            for message_id, delivery_id in waits_for
             if message_id < record.message_id and delivery_id not in dropped
         ]
         if earlier or key in busy or len(takeovers) + len(fresh) >= limit:
