@@ -30,7 +30,8 @@ PROJECT_LEXICONS = "lexicons"
 STEM_GAP = 3
 """How many other words may stand between the words of a multi-word stem entry."""
 TYPO_MIN_LETTERS = 5
-"""Words of a multi-word entry this long or longer match with one typo (edit distance 1)."""
+"""Words of a multi-word entry this long or longer match with one typo (edit distance 1)
+after their first letter."""
 
 _STOP = r".!?;:؟؛\n"
 SEPARATOR = rf"[^\w{_STOP}]+"
@@ -138,6 +139,8 @@ def in_sentence(matches: Iterable[Match], sentence: tuple[int, int]) -> bool:
     return any(sentence[0] <= m.start < sentence[1] for m in matches)
 
 
+WORD_START = r"(?<!\w)"
+"""How phrase and stem expressions begin; an alternation of them checks it once."""
 WORDS = "<words>"
 """The term of a match of a group's phrases and stems (which are matched together)."""
 FIND_CACHE = 512
@@ -243,9 +246,11 @@ def compile_group(specs: GroupSpecs) -> tuple[tuple[Term, ...], tuple[Family, ..
     slot."""
     terms: list[Term] = []
     if specs.words:
-        ordered = sorted(specs.words, key=lambda s: len(s.source), reverse=True)
-        alternation = "|".join(f"(?:{s.expression})" for s in ordered)
-        terms.append(Term(WORDS, regex.compile(alternation, regex.IGNORECASE)))
+        ordered = [s.expression for s in sorted(specs.words, key=lambda s: -len(s.source))]
+        prefix = WORD_START if all(e.startswith(WORD_START) for e in ordered) else ""
+        alternation = "|".join(f"(?:{e[len(prefix) :]})" for e in ordered)
+        pattern = regex.compile(f"{prefix}(?:{alternation})", regex.IGNORECASE)
+        terms.append(Term(WORDS, pattern))
     terms += [_compile(s.source, s.expression, s.where) for s in specs.patterns]
     families = tuple(
         Family(source, tuple(_compile(s.source, s.expression, s.where).pattern for s in slots))
@@ -258,7 +263,8 @@ def _word(word: str, typos: bool) -> str:
     """One entry word; with ``typos``, a long word may have one letter wrong, missing or extra."""
     escaped = str(regex.escape(word))
     if typos and sum(c.isalpha() for c in word) >= TYPO_MIN_LETTERS:
-        return f"(?:{escaped}){{e<=1}}"
+        # the first letter is kept exact: typos rarely hit it, and it lets a search skip fast
+        return f"{regex.escape(word[0])}(?:{regex.escape(word[1:])}){{e<=1}}"
     return escaped
 
 
@@ -266,7 +272,7 @@ def compile_phrase(phrase: str, lang: str, *, typos: bool = False) -> str:
     words = fold(phrase, lang).split()
     joiner = GLUED if lang == "fa" else SEPARATOR
     tolerant = typos and len(words) > 1
-    return r"(?<!\w)" + joiner.join(_word(w, tolerant) for w in words) + r"(?!\w)"
+    return WORD_START + joiner.join(_word(w, tolerant) for w in words) + r"(?!\w)"
 
 
 def compile_stem(stem: str, lang: str, *, typos: bool = False, in_phrase: bool = False) -> str:
@@ -274,7 +280,7 @@ def compile_stem(stem: str, lang: str, *, typos: bool = False, in_phrase: bool =
     joiner = GLUED if lang == "fa" else SEPARATOR
     between = rf"(?:{SEPARATOR}\w+){{0,{STEM_GAP}}}?{joiner}"
     tolerant = typos and (len(words) > 1 or in_phrase)
-    return r"(?<!\w)" + between.join(_word(w, tolerant) + r"\w*" for w in words)
+    return WORD_START + between.join(_word(w, tolerant) + r"\w*" for w in words)
 
 
 SLOT_PATTERN = "re:"

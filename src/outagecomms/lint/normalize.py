@@ -65,6 +65,10 @@ def fold_char(char: str, lang: str) -> str:
     return "".join(out)
 
 
+_TABLES: dict[str, dict[str, str]] = {}
+"""Per language: what each character seen so far folds to (:func:`fold_char`, memoised)."""
+
+
 @dataclass(frozen=True)
 class Normalized:
     """Folded ``text`` of ``original``; ``origin[i]`` is where ``text[i]`` came from."""
@@ -92,7 +96,8 @@ def normalize(text: str, lang: str) -> Normalized:
     diacritics in Arabic script, ZWNJ as a space in Persian, Latvian letters without their
     diacritics, ASCII digits, plain apostrophes and spaces."""
     original = unicodedata.normalize("NFC", text)
-    chars = [fold_char(char, lang) for char in original]
+    table = _TABLES.setdefault(lang, {})
+    chars = [table[c] if c in table else table.setdefault(c, fold_char(c, lang)) for c in original]
     folded = "".join(chars)
     if len(folded) == len(original) and "" not in chars:  # every character folds to one
         return Normalized(original, folded, tuple(range(len(original))))

@@ -37,6 +37,8 @@ _URL = re.compile(
     re.IGNORECASE,
 )
 """A URL or domain, with or without a scheme: never jargon, blame or shouting."""
+_URL_CANDIDATE = re.compile(r"(?:https?://|www\.)\S+|(?<!\S)[^\s@]*[.@]\S*", re.IGNORECASE)
+"""Words that may hold a URL (a dot or an @): only these are tried against :data:`_URL`."""
 _REPEATED_MARKS = re.compile(r"[!?！？؟]{2,}")
 _TOKEN = re.compile(r"\S+")
 _EDGE_PUNCTUATION = "\"'«»“”„()[]{}<>.,:;!?…–—-"
@@ -61,8 +63,12 @@ class MessageContext:
 def prepare(text: str, lang: str) -> Normalized:
     """Normalise ``text`` and blank out URLs, so a host name is never jargon or blame."""
     normalized = normalize(text, lang)
-    masked = _URL.sub(lambda m: " " * len(m.group()), normalized.text)
+    masked = _URL_CANDIDATE.sub(_mask_urls, normalized.text)
     return Normalized(normalized.original, masked, normalized.origin)
+
+
+def _mask_urls(word: re.Match[str]) -> str:
+    return _URL.sub(lambda m: " " * len(m.group()), word.group())
 
 
 def _each(rule: str, message: str) -> Callable[[Normalized, list[Match]], list[Finding]]:
