@@ -14,7 +14,7 @@ import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench.harness import REPO
+from bench.harness import REPO, Config, Row
 from outagecomms.lint.quality import (
     SCORED_RULES,
     Evaluation,
@@ -156,6 +156,51 @@ def misses(corpus: Path = CORPUS) -> str:
         for m in evaluate(samples).misses
     ]
     return "\n".join(lines) or "no disagreement on the tuning part"
+
+
+def rows(config: Config) -> list[Row]:
+    """For ``make bench``: the holdout figures per language (and proselint on English)."""
+    samples = part(load_corpus(CORPUS), "holdout")
+    evaluation = evaluate(samples)
+    found: list[Row] = []
+    for lang in sorted({s.lang for s in samples}):
+        recall = evaluation.recall.get(lang, Tally())
+        good = evaluation.good.get(lang, Tally())
+        found.append(
+            Row(
+                f"lint quality {lang}: holdout recall",
+                recall.recall,
+                "",
+                goal=">= 0.90",
+                note=f"{recall.true_positives}/{recall.positives} labels found",
+            )
+        )
+        found.append(
+            Row(
+                f"lint quality {lang}: good messages flagged",
+                good.false_positive_rate,
+                "",
+                goal="<= 0.05",
+                note=f"{good.false_positives}/{good.negatives} good messages",
+            )
+        )
+    predict = proselint_predictor()
+    if predict is not None:
+        english = [s for s in samples if s.lang == "en"]
+        bad, good = flagged(english, predict)
+        ours_bad, ours_good = flagged(english, tone_rules_found)
+        found.append(
+            Row(
+                "lint quality en: proselint recall (bad messages flagged)",
+                bad.recall,
+                "",
+                baseline=ours_bad.recall,
+                baseline_name="outagecomms",
+                note=f"good messages flagged {_pct(good.false_positive_rate)} "
+                f"(outagecomms {_pct(ours_good.false_positive_rate)})",
+            )
+        )
+    return found
 
 
 def main(argv: Sequence[str] | None = None) -> int:
