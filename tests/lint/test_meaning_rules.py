@@ -210,3 +210,8 @@ def test_persian_unfortunately_is_not_counted_as_an_apology() -> None:
 def test_a_supplier_named_as_information_is_no_blame() -> None:
     text = "Sadarbībā ar partneriem novēršam kļūmes."
     assert "blame-shift" not in rules_found(text, "lv")
+
+
+def test_saying_what_is_blocked_acknowledges_the_problem() -> None:
+    text = "We know this blocked checkouts at a busy time. Next update within the hour."
+    assert "missing-ack" not in rules_found(text, "en", phase=Phase.UPDATE)
