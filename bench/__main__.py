@@ -2,7 +2,8 @@
 
 Prints one table and writes every row, with the machine, to ``bench/results/latest.json``.
 ``--quick`` is a smoke run (few repetitions, small inputs; its numbers mean little).
-``--only NAME`` runs some benchmarks (repeatable): startup, declare, fanout, lint, worker.
+``--only NAME`` runs some benchmarks (repeatable): startup, declare, fanout, lint,
+lint-quality, worker.
 """
 
 from __future__ import annotations
@@ -21,13 +22,14 @@ from bench.harness import REPO, Benchmark, Config, Row, machine, render_table
 
 
 def benchmarks() -> dict[str, Benchmark]:
-    from bench import cases, worker
+    from bench import cases, lint_quality, worker
 
     return {
         "startup": cases.startup,
         "declare": cases.declare_vs_apprise,
         "fanout": cases.fanout,
         "lint": cases.lint,
+        "lint-quality": lint_quality.rows,
         "worker": worker.worker,
     }
 

@@ -59,6 +59,18 @@ class Settings(BaseModel):
         default_factory=lambda: dict(DEFAULT_SENDER),
         description="the signature on messages: one text, or a table language -> text",
     )
+    glossary: list[str] = Field(
+        default_factory=list,
+        description="words your customers use and your own names: never jargon, shouting or "
+        "a third party to blame (a list, or one comma-separated text in the environment)",
+    )
+
+    @field_validator("glossary", mode="before")
+    @classmethod
+    def _glossary(cls, value: Any) -> Any:
+        return (
+            [w.strip() for w in value.split(",") if w.strip()] if isinstance(value, str) else value
+        )
 
     # limits (outagecomms.limits; docs/reliability.md lists them)
     yaml_max_depth: int = Field(

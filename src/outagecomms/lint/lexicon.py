@@ -10,7 +10,7 @@ every shipped file.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
@@ -21,13 +21,17 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from outagecomms.errors import ConfigError
-from outagecomms.lint.normalize import Normalized, fold
+from outagecomms.lint.normalize import Normalized, fold, fold_pattern
 from outagecomms.yamlfile import display_path
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SHIPPED_DIR = Path(__file__).resolve().parents[1] / "data" / "lexicons"
 PROJECT_LEXICONS = "lexicons"
 STEM_GAP = 3
 """How many other words may stand between the words of a multi-word stem entry."""
+TYPO_MIN_LETTERS = 5
+"""Words of a multi-word entry this long or longer match with one typo (edit distance 1)
+after their first letter."""
 
 _STOP = r".!?;:؟؛\n"
 SEPARATOR = rf"[^\w{_STOP}]+"
@@ -52,6 +56,22 @@ class Group(StrEnum):
     RESOLUTION = "resolution"
     REFUSAL = "refusal"
     ALTERNATIVE = "alternative"
+    THIRD_PARTY = "third-party"
+    CAUSE = "cause"
+    FAILURE = "failure"
+    SUPPLIER_INFO = "supplier-info"
+    OWNERSHIP = "ownership"
+    PAST = "past"
+    RECURRING = "recurring"
+    RANGE = "range"
+    FUTURE_ETA = "future-eta"
+    TIME = "time"
+    POSTMORTEM = "postmortem"
+    NAMED_COMPANY = "named-company"
+
+
+TYPO_TOLERANT = frozenset({Group.CLICHE_APOLOGY, Group.BLAME_SHIFT, Group.OVER_PROMISE})
+"""Groups whose multi-word entries survive one typo in each long word."""
 
 
 class Entries(BaseModel):
@@ -60,13 +80,16 @@ class Entries(BaseModel):
     phrases: list[str] = Field(default_factory=list)
     stems: list[str] = Field(default_factory=list)
     patterns: list[str] = Field(default_factory=list)
+    families: list[list[list[str]]] = Field(default_factory=list)
+    """Each family: slots of stems; every slot must match in one sentence, in any order."""
 
 
 class LexiconFile(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     language: str
     acronyms: list[str] = Field(default_factory=list)
+    shouted_words: list[str] = Field(default_factory=list, alias="shouted-words")
     terms: dict[Group, Entries] = Field(default_factory=dict)
 
 
@@ -79,51 +102,199 @@ class Term:
 
 
 @dataclass(frozen=True)
+class Family:
+    """Slots that must all match in one sentence, in any order (a formula's family)."""
+
+    source: str
+    slots: tuple[Any, ...]  # compiled ``regex`` patterns, one per slot
+
+
+@dataclass(frozen=True)
 class Match:
     start: int
     end: int
     term: str
 
 
+_SENTENCE = regex.compile(r"[^.!?;؟؛…\n]+")
+_WORD = regex.compile(r"\w+")
+
+
+def sentence_of(text: str, offset: int) -> tuple[int, int]:
+    """The sentence (start, end) of ``text`` that holds ``offset``."""
+    for sentence in _SENTENCE.finditer(text):
+        start, end = sentence.span()
+        if start <= offset < end:
+            return int(start), int(end)
+    return offset, offset
+
+
+def words_between(text: str, start: int, end: int) -> int:
+    """How many words stand between ``start`` and ``end``."""
+    return len(_WORD.findall(text, start, end)) if end > start else 0
+
+
+def in_sentence(matches: Iterable[Match], sentence: tuple[int, int]) -> bool:
+    """Whether any of ``matches`` starts inside ``sentence``."""
+    return any(sentence[0] <= m.start < sentence[1] for m in matches)
+
+
+WORD_START = r"(?<!\w)"
+"""How phrase and stem expressions begin; an alternation of them checks it once."""
+WORDS = "<words>"
+"""The term of a match of a group's phrases and stems (which are matched together)."""
+FIND_CACHE = 512
+"""How many (group, text) results a lexicon keeps: the rules ask for the same group often."""
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One lexicon entry before compiling: its source and its regular expression."""
+
+    source: str
+    expression: str
+    where: str
+
+
+@dataclass(frozen=True)
+class GroupSpecs:
+    """A group's entries: phrases and stems (matched as one alternation), patterns, families."""
+
+    words: tuple[Spec, ...] = ()
+    patterns: tuple[Spec, ...] = ()
+    families: tuple[tuple[str, tuple[Spec, ...]], ...] = ()
+
+
 @dataclass(frozen=True)
 class Lexicon:
-    """Everything the rules match for one language."""
+    """Everything the rules match for one language; groups compile on first use."""
 
     lang: str
-    terms: dict[Group, tuple[Term, ...]]
+    specs: dict[Group, GroupSpecs]
     acronyms: frozenset[str]
     known: bool
     """False when no file exists for the language (only ``common.yaml`` applies)."""
+    shouted_words: frozenset[str] = frozenset()
+    """Ordinary short words that shout in capitals (short capitals are otherwise initialisms)."""
+    _compiled: dict[Group, tuple[tuple[Term, ...], tuple[Family, ...]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    _found: dict[tuple[Group, str], list[Match]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def terms(self, group: Group) -> tuple[Term, ...]:
+        return self._group(group)[0]
+
+    def families(self, group: Group) -> tuple[Family, ...]:
+        return self._group(group)[1]
+
+    def _group(self, group: Group) -> tuple[tuple[Term, ...], tuple[Family, ...]]:
+        compiled = self._compiled.get(group)
+        if compiled is None:
+            compiled = compile_group(self.specs.get(group, GroupSpecs()))
+            self._compiled[group] = compiled
+        return compiled
 
     def find(self, group: Group, text: Normalized) -> list[Match]:
         """Non-overlapping matches of ``group`` in ``text``, in order."""
+        key = (group, text.text)
+        cached = self._found.get(key)
+        if cached is not None:
+            return list(cached)
         found: list[Match] = []
-        for term in self.terms.get(group, ()):
+        for term in self.terms(group):
             for m in term.pattern.finditer(text.text):
                 if m.end() > m.start():
                     found.append(Match(int(m.start()), int(m.end()), term.source))
+        found += self._family_matches(group, text.text)
         found.sort(key=lambda m: (m.start, -m.end))
         kept: list[Match] = []
         for match in found:
             if not kept or match.start >= kept[-1].end:
                 kept.append(match)
-        return kept
+        if len(self._found) >= FIND_CACHE:
+            self._found.clear()
+        self._found[key] = kept
+        return list(kept)
+
+    def _family_matches(self, group: Group, text: str) -> list[Match]:
+        found: list[Match] = []
+        for family in self.families(group):
+            hits: list[list[tuple[int, int]]] = []
+            for slot in family.slots:
+                spans = [m.span() for m in slot.finditer(text)]
+                if not spans:
+                    break
+                hits.append(spans)
+            else:
+                for sentence in _SENTENCE.finditer(text):
+                    a, b = sentence.span()
+                    inside = [[s for s in spans if a <= s[0] < b] for spans in hits]
+                    if all(inside):
+                        start = min(s[0] for spans in inside for s in spans[:1])
+                        end = max(s[1] for spans in inside for s in spans[:1])
+                        found.append(Match(start, end, family.source))
+        return found
 
     def has(self, group: Group, text: Normalized) -> bool:
         return bool(self.find(group, text))
 
 
-def compile_phrase(phrase: str, lang: str) -> str:
+def compile_group(specs: GroupSpecs) -> tuple[tuple[Term, ...], tuple[Family, ...]]:
+    """One regex for all phrases and stems (longer entries tried first), one per pattern and
+    slot."""
+    terms: list[Term] = []
+    if specs.words:
+        ordered = [s.expression for s in sorted(specs.words, key=lambda s: -len(s.source))]
+        prefix = WORD_START if all(e.startswith(WORD_START) for e in ordered) else ""
+        alternation = "|".join(f"(?:{e[len(prefix) :]})" for e in ordered)
+        pattern = regex.compile(f"{prefix}(?:{alternation})", regex.IGNORECASE)
+        terms.append(Term(WORDS, pattern))
+    terms += [_compile(s.source, s.expression, s.where) for s in specs.patterns]
+    families = tuple(
+        Family(source, tuple(_compile(s.source, s.expression, s.where).pattern for s in slots))
+        for source, slots in specs.families
+    )
+    return tuple(terms), families
+
+
+def _word(word: str, typos: bool) -> str:
+    """One entry word; with ``typos``, a long word may have one letter wrong, missing or extra."""
+    escaped = str(regex.escape(word))
+    if typos and sum(c.isalpha() for c in word) >= TYPO_MIN_LETTERS:
+        # the first letter is kept exact: typos rarely hit it, and it lets a search skip fast
+        return f"{regex.escape(word[0])}(?:{regex.escape(word[1:])}){{e<=1}}"
+    return escaped
+
+
+def compile_phrase(phrase: str, lang: str, *, typos: bool = False) -> str:
     words = fold(phrase, lang).split()
     joiner = GLUED if lang == "fa" else SEPARATOR
-    return r"(?<!\w)" + joiner.join(regex.escape(w) for w in words) + r"(?!\w)"
+    tolerant = typos and len(words) > 1
+    return WORD_START + joiner.join(_word(w, tolerant) for w in words) + r"(?!\w)"
 
 
-def compile_stem(stem: str, lang: str) -> str:
+def compile_stem(stem: str, lang: str, *, typos: bool = False, in_phrase: bool = False) -> str:
     words = fold(stem, lang).split()
     joiner = GLUED if lang == "fa" else SEPARATOR
     between = rf"(?:{SEPARATOR}\w+){{0,{STEM_GAP}}}?{joiner}"
-    return r"(?<!\w)" + between.join(regex.escape(w) + r"\w*" for w in words)
+    tolerant = typos and (len(words) > 1 or in_phrase)
+    return WORD_START + between.join(_word(w, tolerant) + r"\w*" for w in words)
+
+
+SLOT_PATTERN = "re:"
+"""A family slot item starting with this is a regular expression, not a stem."""
+
+
+def compile_slot(items: Sequence[str], lang: str, *, typos: bool = False) -> str:
+    """One slot of a family: any of its stems (each may span several words) or patterns."""
+    return "|".join(
+        f"(?:{fold_pattern(item[len(SLOT_PATTERN) :], lang)})"
+        if item.startswith(SLOT_PATTERN)
+        else f"(?:{compile_stem(item, lang, typos=typos, in_phrase=True)})"
+        for item in items
+    )
 
 
 def _compile(source: str, expression: str, where: str) -> Term:
@@ -135,7 +306,7 @@ def _compile(source: str, expression: str, where: str) -> Term:
 
 def _read(text: str, where: str) -> LexiconFile:
     try:
-        data = yaml.safe_load(text) or {}
+        data = yaml.load(text, Loader=_LOADER) or {}
         return LexiconFile.model_validate(data)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{where}: invalid YAML: {exc}") from None
@@ -173,23 +344,63 @@ def _sources(lang: str, extra_dirs: Sequence[Path]) -> tuple[list[tuple[str, str
     return sources, known
 
 
-def build(lang: str, files: Iterable[tuple[LexiconFile, str]], known: bool) -> Lexicon:
-    terms: dict[Group, list[Term]] = {}
+def _family(
+    slots: list[list[str]], lang: str, typos: bool, where: str
+) -> tuple[str, tuple[Spec, ...]]:
+    source = " + ".join("|".join(slot) for slot in slots)
+    return source, tuple(
+        Spec(source, compile_slot(slot, lang, typos=typos), where) for slot in slots
+    )
+
+
+def build(
+    lang: str, files: Iterable[tuple[LexiconFile, str]], known: bool, *, check: bool = False
+) -> Lexicon:
+    """The lexicon of ``files``; with ``check``, every pattern is compiled now, so that a
+    broken one is reported when the file is read (a project's own files)."""
+    words: dict[Group, list[Spec]] = {}
+    patterns: dict[Group, list[Spec]] = {}
+    families: dict[Group, list[tuple[str, tuple[Spec, ...]]]] = {}
     acronyms: set[str] = set()
+    shouted: set[str] = set()
     for parsed, where in files:
         acronyms.update(a.upper() for a in parsed.acronyms)
+        shouted.update(w.upper() for w in parsed.shouted_words)
         for group, entries in parsed.terms.items():
-            bucket = terms.setdefault(group, [])
-            bucket += [_compile(p, compile_phrase(p, lang), where) for p in entries.phrases]
-            bucket += [_compile(s, compile_stem(s, lang), where) for s in entries.stems]
-            bucket += [_compile(p, p, where) for p in entries.patterns]
-    return Lexicon(lang, {g: tuple(t) for g, t in terms.items()}, frozenset(acronyms), known)
+            typos = group in TYPO_TOLERANT
+            bucket = words.setdefault(group, [])
+            bucket += [
+                Spec(p, compile_phrase(p, lang, typos=typos), where) for p in entries.phrases
+            ]
+            bucket += [Spec(s, compile_stem(s, lang, typos=typos), where) for s in entries.stems]
+            new = [Spec(p, fold_pattern(p, lang), where) for p in entries.patterns]
+            fams = [_family(f, lang, typos, where) for f in entries.families]
+            if check and not where.endswith("(shipped)"):
+                for spec in new + [s for _, slots in fams for s in slots]:
+                    _compile(spec.source, spec.expression, spec.where)
+            patterns.setdefault(group, []).extend(new)
+            families.setdefault(group, []).extend(fams)
+    groups = set(words) | set(patterns) | set(families)
+    specs = {
+        g: GroupSpecs(
+            tuple(words.get(g, ())), tuple(patterns.get(g, ())), tuple(families.get(g, ()))
+        )
+        for g in groups
+    }
+    return Lexicon(lang, specs, frozenset(acronyms), known, frozenset(shouted))
+
+
+@cache
+def _parsed(text: str, where: str) -> LexiconFile:
+    return _read(text, where)
 
 
 @cache
 def _load(lang: str, extra_dirs: tuple[Path, ...], stamp: tuple[float, ...]) -> Lexicon:
     sources, known = _sources(lang, extra_dirs)
-    return build(lang, [(_read(text, where), where) for text, where in sources], known)
+    return build(
+        lang, [(_parsed(text, where), where) for text, where in sources], known, check=True
+    )
 
 
 def load_lexicon(lang: str, project_root: Path | None = None) -> Lexicon:

@@ -2,7 +2,8 @@
 
 Persian is written with Persian letters, Arabic letters that look the same, with or
 without the zero-width non-joiner (U+200C) and with optional diacritics; Ukrainian needs
-case folding; Latvian keeps its diacritics (``ā`` and ``a`` are different letters).
+case folding; Latvian is typed with and without its diacritics (``neērtības`` and
+``neertibas`` on a phone without a Latvian layout), so they are folded away for matching.
 :func:`normalize` folds all of that, character by character, and remembers for every
 folded character where it came from, so a finding quotes the original text.
 """
@@ -36,6 +37,11 @@ INVISIBLE = frozenset("\u200b\u200d\u2060\ufeff\u00ad")  # zero-width chars, sof
 SPACES = frozenset("\u00a0\u202f\u2007\u2009\u200a")
 APOSTROPHES = frozenset("\u2019\u2018\u02bc\u2032`")
 ZWNJ = "\u200c"
+LATVIAN_PLAIN = {
+    "ā": "a", "č": "c", "ē": "e", "ģ": "g", "ī": "i", "ķ": "k", "ļ": "l", "ņ": "n",
+    "ō": "o", "ŗ": "r", "š": "s", "ū": "u", "ž": "z",
+}  # fmt: skip
+"""Latvian letters and what people type for them without a Latvian keyboard."""
 
 
 @cache
@@ -54,8 +60,13 @@ def fold_char(char: str, lang: str) -> str:
         elif c in APOSTROPHES:
             out.append("'")
         else:
-            out.append(ARABIC_TO_PERSIAN.get(c, c).casefold())
+            folded = ARABIC_TO_PERSIAN.get(c, c).casefold()
+            out.append(LATVIAN_PLAIN.get(folded, folded) if lang == "lv" else folded)
     return "".join(out)
+
+
+_TABLES: dict[str, dict[str, str]] = {}
+"""Per language: what each character seen so far folds to (:func:`fold_char`, memoised)."""
 
 
 @dataclass(frozen=True)
@@ -82,16 +93,26 @@ class Normalized:
 
 def normalize(text: str, lang: str) -> Normalized:
     """Fold ``text`` for matching: NFKC, case folding, Persian letters for Arabic ones, no
-    diacritics in Arabic script, ZWNJ as a space in Persian, ASCII digits, plain
-    apostrophes and spaces."""
+    diacritics in Arabic script, ZWNJ as a space in Persian, Latvian letters without their
+    diacritics, ASCII digits, plain apostrophes and spaces."""
     original = unicodedata.normalize("NFC", text)
-    chars: list[str] = []
+    table = _TABLES.setdefault(lang, {})
+    chars = [table[c] if c in table else table.setdefault(c, fold_char(c, lang)) for c in original]
+    folded = "".join(chars)
+    if len(folded) == len(original) and "" not in chars:  # every character folds to one
+        return Normalized(original, folded, tuple(range(len(original))))
     origin: list[int] = []
-    for index, char in enumerate(original):
-        folded = fold_char(char, lang)
-        chars.append(folded)
-        origin.extend([index] * len(folded))
-    return Normalized(original, "".join(chars), tuple(origin))
+    for index, part in enumerate(chars):
+        origin.extend([index] * len(part))
+    return Normalized(original, folded, tuple(origin))
+
+
+def fold_pattern(pattern: str, lang: str) -> str:
+    """A lexicon regex as it must be to match folded text (Latvian letters without marks)."""
+    if lang != "lv":
+        return pattern
+    plain = {**LATVIAN_PLAIN, **{k.upper(): v for k, v in LATVIAN_PLAIN.items()}}
+    return "".join(plain.get(c, c) for c in pattern)
 
 
 def fold(text: str, lang: str) -> str:

@@ -12,9 +12,17 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from outagecomms.lint.attribution import blame_matches
+from outagecomms.lint.capitals import is_initialism
 from outagecomms.lint.findings import Finding, finding
-from outagecomms.lint.lexicon import Group, Lexicon, Match
+from outagecomms.lint.glossary import Glossary
+from outagecomms.lint.lexicon import WORDS, Group, Lexicon, Match
 from outagecomms.lint.normalize import Normalized, normalize
+from outagecomms.lint.timing import (
+    next_update_promises,
+    promised_fix_times,
+    states_next_update,
+)
 from outagecomms.models import Audience, Phase
 
 OPENING_PHASES = frozenset({Phase.INVESTIGATING, Phase.IDENTIFIED, Phase.UPDATE})
@@ -22,13 +30,21 @@ OPENING_PHASES = frozenset({Phase.INVESTIGATING, Phase.IDENTIFIED, Phase.UPDATE}
 NEXT_UPDATE_PHASES = OPENING_PHASES | {Phase.MONITORING}
 """Messages that must say when the next update comes."""
 
-_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
-_SENTENCE_END = re.compile(r"[.!?؟؛;…](?=\s|$)|\n")
+_URL = re.compile(
+    r"(?:https?://|www\.)\S+"  # with a scheme, or www.
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # an e-mail address
+    r"|(?<![\w@/.])(?:[a-z0-9-]+\.)+[a-z]{2,6}(?:/[^\s,;)]*)?(?![\w.])",  # a bare domain
+    re.IGNORECASE,
+)
+"""A URL or domain, with or without a scheme: never jargon, blame or shouting."""
+_URL_CANDIDATE = re.compile(r"(?:https?://|www\.)\S+|(?<!\S)[^\s@]*[.@]\S*", re.IGNORECASE)
+"""Words that may hold a URL (a dot or an @): only these are tried against :data:`_URL`."""
 _REPEATED_MARKS = re.compile(r"[!?！？؟]{2,}")
 _TOKEN = re.compile(r"\S+")
 _EDGE_PUNCTUATION = "\"'«»“”„()[]{}<>.,:;!?…–—-"
 MIN_SHOUT_LETTERS = 3
 """A word in capitals shouts from this many letters on (so "OK" and "EU" do not)."""
+_QUOTES = "\"'«»“”„‘’"
 
 
 @dataclass(frozen=True)
@@ -40,13 +56,19 @@ class MessageContext:
     phase: Phase | None = None
     lexical_structure: bool = True
     """Check impact and next update by words (free text); runbooks check their templates."""
+    glossary: tuple[str, ...] = ()
+    """The project's own words (``glossary:`` in the settings): never jargon or shouting."""
 
 
 def prepare(text: str, lang: str) -> Normalized:
     """Normalise ``text`` and blank out URLs, so a host name is never jargon or blame."""
     normalized = normalize(text, lang)
-    masked = _URL.sub(lambda m: " " * len(m.group()), normalized.text)
+    masked = _URL_CANDIDATE.sub(_mask_urls, normalized.text)
     return Normalized(normalized.original, masked, normalized.origin)
+
+
+def _mask_urls(word: re.Match[str]) -> str:
+    return _URL.sub(lambda m: " " * len(m.group()), word.group())
 
 
 def _each(rule: str, message: str) -> Callable[[Normalized, list[Match]], list[Finding]]:
@@ -75,70 +97,62 @@ _promise = _each(
 )
 
 
-def sentence_start(text: str, offset: int) -> int:
-    """Where the sentence holding ``offset`` starts."""
-    start = 0
-    for end in _SENTENCE_END.finditer(text, 0, offset):
-        start = end.end()
-    return start
-
-
-def is_next_update_time(text: Normalized, eta: Match, lexicon: Lexicon) -> bool:
-    """``next update in 15 minutes`` states the next update, not a fix: a next-update entry
-    stands before the time in the same sentence, with no fix-promise entry in between."""
-    start = sentence_start(text.text, eta.start)
-    markers = [
-        m for m in lexicon.find(Group.NEXT_UPDATE, text) if start <= m.start and m.end <= eta.end
-    ]
-    if not markers:
-        return False
-    last = max(markers, key=lambda m: m.end)
-    if last.end > eta.start:  # the marker contains the time ("we'll post an update in 5 min")
-        return True
-    fixes = lexicon.find(Group.FIX_PROMISE, text)
-    return not any(last.end <= f.start and f.end <= eta.start for f in fixes)
-
-
 def over_promises(text: Normalized, lexicon: Lexicon) -> list[Finding]:
     found = _promise(text, lexicon.find(Group.OVER_PROMISE, text))
-    for eta in lexicon.find(Group.EXACT_ETA, text):
-        if not is_next_update_time(text, eta, lexicon):
-            found.append(
-                finding(
-                    "over-promise",
-                    "an exact short time for the fix over-promises; give a range "
-                    "('within 2-4 hours') or none (a next update time is fine)",
-                    text.excerpt(eta.start, eta.end),
-                )
+    for eta in promised_fix_times(text, lexicon):
+        found.append(
+            finding(
+                "over-promise",
+                "a short time for the fix over-promises; give a range ('within 2-4 hours') or "
+                "none until it is confirmed (a next update time is fine)",
+                text.excerpt(eta.start, eta.end),
             )
+        )
     return found
 
 
-def shouting(text: Normalized, lexicon: Lexicon) -> list[Finding]:
+def shouting(text: Normalized, lexicon: Lexicon, glossary: Glossary) -> list[Finding]:
     original = text.original
     found = [
         finding("shouting", "repeated punctuation shouts; one '!' or '?' at most", m.group())
         for m in _REPEATED_MARKS.finditer(original)
     ]
+    own = glossary.capitals()
     for token in _TOKEN.finditer(original):
         word = token.group().strip(_EDGE_PUNCTUATION)
-        if _URL.match(word) or any(c.isdigit() or c in "/@.=_" for c in word):
+        if not word.isupper() or sum(c.isupper() for c in word) < MIN_SHOUT_LETTERS:
             continue
-        cased = [c for c in word if c.isupper() or c.islower()]
-        if len(cased) < MIN_SHOUT_LETTERS or not all(c.isupper() for c in cased):
+        if _URL.match(word) or any(c in "/@.=_" for c in word):
             continue
-        parts = [p for p in re.split(r"[-'’]", word) if p]
-        if all(p.upper() in lexicon.acronyms for p in parts):
+        if is_initialism(word, lexicon.acronyms, lexicon.shouted_words, own):
             continue
         found.append(
             finding(
                 "shouting",
                 "a word in capitals shouts; write it in normal case (add real acronyms to "
-                "the lexicon's acronyms list)",
+                "the lexicon's acronyms list, product names to the glossary)",
                 word,
             )
         )
     return found
+
+
+def jargon(text: Normalized, lexicon: Lexicon, glossary: Glossary) -> list[Finding]:
+    """Jargon, less the project's glossary words and words set off in quotation marks."""
+    own = glossary.spans(text, lexicon.lang)
+    kept = [
+        m
+        for m in lexicon.find(Group.JARGON, text)
+        if not glossary.covers(m, own) and not (m.term == WORDS and _quoted(text.text, m))
+    ]
+    return _jargon(text, kept)
+
+
+def _quoted(text: str, match: Match) -> bool:
+    """A word in quotation marks is mentioned, not used ("a 'time-out' for maintenance")."""
+    before = text[match.start - 1 : match.start]
+    after = text[match.end : match.end + 1]
+    return bool(before) and before in _QUOTES and after in _QUOTES and bool(after)
 
 
 def apology_count(text: Normalized, lexicon: Lexicon) -> list[Finding]:
@@ -184,7 +198,7 @@ def required_elements(text: Normalized, lexicon: Lexicon, ctx: MessageContext) -
                     _beginning(text),
                 )
             )
-        if phase in NEXT_UPDATE_PHASES and not lexicon.has(Group.NEXT_UPDATE, text):
+        if phase in NEXT_UPDATE_PHASES and not states_next_update(text, lexicon):
             found.append(
                 finding(
                     "missing-next-update",
@@ -201,7 +215,7 @@ def required_elements(text: Normalized, lexicon: Lexicon, ctx: MessageContext) -
                     _beginning(text),
                 )
             )
-        for promise in lexicon.find(Group.NEXT_UPDATE, text):
+        for promise in next_update_promises(text, lexicon):
             found.append(
                 finding(
                     "missing-resolution",
@@ -229,12 +243,13 @@ def flat_no(text: Normalized, lexicon: Lexicon) -> list[Finding]:
 def check_text(text: str, lexicon: Lexicon, ctx: MessageContext) -> list[Finding]:
     """Every tone rule on one message; findings in the order the rules are listed."""
     prepared = prepare(text, ctx.lang)
+    glossary = Glossary.of(ctx.glossary)
     found = _cliche(prepared, lexicon.find(Group.CLICHE_APOLOGY, prepared))
-    found += _blame(prepared, lexicon.find(Group.BLAME_SHIFT, prepared))
+    found += _blame(prepared, blame_matches(prepared, lexicon, glossary))
     if ctx.audience is Audience.CUSTOMERS:
-        found += _jargon(prepared, lexicon.find(Group.JARGON, prepared))
+        found += jargon(prepared, lexicon, glossary)
     found += over_promises(prepared, lexicon)
-    found += shouting(prepared, lexicon)
+    found += shouting(prepared, lexicon, glossary)
     found += apology_count(prepared, lexicon)
     found += required_elements(prepared, lexicon, ctx)
     found += flat_no(prepared, lexicon)

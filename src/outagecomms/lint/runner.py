@@ -47,7 +47,7 @@ from outagecomms.project import (
     yaml_files,
 )
 from outagecomms.render_budget import RenderBudget
-from outagecomms.settings import Settings
+from outagecomms.settings import Settings, load_settings
 from outagecomms.templates import (
     TemplateRef,
     default_facts,
@@ -331,7 +331,13 @@ class RunbookLinter:
             return [finding("schema", f"cannot render with the example values: {exc}")]
         text = rendered.folded()
         lexicon = self.lexicon(lang)
-        context = MessageContext(lang, Audience.CUSTOMERS, phase, lexical_structure=False)
+        context = MessageContext(
+            lang,
+            Audience.CUSTOMERS,
+            phase,
+            lexical_structure=False,
+            glossary=tuple(self.settings.glossary),
+        )
         found = check_text(text, lexicon, context)
         beginning = " ".join(text.split())[:60]
         found += [f.at(lang=lang) for f in structure_findings(runbook, key, used, beginning)]
@@ -452,7 +458,9 @@ def lint_text(
     if not text.strip():
         raise UsageError("the text to lint is empty; pass TEXT or pipe it with --text -")
     lexicon = load_lexicon(lang, project_root)
-    findings = check_text(text, lexicon, MessageContext(lang, audience, phase))
+    glossary = tuple(load_settings(project_root).glossary) if project_root is not None else ()
+    context = MessageContext(lang, audience, phase, glossary=glossary)
+    findings = check_text(text, lexicon, context)
     if not lexicon.known:
         findings.insert(
             0,

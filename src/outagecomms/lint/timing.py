@@ -1,0 +1,116 @@
+"""Times in a message: over-promises are about the *future*, a next update says *when*.
+
+An exact or approximate short time (``exact-eta``: "in 5 minutes", "by 15:00", "līdz
+vakaram") over-promises when it is a promise to fix: a ``fix-promise`` word in its sentence
+and no ``past`` marker there ("it took us two hours", "tika novērsta divu stundu laikā"). Some
+times are future and about the fix by their form (``future-eta``: "back in 10 minutes", "will
+take around 30 minutes", "~35 minutes", "by the end of the day"). Not over-promises: a
+recurring interval (``recurring`` just before: "every 15 minutes", "ik pēc 15 minūtēm"), a
+range (``range``: "1-2 hours", "today or tomorrow"), anything longer than half a day, and the
+time of the next update ("next update in 30 minutes").
+"""
+
+from __future__ import annotations
+
+import regex
+
+from outagecomms.lint.lexicon import (
+    Group,
+    Lexicon,
+    Match,
+    in_sentence,
+    sentence_of,
+    words_between,
+)
+from outagecomms.lint.normalize import Normalized
+
+LONGEST_SHORT_HOURS = 12
+"""An estimate of more hours than this is no short-time promise ("within the next 72 hours")."""
+RECURRING_REACH_WORDS = 2
+"""A ``recurring`` word this many words before a time makes it an interval."""
+
+_NUMBER = regex.compile(r"\d+")
+_HOURS = regex.compile(r"hour|hrs?\b|\bh\b|ساعت|годин|год\b|stund", regex.IGNORECASE)
+_DAYS = regex.compile(r"\d+\s*(?:days?\b|روز|дн|dien)", regex.IGNORECASE)
+
+
+def too_long(text: str, eta: Match) -> bool:
+    """An estimate of days, or of more than half a day of hours."""
+    span = text[eta.start : eta.end]
+    if _DAYS.search(span):
+        return True
+    numbers = [int(n) for n in _NUMBER.findall(span)]
+    return bool(_HOURS.search(span) and numbers and max(numbers) > LONGEST_SHORT_HOURS)
+
+
+def _recurring(eta: Match, recurring: list[Match], text: str) -> bool:
+    return any(
+        r.end <= eta.start + 1
+        and r.start >= sentence_of(text, eta.start)[0]
+        and words_between(text, r.end, eta.start) <= RECURRING_REACH_WORDS
+        for r in recurring
+    )
+
+
+def _overlaps(eta: Match, others: list[Match]) -> bool:
+    return any(o.start < eta.end and eta.start < o.end for o in others)
+
+
+def is_next_update_time(text: Normalized, eta: Match, lexicon: Lexicon) -> bool:
+    """``next update in 15 minutes`` states the next update, not a fix: a next-update entry
+    stands before the time in the same sentence, with no fix-promise entry in between."""
+    start = sentence_of(text.text, eta.start)[0]
+    markers = [
+        m for m in lexicon.find(Group.NEXT_UPDATE, text) if start <= m.start and m.end <= eta.end
+    ]
+    if not markers:
+        return False
+    last = max(markers, key=lambda m: m.end)
+    if last.end > eta.start:  # the marker contains the time ("we'll post an update in 5 min")
+        return True
+    fixes = lexicon.find(Group.FIX_PROMISE, text)
+    return not any(last.end <= f.start and f.end <= eta.start for f in fixes)
+
+
+def promised_fix_times(text: Normalized, lexicon: Lexicon) -> list[Match]:
+    """The short future times for a fix that ``text`` promises."""
+    folded = text.text
+    intrinsic = lexicon.find(Group.FUTURE_ETA, text)
+    candidates = [(m, True) for m in intrinsic] + [
+        (m, False) for m in lexicon.find(Group.EXACT_ETA, text) if not _overlaps(m, intrinsic)
+    ]
+    if not candidates:
+        return []
+    recurring = lexicon.find(Group.RECURRING, text)
+    ranges = lexicon.find(Group.RANGE, text)
+    past = lexicon.find(Group.PAST, text)
+    fixes = lexicon.find(Group.FIX_PROMISE, text)
+    found: list[Match] = []
+    for eta, future in candidates:
+        if _recurring(eta, recurring, folded) or _overlaps(eta, ranges) or too_long(folded, eta):
+            continue
+        sentence = sentence_of(folded, eta.start)
+        if in_sentence(past, sentence) or is_next_update_time(text, eta, lexicon):
+            continue
+        if future or in_sentence(fixes, sentence):
+            found.append(eta)
+    return sorted(found, key=lambda m: m.start)
+
+
+def states_next_update(text: Normalized, lexicon: Lexicon) -> bool:
+    """Whether ``text`` says *when* the next update comes (a promise with a time)."""
+    times = lexicon.find(Group.TIME, text)
+    return any(
+        in_sentence(times, sentence_of(text.text, promise.start))
+        for promise in lexicon.find(Group.NEXT_UPDATE, text)
+    )
+
+
+def next_update_promises(text: Normalized, lexicon: Lexicon) -> list[Match]:
+    """Promises of another update, not counting a promised postmortem or incident report."""
+    reports = lexicon.find(Group.POSTMORTEM, text)
+    return [
+        promise
+        for promise in lexicon.find(Group.NEXT_UPDATE, text)
+        if not in_sentence(reports, sentence_of(text.text, promise.start))
+    ]
