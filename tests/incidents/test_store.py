@@ -75,8 +75,16 @@ def test_an_up_to_date_database_opens_without_importing_alembic(tmp_path: Path) 
 def test_a_database_one_migration_behind_is_brought_to_head(tmp_path: Path) -> None:
     url = sqlite_url(tmp_path)
     with open_store(url) as store, store.write() as conn:
-        conn.execute(text("DROP INDEX ix_incidents_status_next_update_at"))
-        conn.execute(text("UPDATE alembic_version SET version_num = '0002'"))
+        for column in (
+            "runbook_sha256",
+            "runbook_content",
+            "blocked_reason",
+            "blocked_at",
+            "blocked_until",
+        ):
+            conn.execute(text(f"ALTER TABLE incidents DROP COLUMN {column}"))
+        conn.execute(text("ALTER TABLE deliveries DROP COLUMN cut_from"))
+        conn.execute(text("UPDATE alembic_version SET version_num = '0003'"))
     with open_store(url) as store:
         assert schema_drift(store, metadata) == []
 

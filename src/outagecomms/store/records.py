@@ -48,6 +48,14 @@ class IncidentRecord:
     started_at: datetime
     resolved_at: datetime | None
     updated_at: datetime
+    runbook_sha256: str | None = None
+    """The content hash of the runbook pinned at declare (None: declared before pinning)."""
+    runbook_content: dict[str, Any] | None = None
+    """The pinned runbook itself (its validated model as JSON)."""
+    blocked_reason: str | None = None
+    """Why the worker holds the incident back (None: it is not blocked)."""
+    blocked_at: datetime | None = None
+    blocked_until: datetime | None = None
 
     @property
     def id(self) -> str:
@@ -79,6 +87,11 @@ class IncidentRecord:
             started_at=row["started_at"],
             resolved_at=row["resolved_at"],
             updated_at=row["updated_at"],
+            runbook_sha256=row["runbook_sha256"],
+            runbook_content=None if row["runbook_content"] is None else row["runbook_content"],
+            blocked_reason=row["blocked_reason"],
+            blocked_at=row["blocked_at"],
+            blocked_until=row["blocked_until"],
         )
 
 
@@ -132,6 +145,8 @@ class DeliveryRecord:
     idempotency_key: str
     created_at: datetime
     updated_at: datetime
+    cut_from: int | None = None
+    """The measured length before the text was shortened to fit (None: not shortened)."""
 
     @classmethod
     def from_row(cls, row: RowMapping) -> DeliveryRecord:

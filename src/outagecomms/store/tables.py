@@ -72,9 +72,12 @@ class DeliveryState(StrEnum):
     RETRY = "retry"
     FAILED = "failed"
     CANCELLED = "cancelled"
+    BLOCKED = "blocked"
+    """Held back without an attempt counted: its channel file is broken, or sending it
+    raised; the worker tries again at ``due_at``."""
 
 
-PENDING_STATES = (DeliveryState.QUEUED, DeliveryState.RETRY)
+PENDING_STATES = (DeliveryState.QUEUED, DeliveryState.RETRY, DeliveryState.BLOCKED)
 
 metadata = MetaData(naming_convention=NAMING)
 
@@ -99,6 +102,13 @@ incidents = Table(
     Column("updated_at", UTCDateTime, nullable=False),
     # the next_update_at the internal channels were last reminded of (runbook `reminder:`)
     Column("reminded_for", UTCDateTime, nullable=True),
+    # the approved runbook pinned at declare (product-spec §8): every message renders from it
+    Column("runbook_sha256", String(80), nullable=True),
+    Column("runbook_content", JSON, nullable=True),
+    # the worker could not handle the incident: why, since when, and when it tries again
+    Column("blocked_reason", Text, nullable=True),
+    Column("blocked_at", UTCDateTime, nullable=True),
+    Column("blocked_until", UTCDateTime, nullable=True),
     UniqueConstraint("open_dedupe_key"),
     Index(None, "status"),
     Index(None, "dedupe_key"),
@@ -144,6 +154,7 @@ deliveries = Table(
     Column("idempotency_key", String(64), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+    Column("cut_from", Integer, nullable=True),  # the length before fitting; NULL: not cut
     UniqueConstraint("message_id", "channel"),
     UniqueConstraint("idempotency_key"),
     Index(None, "state", "due_at"),
