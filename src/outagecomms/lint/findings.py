@@ -48,6 +48,7 @@ FILE_RULES: dict[str, Rule] = {
         Rule("cadence", Level.WARNING, "an update cadence below 5 minutes"),
         Rule("lexicon", Level.WARNING, "a language without a lexicon: tone rules limited"),
         Rule("approval", Level.ERROR, "--require-approval: runbook not approved as it is"),
+        Rule("routes", Level.ERROR, "routes.yaml: an unknown runbook, variable or channel"),
     )
 }
 """Checks on whole files, which a message's ``allow:`` cannot silence."""
