@@ -74,6 +74,14 @@ def serve(
     project_dir: ProjectOption = None,
 ) -> None:
     """Serve the REST API and the alert hooks until SIGTERM (requests in flight finish)."""
+    try:
+        import fastapi  # noqa: F401
+        import uvicorn  # noqa: F401
+    except ModuleNotFoundError as exc:
+        raise ConfigError(
+            f"outagecomms serve needs {exc.name}: install the service extra, "
+            "pip install 'outagecomms[service]'"
+        ) from None
     from outagecomms.service.context import ServiceSettings
     from outagecomms.service.server import Listen
     from outagecomms.service.server import serve as run

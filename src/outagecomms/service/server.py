@@ -5,10 +5,13 @@ finish, then stops the worker after the sends in flight are recorded."""
 
 from __future__ import annotations
 
+import signal
+import sys
 import threading
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
+from types import FrameType
 
 import structlog
 import uvicorn
@@ -51,6 +54,33 @@ class EmbeddedWorker:
         self.thread.join(timeout=GRACE_SECONDS)
 
 
+class Server(uvicorn.Server):
+    """uvicorn's server, saying on stderr what a stop signal does, and exiting 0 after a
+    graceful stop (uvicorn re-raises the signal, which a supervisor reads as a crash)."""
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        if not self.should_exit:
+            print(
+                f"outagecomms: {signal.Signals(sig).name}: finishing the requests in flight "
+                "(again to quit at once)",
+                file=sys.stderr,
+                flush=True,
+            )
+        super().handle_exit(sig, frame)
+
+    @contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        previous = {s: signal.signal(s, self.handle_exit) for s in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+
 def application(service: Service, *, with_worker: bool) -> FastAPI:
     """The application; with ``with_worker``, a worker runs from start-up to shutdown."""
     app = create_app(service)
@@ -86,6 +116,6 @@ def serve(settings: ServiceSettings, listen: Listen, *, with_worker: bool = True
             lifespan="on",
             server_header=False,
         )
-        uvicorn.Server(config).run()
+        Server(config).run()
     finally:
         service.close()
