@@ -2,7 +2,8 @@
 
 Prints one table and writes every row, with the machine, to ``bench/results/latest.json``.
 ``--quick`` is a smoke run (few repetitions, small inputs; its numbers mean little).
-``--only NAME`` runs some benchmarks (repeatable): startup, declare, fanout, lint, worker.
+``--only NAME`` runs some benchmarks (repeatable): startup, declare, fanout, lint, worker,
+service.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from bench.harness import REPO, Benchmark, Config, Row, machine, render_table
 
 
 def benchmarks() -> dict[str, Benchmark]:
-    from bench import cases, worker
+    from bench import cases, service, worker
 
     return {
         "startup": cases.startup,
@@ -29,6 +30,7 @@ def benchmarks() -> dict[str, Benchmark]:
         "fanout": cases.fanout,
         "lint": cases.lint,
         "worker": worker.worker,
+        "service": service.service,
     }
 
 
