@@ -322,3 +322,17 @@ def test_alerts_are_idempotent_on_postgresql(
         ]
     finally:
         store.close()
+
+
+def test_a_group_key_longer_than_a_dedupe_key_still_declares_and_resolves(
+    client: Client, tokens: Tokens, service: Service
+) -> None:
+    firing, resolved = payload("alertmanager-firing"), payload("alertmanager-resolved")
+    long_key = "{}:{" + ", ".join(f'label{i}="{"v" * 20}"' for i in range(20)) + "}"
+    firing["groupKey"] = resolved["groupKey"] = long_key
+    headers = tokens.header()
+    declared = client.post("/hooks/alertmanager", json=firing, headers=headers).json()
+    assert declared["alerts"][0]["outcome"] == "declared"
+    again = client.post("/hooks/alertmanager", json=resolved, headers=headers).json()
+    assert again["alerts"][0]["outcome"] == "resolved"
+    assert len(show(service)["dedupe_key"]) <= 255

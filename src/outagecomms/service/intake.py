@@ -11,9 +11,10 @@ to the internal channels only (once per key and hour), with the route that almos
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import structlog
@@ -32,8 +33,7 @@ from outagecomms.store.records import public_id
 
 log = structlog.get_logger(__name__)
 
-INTERNAL_ONLY = frozenset({"unmatched", "refused"})
-"""Outcomes shown to the internal channels (never to customers)."""
+MAX_DEDUPE_KEY = 255
 
 
 @dataclass(frozen=True)
@@ -91,6 +91,7 @@ class Intake:
             return []
 
     def _take(self, routes: LoadedRoutes | None, alert: Alert) -> Received:
+        alert = replace(alert, dedupe_key=bounded_key(alert.source, alert.dedupe_key))
         key = f"{alert.source}:{alert.dedupe_key}"
         if not alert.firing:
             return self._record(alert, self._resolve(alert, key))
@@ -227,6 +228,16 @@ class Intake:
             if not outcome.ok:
                 log.warning("intake.notice_failed", error=outcome.error)
         self.notices = []
+
+
+def bounded_key(source: str, key: str) -> str:
+    """``key`` short enough that ``SOURCE:KEY`` fits a dedupe key (255 characters): a long
+    one (Grafana's group keys can be) keeps its start and gains a hash of the whole."""
+    room = MAX_DEDUPE_KEY - len(source) - 1
+    if len(key) <= room:
+        return key
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+    return f"{key[: room - len(digest) - 1]}~{digest}"
 
 
 def _number(incident: str | None) -> int | None:
