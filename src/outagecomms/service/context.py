@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,20 +33,49 @@ class ServiceSettings:
     """Extra :class:`Orchestrator` options (a test's clock or sender)."""
 
 
+Signature = tuple[tuple[str, int, int], ...]
+WATCHED = ("runbooks", "channels")
+WATCHED_FILES = ("outagecomms.toml", "routes.yaml")
+
+
+def files_signature(root: Path) -> Signature:
+    """Name, size and modification time of every project file a request reads."""
+    found: list[tuple[str, int, int]] = []
+    paths = [root / name for name in WATCHED_FILES]
+    for folder in WATCHED:
+        with suppress(OSError):
+            paths.extend(sorted((root / folder).iterdir()))
+    for path in paths:
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        found.append((str(path), stat.st_size, stat.st_mtime_ns))
+    return tuple(found)
+
+
 class Service:
     """One process's shared parts. ``poke`` wakes the embedded worker (if any) when a hook
     left deliveries to it."""
 
     def __init__(self, settings: ServiceSettings, store: Store | None = None) -> None:
         self.settings = settings
+        self._lock = threading.Lock()
+        self._project: tuple[Signature, Project] | None = None
         self.store = store or open_project_store(self.project(), settings.database_url)
         self._owns_store = store is None
         self.poke: Callable[[], None] = lambda: None
-        self._lock = threading.Lock()
 
     def project(self) -> Project:
-        """The project as its files are now (each request sees the latest approved files)."""
-        return Project(self.settings.project_root)
+        """The project as its files are now: read again when a file under ``runbooks/`` or
+        ``channels/``, ``routes.yaml`` or the settings changed (a ``git pull`` of the
+        runbooks repo), else the snapshot already parsed."""
+        root = self.settings.project_root
+        signature = files_signature(root)
+        with self._lock:
+            if self._project is None or self._project[0] != signature:
+                self._project = (signature, Project(root))
+            return self._project[1]
 
     def orchestrator(self, actor: str, *, deliver: bool = True) -> Orchestrator:
         return Orchestrator(
