@@ -3,6 +3,7 @@ documents, Idempotency-Key, and RFC 9457 problems with the CLI's one-line messag
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from outagecomms.store import Store
@@ -251,3 +252,16 @@ def test_an_unknown_path_is_a_404_problem(client: Client) -> None:
     response = client.get("/api/v1/nothing-here")
     assert response.status_code == 404
     assert response.headers["content-type"] == PROBLEM
+
+
+def test_a_streamed_body_over_the_limit_is_413(
+    project_root: Path, fake_channels: list[str], store: Store, tokens: Tokens
+) -> None:
+    small = Client(make_service(project_root, store, max_body=2048))
+
+    async def chunks() -> AsyncIterator[bytes]:  # no Content-Length: counted as it arrives
+        yield b'{"runbook": "' + b"x" * 4096
+        yield b'"}'
+
+    response = small.post("/api/v1/incidents", content=chunks(), headers=tokens.header())
+    assert response.status_code == 413

@@ -3,6 +3,7 @@ routes.yaml to the approved runbook; never the alert's own text to a customer.""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -336,3 +337,14 @@ def test_a_group_key_longer_than_a_dedupe_key_still_declares_and_resolves(
     again = client.post("/hooks/alertmanager", json=resolved, headers=headers).json()
     assert again["alerts"][0]["outcome"] == "resolved"
     assert len(show(service)["dedupe_key"]) <= 255
+
+
+def test_the_alerts_received_are_listed_newest_first(client: Client, tokens: Tokens) -> None:
+    hook(client, tokens, "alertmanager", "alertmanager-firing")
+    hook(client, tokens, "alertmanager", "alertmanager-unmatched")
+    listed = client.get("/api/v1/alerts", headers=tokens.header("read")).json()
+    assert [(a["outcome"], a["incident"]) for a in listed] == [
+        ("unmatched", None),
+        ("declared", "INC-1"),
+    ]
+    assert "summary" not in json.dumps(listed)  # labels only, never the alert's text
