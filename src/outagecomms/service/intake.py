@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -29,7 +29,7 @@ from outagecomms.service.routes_file import LoadedRoutes, load_routes
 from outagecomms.service.values import duration
 from outagecomms.store import Store
 from outagecomms.store import service_records as records
-from outagecomms.store.records import public_id
+from outagecomms.store.records import parse_incident_ref
 
 log = structlog.get_logger(__name__)
 
@@ -241,10 +241,4 @@ def bounded_key(source: str, key: str) -> str:
 
 
 def _number(incident: str | None) -> int | None:
-    if incident is None:
-        return None
-    return int(incident.removeprefix(public_id(0)[:-1]))
-
-
-Reducer = Callable[[Any, dict[str, str]], list[Alert]]
-"""A source's payload (parsed JSON) and its request headers -> its alerts."""
+    return None if incident is None else parse_incident_ref(incident)
