@@ -3,7 +3,7 @@
 Prints one table and writes every row, with the machine, to ``bench/results/latest.json``.
 ``--quick`` is a smoke run (few repetitions, small inputs; its numbers mean little).
 ``--only NAME`` runs some benchmarks (repeatable): startup, declare, fanout, lint,
-lint-quality, worker.
+lint-quality, worker, service.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from bench.harness import REPO, Benchmark, Config, Row, machine, render_table
 
 
 def benchmarks() -> dict[str, Benchmark]:
-    from bench import cases, lint_quality, worker
+    from bench import cases, lint_quality, service, worker
 
     return {
         "startup": cases.startup,
@@ -31,6 +31,7 @@ def benchmarks() -> dict[str, Benchmark]:
         "lint": cases.lint,
         "lint-quality": lint_quality.rows,
         "worker": worker.worker,
+        "service": service.service,
     }
 
 

@@ -131,6 +131,7 @@ def test_every_global_option_is_documented() -> None:
 SETTING_OPTIONS = {
     "--project", "--database-url", "--by", "--log-format", "--log-level", "--concurrency",
     "--lease", "--timeout", "--poll-interval",
+    "--host", "--port", "--public-url",
 }  # fmt: skip
 """Settings (product-spec §2), as opposed to the facts of one invocation (--var, --reason)."""
 

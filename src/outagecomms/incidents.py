@@ -405,8 +405,12 @@ class Orchestrator:
         actor: str | None = None,
         environ: Mapping[str, str] | None = None,
         interrupt: threading.Event | None = None,
+        deliver: bool = True,
     ) -> None:
         self.project = project
+        self.deliver = deliver
+        """False: post to the outbox and leave every first attempt to the worker (a hook
+        that must answer at once)."""
         self.interrupt = interrupt
         """Set by the CLI's Ctrl-C handler: stop before writing, or stop sending and say
         what is recorded (nothing half-written, unsent deliveries left to the worker)."""
@@ -1073,7 +1077,7 @@ class Orchestrator:
         now = self.clock()
         interrupted = self.interrupt is not None and self.interrupt.is_set()
         with self.store.write() as conn:
-            if interrupted:
+            if interrupted or not self.deliver:
                 mine = repo.deliveries_of(conn, [posted.message_id])
                 repo.release_claims(conn, [d.id for d in mine], owner=self.owner, now=now)
                 claimed = []

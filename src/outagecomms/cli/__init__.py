@@ -30,7 +30,7 @@ INTERNAL_ERROR = int(ExitStatus.INTERNAL)
 def _load_commands() -> None:
     from outagecomms.cli import files, measure  # noqa: F401
 
-    for optional in ("lint", "incidents", "demo", "site", "worker", "init", "correct"):
+    for optional in ("lint", "incidents", "demo", "site", "worker", "init", "correct", "service"):
         try:
             __import__(f"outagecomms.cli.{optional}")
         except ModuleNotFoundError as exc:

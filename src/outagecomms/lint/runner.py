@@ -442,8 +442,18 @@ def lint_paths(
             if result.loaded is not None:
                 result.findings += approval_findings(project, result.loaded)
     findings = channel_findings + [f for r in results for f in r.findings]
+    if not paths:
+        findings += routes_findings(project)
     allowed = [a for r in results for a in r.allowed]
     return Report(findings, allowed, files=len(results)), results
+
+
+def routes_findings(project: Project) -> list[Finding]:
+    """``routes.yaml`` (when the project has one; product-spec §11) as ``routes`` findings."""
+    from outagecomms.service.route_check import check_project
+
+    located = [schema_finding(problem) for problem in check_project(project)]
+    return [finding("routes", f.message).at(file=f.file, line=f.line) for f in located]
 
 
 def lint_text(

@@ -184,3 +184,53 @@ workers = Table(
     Index(None, "seen_at"),
 )
 """Worker heartbeats: `declare` and `status` warn when no worker has been seen lately."""
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(128), nullable=False),
+    Column("scope", String(16), nullable=False),  # read | declare | admin
+    Column("token_sha256", String(64), nullable=False),  # the token itself is never stored
+    Column("created_by", String(255), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_used_at", UTCDateTime, nullable=True),
+    Column("revoked_at", UTCDateTime, nullable=True),
+    UniqueConstraint("token_sha256"),
+    Index(None, "name"),
+)
+"""The service's bearer tokens (`outagecomms token create`): a SHA-256 of each, never the
+token."""
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("token_name", String(128), nullable=False),
+    Column("key", String(255), nullable=False),
+    Column("request_sha256", String(64), nullable=False),  # method, path and body
+    Column("status_code", Integer, nullable=True),  # NULL while the first request runs
+    Column("response", JSON, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("token_name", "key"),
+    Index(None, "created_at"),
+)
+"""The first answer to each ``Idempotency-Key`` of a POST, replayed to its retries."""
+
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source", String(32), nullable=False),  # alertmanager | grafana | datadog | ...
+    Column("dedupe_key", String(255), nullable=False),
+    Column("firing", Boolean, nullable=False),
+    Column("outcome", String(32), nullable=False),  # declared | resolved | unmatched | ...
+    Column("route", String(128), nullable=True),  # the route taken, or the one almost taken
+    Column("reason", Text, nullable=True),  # why it reached internal channels only
+    Column("incident_id", Integer, ForeignKey("incidents.id"), nullable=True),
+    Column("labels", JSON, nullable=False),  # never the alert's free text
+    Column("received_at", UTCDateTime, nullable=False),
+    Index(None, "source", "dedupe_key"),
+    Index(None, "received_at"),
+)
+"""Every alert the hooks received and what became of it."""
