@@ -176,10 +176,16 @@ def command_line(inputs: Inputs) -> list[str]:
 
 def outputs_of(document: Mapping[str, Any] | None, exit_code: int) -> dict[str, str]:
     """The step outputs for a CLI result (``document`` is its JSON, None on an error)."""
+    from outagecomms.store.records import DeliveryState
+
     incident = (document or {}).get("incident") or {}
     deliveries = (document or {}).get("deliveries") or []
     deduplicated = bool(incident.get("deduplicated", False))
-    queued = [d["channel"] for d in deliveries if not deduplicated and d.get("state") != "sent"]
+    queued = [
+        d["channel"]
+        for d in deliveries
+        if not deduplicated and d.get("state") != DeliveryState.SENT
+    ]
     return {
         "incident-id": str(incident.get("id") or ""),
         "deduplicated": _bool(deduplicated),

@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from outagecomms.incidents import IncidentDetail, IncidentSummary, Report
     from outagecomms.store.records import DeliveryRecord, IncidentRecord
 
+# Keyed by DeliveryState's values (a StrEnum member finds its entry): the enum's module
+# imports SQLAlchemy, which `--help` must not load.
 STATE_STYLES = {
     "sent": "green",
     "queued": "yellow",
@@ -185,13 +187,15 @@ def _print_deliveries(
     for name in sorted(broken or {}):
         table.add_row(plain(name), "?", Text("failed (channel file broken)", "bold red"), "0", "-")
     out.print(keep_whole(table, "channel"))
+    from outagecomms.store.records import PENDING_STATES, DeliveryState
+
     for d in deliveries:
-        if d.last_error is None or d.state == "sent":
+        if d.last_error is None or d.state == DeliveryState.SENT:
             continue
         line = Text.assemble(
             (f"  {for_terminal(d.channel)}: ", "bold"), (for_terminal(d.last_error), "red")
         )
-        if d.state in ("queued", "retry", "blocked"):
+        if d.state in PENDING_STATES:
             line.append(f" · next try {_when(d.due_at, relative=False)}")
         out.print(line)
     for name, problem in sorted((broken or {}).items()):
@@ -274,13 +278,15 @@ def _delivery_counts(row: IncidentSummary) -> Text:
     """``5 sent · 2 queued for retry · 1 failed``, the parts that need a human in red."""
     from rich.text import Text
 
+    from outagecomms.store.records import DeliveryState as S
+
     parts = [
-        (row.counts.get("sent", 0), "sent", "green"),
-        (row.counts.get("queued", 0) + row.counts.get("sending", 0), "queued", "yellow"),
+        (row.counts.get(S.SENT, 0), "sent", "green"),
+        (row.counts.get(S.QUEUED, 0) + row.counts.get(S.SENDING, 0), "queued", "yellow"),
         (row.retrying_deliveries, "queued for retry", "yellow"),
         (row.failed_deliveries, "failed", "bold red"),
         (row.blocked_deliveries, "blocked", "bold red"),
-        (row.counts.get("cancelled", 0), "cancelled", "dim"),
+        (row.counts.get(S.CANCELLED, 0), "cancelled", "dim"),
     ]
     shown = [(f"{count} {label}", style) for count, label, style in parts if count]
     text = Text()
