@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from outagecomms.errors import UsageError
 from outagecomms.vocabulary import Phase
@@ -42,6 +42,17 @@ PENDING_STATES = (DeliveryState.QUEUED, DeliveryState.RETRY, DeliveryState.BLOCK
 
 INCIDENT_PREFIX = "INC-"
 _INCIDENT_REF = re.compile(r"^\s*#?(?:inc-?)?(\d{1,12})\s*$", re.IGNORECASE)
+
+
+@overload
+def iso_utc(moment: datetime) -> str: ...
+@overload
+def iso_utc(moment: None) -> None: ...
+@overload
+def iso_utc(moment: datetime | None) -> str | None: ...
+def iso_utc(moment: datetime | None) -> str | None:
+    """A moment as ISO 8601 in UTC (``2024-06-01T12:00:00+00:00``), as JSON shows it."""
+    return None if moment is None else moment.astimezone(UTC).isoformat()
 
 
 def public_id(number: int) -> str:
