@@ -15,7 +15,7 @@ Idempotent by design, so a check that runs every few minutes never spams anyone:
 - ``resolve`` uses ``--if-open``: when nothing is open for the key it sends nothing and
   succeeds.
 
-Exit status: the CLI's (product-spec §4), except 6 (a channel failed its first attempt
+Exit status: the CLI's (README "Exit codes"), except 6 (a channel failed its first attempt
 and stays queued for the worker), which is a warning and exit 0 unless
 ``fail-on-queued`` is true.
 """

@@ -456,7 +456,8 @@ def lint_paths(
 
 
 def routes_findings(project: Project) -> list[Finding]:
-    """``routes.yaml`` (when the project has one; product-spec §11) as ``routes`` findings."""
+    """``routes.yaml`` (when the project has one; README "Alert intake: routes.yaml") as
+    ``routes`` findings."""
     from outagecomms.service.route_check import check_project
 
     located = [schema_finding(problem) for problem in check_project(project)]

@@ -83,7 +83,8 @@ incidents = Table(
     Column("updated_at", UTCDateTime, nullable=False),
     # the next_update_at the internal channels were last reminded of (runbook `reminder:`)
     Column("reminded_for", UTCDateTime, nullable=True),
-    # the approved runbook pinned at declare (product-spec §8): every message renders from it
+    # the approved runbook pinned at declare (README "When things go wrong"): every message
+    # renders from it
     Column("runbook_sha256", String(80), nullable=True),
     Column("runbook_content", JSON, nullable=True),
     # the worker could not handle the incident: why, since when, and when it tries again
