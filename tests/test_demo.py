@@ -119,3 +119,17 @@ def test_human_demo_narrates_each_step_and_what_next(cli: CliRunner, tmp_path: P
     assert "outagecomms init my-status-comms" in out
     x_box = out.split("x-status (x)", 1)[1].split("╰", 1)[0]
     assert "Idempotency-Key" not in x_box
+
+
+def test_demo_says_how_to_install_the_mail_sink_when_aiosmtpd_is_missing(
+    cli: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "aiosmtpd" else real(name, *a)
+    )
+    result = cli("demo")
+    assert result.exit_code == 5  # ExitStatus.CONFIG
+    assert "pip install 'outagecomms[testing]'" in result.stderr

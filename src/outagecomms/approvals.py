@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
 
@@ -27,6 +27,9 @@ from outagecomms.errors import ConfigError, RefusedError, UsageError
 from outagecomms.models import Runbook
 from outagecomms.project import LoadedRunbook, Project
 from outagecomms.yamlfile import display_path, load_yaml, parse_yaml
+
+if TYPE_CHECKING:
+    from outagecomms.lint.findings import Finding
 
 ApprovalState = Literal["approved", "changed", "never"]
 
@@ -311,7 +314,7 @@ def break_glass_reason(
     return unapproved_reason
 
 
-def approval_findings(project: Project, loaded: LoadedRunbook) -> list[Any]:
+def approval_findings(project: Project, loaded: LoadedRunbook) -> list[Finding]:
     """``lint --require-approval``: an error unless the lock holds this exact content."""
     from outagecomms.lint.findings import finding
 

@@ -1,5 +1,5 @@
-"""No blank reaches a customer (product-spec §8): where a template prints a variable that
-may be empty without a guard.
+"""No blank reaches a customer (README "When things go wrong"): where a template prints a
+variable that may be empty without a guard.
 
 A use of ``{{ eta }}`` is guarded inside ``{% if eta %}...{% endif %}`` (or an ``elif``
 testing it), in the ``then`` part of ``{{ x if eta else y }}``, as the left side of

@@ -15,7 +15,7 @@ Idempotent by design, so a check that runs every few minutes never spams anyone:
 - ``resolve`` uses ``--if-open``: when nothing is open for the key it sends nothing and
   succeeds.
 
-Exit status: the CLI's (product-spec §4), except 6 (a channel failed its first attempt
+Exit status: the CLI's (README "Exit codes"), except 6 (a channel failed its first attempt
 and stays queued for the worker), which is a warning and exit 0 unless
 ``fail-on-queued`` is true.
 """
@@ -176,10 +176,16 @@ def command_line(inputs: Inputs) -> list[str]:
 
 def outputs_of(document: Mapping[str, Any] | None, exit_code: int) -> dict[str, str]:
     """The step outputs for a CLI result (``document`` is its JSON, None on an error)."""
+    from outagecomms.store.records import DeliveryState
+
     incident = (document or {}).get("incident") or {}
     deliveries = (document or {}).get("deliveries") or []
     deduplicated = bool(incident.get("deduplicated", False))
-    queued = [d["channel"] for d in deliveries if not deduplicated and d.get("state") != "sent"]
+    queued = [
+        d["channel"]
+        for d in deliveries
+        if not deduplicated and d.get("state") != DeliveryState.SENT
+    ]
     return {
         "incident-id": str(incident.get("id") or ""),
         "deduplicated": _bool(deduplicated),

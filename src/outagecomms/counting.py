@@ -1,4 +1,4 @@
-"""Length exactly as each channel counts it (communication-guide.md, "Channels and their limits").
+"""Length exactly as each channel counts it (README "Channel limits and how they are counted").
 
 | kind     | limit                  | unit                         |
 |----------|------------------------|------------------------------|

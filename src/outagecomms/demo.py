@@ -27,11 +27,12 @@ import yaml
 
 from outagecomms.approvals import approve
 from outagecomms.counting import measure
+from outagecomms.errors import ConfigError
 from outagecomms.examples import examples_root
 from outagecomms.incidents import Orchestrator, Report
 from outagecomms.models import ChannelKind, Phase
 from outagecomms.project import Project
-from outagecomms.sinks import HttpSink, SmtpSink
+from outagecomms.testing.sinks import HttpSink, SmtpSink
 
 DEMO_RUNBOOK = "payments-failing"
 DEMO_SETTINGS = """\
@@ -196,8 +197,24 @@ def collect(smtp: SmtpSink, http: HttpSink, refused: Collection[str] = ()) -> li
             and c.name not in refused]  # fmt: skip
 
 
+SMTP_EXTRA = "pip install 'outagecomms[testing]'"
+"""How to get the demo's mail sink (aiosmtpd is not part of the core install)."""
+
+
+def require_smtp_sink() -> None:
+    """Raise :class:`ConfigError` saying how to install aiosmtpd when it is missing."""
+    import importlib.util
+
+    if importlib.util.find_spec("aiosmtpd") is None:
+        raise ConfigError(
+            "the demo receives its emails on a local SMTP server, which needs aiosmtpd "
+            f"(not in the core install): run `{SMTP_EXTRA}` and try again"
+        )
+
+
 @contextmanager
 def demo_project(site: Path) -> Iterator[tuple[Project, SmtpSink, HttpSink]]:
+    require_smtp_sink()
     with (
         SmtpSink() as smtp,
         HttpSink() as http,

@@ -34,8 +34,7 @@ from outagecomms.incidents import (
 from outagecomms.models import Phase, Runbook, Severity
 from outagecomms.project import LoadedRunbook, Project
 from outagecomms.store import repository as repo
-from outagecomms.store.records import IncidentRecord, parse_incident_ref
-from outagecomms.store.tables import IncidentStatus
+from outagecomms.store.records import IncidentRecord, IncidentStatus, parse_incident_ref
 
 
 @dataclass(frozen=True)
@@ -152,9 +151,9 @@ def plan_declare(
             interval = cadence or latest.cadence_override or runbook.cadence_for(chosen)
             again = replace(
                 latest,
-                status=IncidentStatus.OPEN.value,
+                status=IncidentStatus.OPEN,
                 severity=chosen.value,
-                phase=Phase.INVESTIGATING.value,
+                phase=Phase.INVESTIGATING,
                 next_update_at=now + interval,
                 resolved_at=None,
                 break_glass_reason=reason or latest.break_glass_reason,
@@ -169,9 +168,9 @@ def plan_declare(
     incident = IncidentRecord(
         number=number,
         runbook_id=runbook.id,
-        status=IncidentStatus.OPEN.value,
+        status=IncidentStatus.OPEN,
         severity=chosen.value,
-        phase=Phase.INVESTIGATING.value,
+        phase=Phase.INVESTIGATING,
         cadence_seconds=None if cadence is None else int(cadence.total_seconds()),
         next_update_at=now + (cadence or runbook.cadence_for(chosen)),
         variables=given,
@@ -222,8 +221,8 @@ def plan_follow_up(
     if phase is Phase.RESOLVED:
         after = replace(
             current,
-            status=IncidentStatus.RESOLVED.value,
-            phase=phase.value,
+            status=IncidentStatus.RESOLVED,
+            phase=phase,
             next_update_at=None,
             resolved_at=now,
         )
@@ -233,7 +232,7 @@ def plan_follow_up(
             current,
             severity=chosen.value,
             channels=channels,
-            phase=current.phase if phase is Phase.UPDATE else phase.value,
+            phase=current.phase if phase is Phase.UPDATE else phase,
             next_update_at=now + cadence,
         )
     given = {**current.variables, **(variables or {})}

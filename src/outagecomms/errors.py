@@ -1,4 +1,4 @@
-"""One exception hierarchy, mapped once to the exit statuses of product-spec §4.
+"""One exception hierarchy, mapped once to the exit statuses of README "Exit codes".
 
 Every error a user can cause carries a message that names the fix, and where there is
 one, the ``file:line`` it concerns. The CLI prints ``outagecomms: error: <message>``
@@ -11,7 +11,7 @@ from enum import IntEnum
 
 
 class ExitStatus(IntEnum):
-    """The process exit statuses (product-spec §4)."""
+    """The process exit statuses (README "Exit codes")."""
 
     OK = 0
     FINDINGS = 1

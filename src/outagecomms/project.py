@@ -1,5 +1,5 @@
 """The project directory: finding it, and loading its runbooks and channels with errors
-that name ``file:line`` and the field (product-spec §2)."""
+that name ``file:line`` and the field (README "The project directory")."""
 
 from __future__ import annotations
 

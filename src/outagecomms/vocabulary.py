@@ -10,7 +10,7 @@ from enum import StrEnum
 
 
 class Phase(StrEnum):
-    """The phases of an incident, in lifecycle order (product-spec §5)."""
+    """The phases of an incident, in lifecycle order (README "Concepts")."""
 
     INVESTIGATING = "investigating"
     IDENTIFIED = "identified"

@@ -6,9 +6,8 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +17,13 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
 from outagecomms import logs
-from outagecomms.delivery import Outcome, Outgoing
-from outagecomms.errors import RefusedError
 from outagecomms.incidents import Orchestrator
-from outagecomms.project import LoadedRunbook, Project
+from outagecomms.project import Project
 from outagecomms.sinks import HttpSink, SmtpSink
 from outagecomms.store import Store, open_store, shown_url
+from outagecomms.testing import ApprovalGate as Approvals
+from outagecomms.testing import FakeClock as Clock
+from outagecomms.testing import FakeSender
 from tests.conftest import REPO
 
 RUNBOOK = "payments-failing"
@@ -56,22 +56,6 @@ def _logs_to_this_tests_stderr() -> None:
     """logs.configure binds the stderr of the moment; a CLI test run before leaves it
     bound to a closed capture, so bind it again for each test."""
     logs.configure(log_format="json", level="warning")
-
-
-@dataclass
-class Approvals:
-    """Stands in for the approvals check (its own tests cover it): every runbook is
-    approved unless listed in ``refused``; every call is recorded."""
-
-    refused: set[str] = field(default_factory=set)
-    calls: list[tuple[str, str | None]] = field(default_factory=list)
-
-    def __call__(
-        self, project: Project, loaded: LoadedRunbook, *, unapproved_reason: str | None
-    ) -> None:
-        self.calls.append((loaded.id, unapproved_reason))
-        if loaded.id in self.refused and not unapproved_reason:
-            raise RefusedError(f"runbook {loaded.id!r} was never approved")
 
 
 @pytest.fixture(autouse=True)
@@ -117,51 +101,6 @@ def sink_channels(project_root: Path, http: HttpSink, smtp: SmtpSink) -> dict[st
         "x-posts": "/x",
         "team-slack": "/slack",
     }
-
-
-class Clock:
-    """Time that moves only when the test says so."""
-
-    def __init__(self, start: datetime = T0) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> datetime:
-        self.now += timedelta(**delta)
-        return self.now
-
-
-@dataclass
-class FakeSender:
-    """Records what it was asked to send; channels named in ``failing`` fail."""
-
-    failing: set[str] = field(default_factory=set)
-    batches: list[list[Outgoing]] = field(default_factory=list)
-    during: Callable[[Sequence[Outgoing]], None] | None = None
-
-    def __call__(
-        self,
-        items: Sequence[Outgoing],
-        *,
-        concurrency: int = 16,
-        timeout: float = 10.0,
-        environ: Mapping[str, str] | None = None,
-    ) -> list[Outcome]:
-        self.batches.append(list(items))
-        if self.during is not None:
-            self.during(items)
-        return [
-            Outcome(i.key, False, "HTTP 500 from receiver", 0.01)
-            if i.channel.name in self.failing
-            else Outcome(i.key, True, None, 0.01)
-            for i in items
-        ]
-
-    @property
-    def sent(self) -> list[Outgoing]:
-        return [item for batch in self.batches for item in batch]
 
 
 @pytest.fixture

@@ -372,6 +372,14 @@ def test_an_unknown_incident_exits_3(
     assert run(cli, project_root, "update", "INC-42").exit_code == 3
 
 
+def test_a_malformed_incident_id_is_a_usage_error_exit_2(
+    cli: CliRunner, project_root: Path, sink_channels: dict[str, str]
+) -> None:
+    result = run(cli, project_root, "update", "INC-seven")
+    assert result.exit_code == 2
+    assert "'INC-seven' is not an incident id; ids look like INC-7" in result.stderr
+
+
 def test_an_unknown_runbook_exits_3(
     cli: CliRunner, project_root: Path, sink_channels: dict[str, str]
 ) -> None:

@@ -13,8 +13,22 @@ from outagecomms.incidents import Orchestrator
 from outagecomms.project import Project
 from outagecomms.store import Store, open_store
 from outagecomms.worker import Worker
-from tests.incidents.conftest import *  # noqa: F403 - the incidents fixtures, shared
-from tests.incidents.conftest import Clock, FakeSender, _logs_to_this_tests_stderr  # noqa: F401
+from tests.incidents import conftest as shared
+from tests.incidents.conftest import Clock, FakeSender
+
+# The incidents fixtures this folder shares, by name (``store`` and ``orchestrator`` are
+# redefined below, on each backend).
+_logs_to_this_tests_stderr = shared._logs_to_this_tests_stderr
+approvals = shared.approvals
+clock = shared.clock
+fake_channels = shared.fake_channels
+http = shared.http
+postgres_url = shared.postgres_url
+project_root = shared.project_root
+real_approvals = shared.real_approvals
+sender = shared.sender
+sink_channels = shared.sink_channels
+smtp = shared.smtp
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

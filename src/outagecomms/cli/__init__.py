@@ -28,14 +28,19 @@ INTERNAL_ERROR = int(ExitStatus.INTERNAL)
 
 
 def _load_commands() -> None:
-    from outagecomms.cli import files, measure  # noqa: F401
-
-    for optional in ("lint", "incidents", "demo", "site", "worker", "init", "correct", "service"):
-        try:
-            __import__(f"outagecomms.cli.{optional}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"outagecomms.cli.{optional}":
-                raise
+    """Import every command module: each registers its commands on ``app``."""
+    from outagecomms.cli import (  # noqa: F401 - imported for their @app.command()s
+        correct,
+        demo,
+        files,
+        incidents,
+        init,
+        lint,
+        measure,
+        service,
+        site,
+        worker,
+    )
 
 
 def _error(message: str) -> None:

@@ -8,15 +8,15 @@ from typing import Annotated
 import typer
 
 from outagecomms.cli.app import JsonOption, ProjectOption, app, project
-from outagecomms.cli.incidents import (
+from outagecomms.cli.incidents import _orchestrator
+from outagecomms.cli.options import (
     ByOption,
     ConcurrencyOption,
     DatabaseOption,
     IncidentArgument,
     TimeoutOption,
-    _finish,
-    _orchestrator,
 )
+from outagecomms.cli.output import _finish
 from outagecomms.cli.own_words import LangOption, TextFileOption, TextOption
 
 

@@ -43,7 +43,7 @@ def _show(step: Step) -> None:
         f"{step.at:%H:%M} UTC · {incident.id}: phase {incident.phase}, status {incident.status}"
         + (
             f", next update promised by {incident.next_update_at:%H:%M} UTC"
-            if incident.next_update_at and incident.status == "open"
+            if incident.next_update_at and incident.is_open
             else ""
         )
     )

@@ -164,7 +164,12 @@ def lint(
             raise UsageError(f"{flag} applies to --text only")
     chosen = list(paths or [])
     proj = _project_for(project_dir, chosen)
-    report, _ = lint_paths(proj, chosen, require_approval=require_approval)
+    approval = None
+    if require_approval:
+        from outagecomms.approvals import approval_findings
+
+        approval = approval_findings
+    report, _ = lint_paths(proj, chosen, approval=approval)
     if not json_output:
         if report.files == 0 and not report.findings:
             console().print(

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from outagecomms.cli.app import JsonOption, ProjectOption, app, console, emit_json, project
-from outagecomms.cli.incidents import DatabaseOption
+from outagecomms.cli.options import DatabaseOption
 from outagecomms.errors import ConfigError, UsageError
 
 DEFAULT_HOST = "127.0.0.1"

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from outagecomms.cli.app import JsonOption, ProjectOption, app, console, emit_json, project
+from outagecomms.cli.options import DatabaseOption
 
 site_app = typer.Typer(
     name="site",
@@ -58,15 +59,7 @@ def build(
             show_default=False,
         ),
     ] = None,
-    database_url: Annotated[
-        str | None,
-        typer.Option(
-            "--database-url",
-            envvar="OUTAGECOMMS_DATABASE_URL",
-            help="State database (default: .outagecomms/state.db in the project).",
-            show_default=False,
-        ),
-    ] = None,
+    database_url: DatabaseOption = None,
     json_output: JsonOption = False,
     project_dir: ProjectOption = None,
 ) -> None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from outagecomms.cli.app import JsonOption, ProjectOption, app, console, emit_json, project
-from outagecomms.cli.incidents import ConcurrencyOption, DatabaseOption, TimeoutOption
+from outagecomms.cli.options import ConcurrencyOption, DatabaseOption, TimeoutOption
 from outagecomms.durations import parse_duration
 from outagecomms.errors import UsageError
 

@@ -1,5 +1,6 @@
-"""The lint check that no blank reaches a customer (product-spec §8): an optional variable
-without a ``default`` printed outside ``{% if name %}`` is an error at its ``file:line``."""
+"""The lint check that no blank reaches a customer (README "When things go wrong"): an
+optional variable without a ``default`` printed outside ``{% if name %}`` is an error at its
+``file:line``."""
 
 from __future__ import annotations
 

@@ -323,11 +323,6 @@ def _shipped(name: str) -> tuple[str, str] | None:
     return path.read_text(encoding="utf-8"), f"{display_path(path)} (shipped)"
 
 
-def shipped_languages() -> list[str]:
-    """The languages with a shipped lexicon."""
-    return sorted(p.stem for p in SHIPPED_DIR.glob("*.yaml") if p.stem != "common")
-
-
 def _sources(lang: str, extra_dirs: Sequence[Path]) -> tuple[list[tuple[str, str]], bool]:
     sources: list[tuple[str, str]] = []
     known = False

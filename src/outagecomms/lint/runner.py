@@ -7,7 +7,7 @@ A broken file (bad YAML, schema errors, template errors) becomes ``schema`` find
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -423,24 +423,31 @@ def add_channel_language_findings(
             result.findings += channel_language_findings(result.loaded, channels, default_language)
 
 
+ApprovalCheck = Callable[[Project, LoadedRunbook], list[Finding]]
+"""Findings about a runbook's approval (see ``approvals.approval_findings``)."""
+
+
 def lint_paths(
     project: Project,
     paths: Sequence[Path] = (),
     *,
     now: datetime | None = None,
-    require_approval: bool = False,
+    approval: ApprovalCheck | None = None,
 ) -> tuple[Report, list[RunbookLint]]:
-    """Lint runbook files (default: the project's ``runbooks/``)."""
+    """Lint runbook files (default: the project's ``runbooks/``).
+
+    ``approval`` (``lint --require-approval`` passes ``approvals.approval_findings``) adds
+    findings per runbook; it is injected so the linter does not import the approvals module,
+    which imports the linter.
+    """
     channels, channel_findings = _channels(project)
     linter = RunbookLinter(project.settings, project_root=project.root, channels=channels, now=now)
     results = [linter.lint_file(path) for path in runbook_files(project, paths)]
     add_channel_language_findings(results, channels, project.settings.default_language)
-    if require_approval:
-        from outagecomms.approvals import approval_findings
-
+    if approval is not None:
         for result in results:
             if result.loaded is not None:
-                result.findings += approval_findings(project, result.loaded)
+                result.findings += approval(project, result.loaded)
     findings = channel_findings + [f for r in results for f in r.findings]
     if not paths:
         findings += routes_findings(project)
@@ -449,7 +456,8 @@ def lint_paths(
 
 
 def routes_findings(project: Project) -> list[Finding]:
-    """``routes.yaml`` (when the project has one; product-spec §11) as ``routes`` findings."""
+    """``routes.yaml`` (when the project has one; README "Alert intake: routes.yaml") as
+    ``routes`` findings."""
     from outagecomms.service.route_check import check_project
 
     located = [schema_finding(problem) for problem in check_project(project)]

@@ -1,4 +1,5 @@
-"""``outagecomms serve``: the REST API and the alert hooks (product-spec §9 and §11).
+"""``outagecomms serve``: the REST API and the alert hooks (README "The service" and "Alert
+intake: routes.yaml").
 
 One ASGI application (FastAPI under uvicorn) over the same store and the same Python API
 as the CLI. It keeps no state of its own between requests, so several replicas can run

@@ -1,7 +1,7 @@
 """``POST /hooks/{source}`` (and ``/hooks/{source}/{token}`` for senders that cannot set
-a header): alerts from monitoring that declare and resolve incidents (product-spec §11).
-The hook answers once the alerts are recorded and their messages are in the outbox; the
-worker sends them."""
+a header): alerts from monitoring that declare and resolve incidents (README "Alert
+intake: routes.yaml"). The hook answers once the alerts are recorded and their messages
+are in the outbox; the worker sends them."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""``/api/v1/incidents``: list, declare, show, update, resolve, postmortem (product-spec
-§9), over :class:`outagecomms.incidents.Orchestrator` and its JSON views: the documents
+"""``/api/v1/incidents``: list, declare, show, update, resolve, postmortem (README
+"The service"), over :class:`outagecomms.incidents.Orchestrator` and its JSON views: the documents
 are the CLI's ``--json`` ones."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Alerts in, incidents out: what every hook does once its source's payload is reduced
-to :class:`~outagecomms.service.matcher.Alert` values (product-spec §11).
+to :class:`~outagecomms.service.matcher.Alert` values (README "Alert intake: routes.yaml").
 
 A firing alert that takes a route declares the route's approved runbook with the dedupe
 key of its source (a repeat finds the open incident; a flap within the cool-down re-opens

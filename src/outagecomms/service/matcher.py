@@ -1,4 +1,4 @@
-"""Which route an alert takes, and what it would declare (product-spec §11).
+"""Which route an alert takes, and what it would declare (README "Alert intake: routes.yaml").
 
 An alert is reduced to its source, its dedupe key, firing or resolved, and its labels;
 only labels choose anything, and only from the tables in ``routes.yaml``. When no route

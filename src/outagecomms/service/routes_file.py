@@ -1,5 +1,5 @@
 """``routes.yaml``: which alert declares which approved runbook, with what severity and
-which words (product-spec §11).
+which words (README "Alert intake: routes.yaml").
 
 Every word a customer may read comes from this file or the runbook, chosen by an alert's
 labels from enumerated tables: an alert's own text (summary, description, values) is

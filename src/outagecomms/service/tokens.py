@@ -1,4 +1,4 @@
-"""API tokens: made at random, shown once, stored as a SHA-256 only (product-spec §9)."""
+"""API tokens: made at random, shown once, stored as a SHA-256 only (README "The service")."""
 
 from __future__ import annotations
 

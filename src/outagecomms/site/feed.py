@@ -9,11 +9,12 @@ incident's page and carries the message's language (``xml:lang``).
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from datetime import UTC, datetime
+from datetime import UTC
 
 from outagecomms.display import for_xml
 from outagecomms.site.state import SiteIncident, SiteState, Update, phase_label
 from outagecomms.site.summary import page_id
+from outagecomms.store.records import iso_utc
 
 ATOM = "http://www.w3.org/2005/Atom"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -24,10 +25,6 @@ MAX_ENTRIES = 100
 
 def _q(name: str) -> str:
     return f"{{{ATOM}}}{name}"
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat()
 
 
 def entry_id(incident: SiteIncident, update: Update, host: str, folder: str = "") -> str:
@@ -51,7 +48,7 @@ def feed_xml(state: SiteState) -> bytes:
     feed = ET.Element(_q("feed"), {XML_LANG: config.lang})
     _text(feed, "id", f"tag:{host},2000-01-01:{config.folder}feed")
     _text(feed, "title", config.name)
-    _text(feed, "updated", _iso(updates[0].at if updates else config.now))
+    _text(feed, "updated", iso_utc(updates[0].at if updates else config.now))
     ET.SubElement(feed, _q("link"), {"rel": "self", "href": f"{config.url}/{FEED_FILE}"})
     ET.SubElement(feed, _q("link"), {"rel": "alternate", "href": f"{config.url}/index.html"})
     author = ET.SubElement(feed, _q("author"))
@@ -64,8 +61,8 @@ def feed_xml(state: SiteState) -> bytes:
         _text(entry, "id", entry_id(incident, update, host, config.folder))
         phase = phase_label(update.phase, lang)
         _text(entry, "title", update.title or f"{incident.title}: {phase}")
-        _text(entry, "updated", _iso(update.at))
-        _text(entry, "published", _iso(update.at))
+        _text(entry, "updated", iso_utc(update.at))
+        _text(entry, "published", iso_utc(update.at))
         href = f"{config.url}/{incident.path}#{update.anchor}"
         ET.SubElement(entry, _q("link"), {"rel": "alternate", "type": "text/html", "href": href})
         ET.SubElement(entry, _q("category"), {"term": update.phase, "label": phase})

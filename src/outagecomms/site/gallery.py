@@ -25,9 +25,6 @@ from outagecomms.site.html import render, time_formatter
 from outagecomms.site.labels import direction, labels
 
 POST_KINDS = frozenset({ChannelKind.X, ChannelKind.MASTODON, ChannelKind.BLUESKY})
-CHAT_KINDS = frozenset(
-    {ChannelKind.TELEGRAM, ChannelKind.SLACK, ChannelKind.DISCORD, ChannelKind.TEAMS}
-)
 MAIL_KINDS = frozenset({ChannelKind.EMAIL, ChannelKind.WEBHOOK})
 
 

@@ -20,13 +20,13 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
 
 from outagecomms.site.state import SiteIncident, SiteState, Update
+from outagecomms.store.records import iso_utc
 
 SCHEMA_RESOURCE = "summary.schema.json"
 SEVERITY_ORDER = ("none", "minor", "major", "critical")
@@ -37,10 +37,6 @@ DESCRIPTIONS = {
     "critical": "Major System Outage",
 }
 """Statuspage's own wording, which dashboards show verbatim."""
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.astimezone(UTC).isoformat()
 
 
 def page_id(base_url: str) -> str:
@@ -54,7 +50,7 @@ def indicator(state: SiteState) -> str:
 
 
 def _update(update: Update) -> dict[str, Any]:
-    at = _iso(update.at)
+    at = iso_utc(update.at)
     return {
         "id": update.id,
         "status": update.status,
@@ -78,16 +74,16 @@ def _incident(incident: SiteIncident, state: SiteState) -> dict[str, Any]:
         "name": incident.title,
         "status": record.phase,
         "impact": record.severity,
-        "created_at": _iso(record.started_at),
-        "started_at": _iso(record.started_at),
-        "updated_at": _iso(incident.updated_at),
+        "created_at": iso_utc(record.started_at),
+        "started_at": iso_utc(record.started_at),
+        "updated_at": iso_utc(incident.updated_at),
         "monitoring_at": incident.status_at("monitoring"),
-        "resolved_at": _iso(record.resolved_at),
+        "resolved_at": iso_utc(record.resolved_at),
         "shortlink": f"{base}/{incident.path}",
         "page_id": page_id(base),
         "components": [],
         "incident_updates": [_update(u) for u in reversed(incident.updates)],
-        "next_update_at": _iso(record.next_update_at) if incident.is_open else None,
+        "next_update_at": iso_utc(record.next_update_at) if incident.is_open else None,
         "scope": incident.scope,
     }
 
@@ -101,7 +97,7 @@ def summary(state: SiteState) -> dict[str, Any]:
             "name": config.name,
             "url": config.url,
             "time_zone": config.timezone,
-            "updated_at": _iso(config.now),
+            "updated_at": iso_utc(config.now),
             "language": config.lang,
             "alternates": [
                 {"lang": lang, "url": f"{config.base_url}/{config.folder_of(lang)}summary.json"}

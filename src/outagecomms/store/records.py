@@ -1,18 +1,58 @@
-"""Typed views of the store's rows, as the orchestrator, the CLI and the worker read them."""
+"""Typed views of the store's rows, as the orchestrator, the CLI and the worker read them,
+and the values their states take (:class:`IncidentStatus`, :class:`DeliveryState`; the
+phases are :class:`outagecomms.vocabulary.Phase`)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, overload
 
-from sqlalchemy.engine import RowMapping
+from outagecomms.errors import UsageError
+from outagecomms.vocabulary import Phase
 
-from outagecomms.errors import NotFoundError
+if TYPE_CHECKING:
+    from sqlalchemy.engine import RowMapping
+
+
+class IncidentStatus(StrEnum):
+    OPEN = "open"
+    RESOLVED = "resolved"
+
+
+class DeliveryState(StrEnum):
+    """queued -> sending -> sent, or -> retry (due later) -> ... -> failed; cancelled when a
+    newer message or the resolution supersedes a delivery that was never sent."""
+
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    RETRY = "retry"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    BLOCKED = "blocked"
+    """Held back without an attempt counted: its channel file is broken, or sending it
+    raised; the worker tries again at ``due_at``."""
+
+
+PENDING_STATES = (DeliveryState.QUEUED, DeliveryState.RETRY, DeliveryState.BLOCKED)
+"""Deliveries still to be sent: the worker's work."""
 
 INCIDENT_PREFIX = "INC-"
 _INCIDENT_REF = re.compile(r"^\s*#?(?:inc-?)?(\d{1,12})\s*$", re.IGNORECASE)
+
+
+@overload
+def iso_utc(moment: datetime) -> str: ...
+@overload
+def iso_utc(moment: None) -> None: ...
+@overload
+def iso_utc(moment: datetime | None) -> str | None: ...
+def iso_utc(moment: datetime | None) -> str | None:
+    """A moment as ISO 8601 in UTC (``2024-06-01T12:00:00+00:00``), as JSON shows it."""
+    return None if moment is None else moment.astimezone(UTC).isoformat()
 
 
 def public_id(number: int) -> str:
@@ -21,10 +61,11 @@ def public_id(number: int) -> str:
 
 
 def parse_incident_ref(ref: str) -> int:
-    """``INC-7``, ``inc-7``, ``7`` -> ``7``; anything else is not an incident."""
+    """``INC-7``, ``inc-7``, ``7`` -> ``7``; anything else is a usage error (exit 2): a
+    malformed id is a mistake in what was typed, not an incident that is missing."""
     match = _INCIDENT_REF.match(ref)
     if match is None:
-        raise NotFoundError(
+        raise UsageError(
             f"{ref!r} is not an incident id; ids look like INC-7 "
             "(`outagecomms status` lists the open ones)"
         )
@@ -35,9 +76,9 @@ def parse_incident_ref(ref: str) -> int:
 class IncidentRecord:
     number: int
     runbook_id: str
-    status: str
+    status: IncidentStatus
     severity: str
-    phase: str
+    phase: Phase
     cadence_seconds: int | None
     next_update_at: datetime | None
     variables: dict[str, str]
@@ -62,7 +103,7 @@ class IncidentRecord:
 
     @property
     def is_open(self) -> bool:
-        return self.status == "open"
+        return self.status == IncidentStatus.OPEN
 
     @property
     def cadence_override(self) -> timedelta | None:
@@ -73,9 +114,9 @@ class IncidentRecord:
         return cls(
             number=row["id"],
             runbook_id=row["runbook_id"],
-            status=row["status"],
+            status=IncidentStatus(row["status"]),
             severity=row["severity"],
-            phase=row["phase"],
+            phase=Phase(row["phase"]),
             cadence_seconds=row["cadence_seconds"],
             next_update_at=row["next_update_at"],
             variables=dict(row["variables"] or {}),
@@ -98,7 +139,7 @@ class MessageRecord:
     id: int
     incident_number: int
     seq: int
-    phase: str
+    phase: Phase
     origin: str
     author: str
     variables: dict[str, str]
@@ -111,7 +152,7 @@ class MessageRecord:
             id=row["id"],
             incident_number=row["incident_id"],
             seq=row["seq"],
-            phase=row["phase"],
+            phase=Phase(row["phase"]),
             origin=row["origin"],
             author=row["author"],
             variables=dict(row["variables"] or {}),
@@ -132,7 +173,7 @@ class DeliveryRecord:
     length: int
     limit: int | None
     unit: str
-    state: str
+    state: DeliveryState
     attempts: int
     due_at: datetime | None
     lease_owner: str | None
@@ -150,6 +191,7 @@ class DeliveryRecord:
     def from_row(cls, row: RowMapping) -> DeliveryRecord:
         values: dict[str, Any] = dict(row)
         values["possibly_duplicate"] = bool(values["possibly_duplicate"])
+        values["state"] = DeliveryState(values["state"])
         return cls(**values)
 
 

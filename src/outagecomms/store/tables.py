@@ -10,7 +10,6 @@ secrets) is resolved from the project's channel file at send time.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
@@ -28,6 +27,10 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.types import TypeDecorator
+
+from outagecomms.store.records import PENDING_STATES, DeliveryState, IncidentStatus
+
+__all__ = ["PENDING_STATES", "DeliveryState", "IncidentStatus", "metadata"]
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -57,28 +60,6 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-class IncidentStatus(StrEnum):
-    OPEN = "open"
-    RESOLVED = "resolved"
-
-
-class DeliveryState(StrEnum):
-    """queued -> sending -> sent, or -> retry (due later) -> ... -> failed; cancelled when a
-    newer message or the resolution supersedes a delivery that was never sent."""
-
-    QUEUED = "queued"
-    SENDING = "sending"
-    SENT = "sent"
-    RETRY = "retry"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-    BLOCKED = "blocked"
-    """Held back without an attempt counted: its channel file is broken, or sending it
-    raised; the worker tries again at ``due_at``."""
-
-
-PENDING_STATES = (DeliveryState.QUEUED, DeliveryState.RETRY, DeliveryState.BLOCKED)
-
 metadata = MetaData(naming_convention=NAMING)
 
 incidents = Table(
@@ -102,7 +83,8 @@ incidents = Table(
     Column("updated_at", UTCDateTime, nullable=False),
     # the next_update_at the internal channels were last reminded of (runbook `reminder:`)
     Column("reminded_for", UTCDateTime, nullable=True),
-    # the approved runbook pinned at declare (product-spec §8): every message renders from it
+    # the approved runbook pinned at declare (README "When things go wrong"): every message
+    # renders from it
     Column("runbook_sha256", String(80), nullable=True),
     Column("runbook_content", JSON, nullable=True),
     # the worker could not handle the incident: why, since when, and when it tries again

@@ -2,7 +2,7 @@
 delivery had before it was fitted to its channel.
 
 ``incidents.runbook_sha256`` / ``runbook_content``: what was approved when the incident was
-declared (product-spec §8); every later message renders from it. ``blocked_reason`` /
+declared (README "When things go wrong"); every later message renders from it. ``blocked_reason`` /
 ``blocked_at`` / ``blocked_until``: the worker could not handle the incident (a template
 that raises, bad values) and holds it back until then. ``deliveries.cut_from``: the
 measured length before the text was shortened to fit (NULL: not shortened).

@@ -1,0 +1,92 @@
+"""Stand-ins for the three things an :class:`~outagecomms.incidents.Orchestrator` takes
+from outside: the clock, the sender, and the approval gate.
+
+A recording sender whose named channels fail, a clock that moves only when the test says
+so, and a gate that approves every runbook but the ones it is told to refuse::
+
+    clock, sender = FakeClock(), FakeSender(failing={"status-page"})
+    orchestrator = Orchestrator(project, store, clock=clock, sender=sender)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from outagecomms.delivery import Outcome, Outgoing
+    from outagecomms.project import LoadedRunbook, Project
+
+START = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
+"""Where a :class:`FakeClock` starts unless told otherwise."""
+
+
+class FakeClock:
+    """Time that moves only when the test says so; call it for the current moment."""
+
+    def __init__(self, start: datetime = START) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        """Move on by ``timedelta(**delta)`` (``minutes=15``) and return the new moment."""
+        self.now += timedelta(**delta)
+        return self.now
+
+
+@dataclass
+class FakeSender:
+    """Records what it was asked to send; channels named in ``failing`` fail (as an
+    HTTP 500 would); ``during`` runs while a batch is "in flight"."""
+
+    failing: set[str] = field(default_factory=set)
+    batches: list[list[Outgoing]] = field(default_factory=list)
+    during: Callable[[Sequence[Outgoing]], None] | None = None
+
+    def __call__(
+        self,
+        items: Sequence[Outgoing],
+        *,
+        concurrency: int = 16,
+        timeout: float = 10.0,
+        environ: Mapping[str, str] | None = None,
+    ) -> list[Outcome]:
+        from outagecomms.delivery import Outcome
+
+        self.batches.append(list(items))
+        if self.during is not None:
+            self.during(items)
+        return [
+            Outcome(i.key, False, "HTTP 500 from receiver", 0.01)
+            if i.channel.name in self.failing
+            else Outcome(i.key, True, None, 0.01)
+            for i in items
+        ]
+
+    @property
+    def sent(self) -> list[Outgoing]:
+        """Every item of every batch, in order."""
+        return [item for batch in self.batches for item in batch]
+
+
+@dataclass
+class ApprovalGate:
+    """The approval check ``declare`` asks before sending: every runbook passes unless its
+    id is in ``refused`` (then only with a break-glass reason); every call is recorded as
+    ``(runbook id, reason)``."""
+
+    refused: set[str] = field(default_factory=set)
+    calls: list[tuple[str, str | None]] = field(default_factory=list)
+
+    def __call__(
+        self, project: Project, loaded: LoadedRunbook, *, unapproved_reason: str | None
+    ) -> None:
+        from outagecomms.errors import RefusedError
+
+        self.calls.append((loaded.id, unapproved_reason))
+        if loaded.id in self.refused and not unapproved_reason:
+            raise RefusedError(f"runbook {loaded.id!r} was never approved")
