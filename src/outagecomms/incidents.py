@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 import structlog
 from sqlalchemy.engine import Connection
@@ -41,6 +41,9 @@ from outagecomms.fanout import ChannelText, MessageWords, channel_texts, compose
 from outagecomms.inputs import check_value, check_variables
 from outagecomms.limits import ACTOR_MAX_LENGTH, raise_it
 from outagecomms.models import Channel, ChannelKind, Phase, Runbook, Severity
+from outagecomms.outbox.attempts import lease_length, record_attempt, release_unsent
+from outagecomms.outbox.posting import Posted, post_texts
+from outagecomms.outbox.sending import SENDERS, Batch, KindSender, Sender, send_by_kind
 from outagecomms.progress import FanoutProgress
 from outagecomms.project import LoadedRunbook, Project
 from outagecomms.store import Store, default_database_url, open_store
@@ -65,24 +68,6 @@ UPDATE_PHASES = (Phase.IDENTIFIED, Phase.MONITORING, Phase.UPDATE)
 """What ``update`` may post; ``update`` is the "still working on it" message."""
 LATEST_VERSION = "latest"
 """``update --runbook-version latest``: move the incident to the newest approved runbook."""
-LEASE_GRACE = timedelta(seconds=60)
-"""How long past the send timeout an inline sender's claim on its deliveries lasts; after
-that the worker may take them over."""
-
-
-class Sender(Protocol):
-    """What sends a batch: :func:`outagecomms.delivery.send_all` or a test's stand-in."""
-
-    def __call__(
-        self,
-        items: Sequence[Outgoing],
-        *,
-        concurrency: int = ...,
-        timeout: float = ...,
-        environ: Mapping[str, str] | None = ...,
-        cancel: threading.Event | None = ...,
-        on_done: Callable[[Outcome], None] | None = ...,
-    ) -> list[Outcome]: ...
 
 
 def utcnow() -> datetime:
@@ -367,16 +352,6 @@ class IncidentDetail:
 
 
 @dataclass(frozen=True)
-class _Posted:
-    """A message committed to the outbox, with the channels its deliveries go to."""
-
-    message_id: int
-    channels: dict[str, Channel]
-    broken: dict[str, str] = field(default_factory=dict)
-    """Channels it could not go to (their file is broken): name -> problem."""
-
-
-@dataclass(frozen=True)
 class Composition:
     """The texts of one message per channel, and the facts they were composed with."""
 
@@ -399,6 +374,7 @@ class Orchestrator:
         *,
         clock: Callable[[], datetime] = utcnow,
         sender: Sender | None = None,
+        senders: Mapping[ChannelKind, KindSender] = SENDERS,
         retry: RetryPolicy = DEFAULT_RETRY,
         concurrency: int | None = None,
         timeout: float | None = None,
@@ -417,6 +393,8 @@ class Orchestrator:
         self.store = store
         self.clock = clock
         self.sender: Sender = sender or send_all
+        self.senders = senders
+        """The channel kinds not sent through apprise, and who sends them."""
         self.retry = retry
         self.concurrency = concurrency
         self.timeout = timeout
@@ -923,7 +901,7 @@ class Orchestrator:
         now: datetime,
         origin: str = "human",
         composed: Composition | None = None,
-    ) -> _Posted:
+    ) -> Posted:
         """Write one message and its deliveries (queued, claimed by this orchestrator for
         the first attempt) inside the caller's transaction. ``origin``: "human", or
         "cadence" for the worker's automatic updates. ``composed``: the texts composed
@@ -957,77 +935,13 @@ class Orchestrator:
         now: datetime,
         origin: str,
         broken: Mapping[str, str] | None = None,
-    ) -> _Posted:
+    ) -> Posted:
         """Write one message with exactly ``texts`` (channel name -> what it gets) and its
         queued deliveries, inside the caller's transaction (see :meth:`post_message`)."""
-        targets = {name: text.channel for name, text in texts.items()}
-        seq = repo.next_message_seq(conn, incident.number)
-        message_id = repo.insert_message(
-            conn,
-            incident_id=incident.number,
-            seq=seq,
-            phase=phase.value,
-            origin=origin,
-            author=actor,
-            variables=dict(given),
-            next_update_at=incident.next_update_at,
-            created_at=now,
-        )
-        lease_until = now + self.lease_length()
-        for name, channel in targets.items():
-            text = texts[name]
-            repo.insert_delivery(
-                conn,
-                message_id=message_id,
-                channel=name,
-                kind=channel.kind.value,
-                audience=channel.audience.value,
-                title=text.title,
-                body=text.body,
-                length=text.length,
-                limit=text.limit,
-                unit=text.unit,
-                state=DeliveryState.QUEUED.value,
-                attempts=0,
-                due_at=now,
-                lease_owner=self.owner,
-                lease_expires_at=lease_until,
-                last_error=None,
-                sent_at=None,
-                possibly_duplicate=False,
-                idempotency_key=uuid.uuid4().hex,
-                created_at=now,
-                updated_at=now,
-                cut_from=text.cut_from,
-            )
-        # A newer message may drop a stale update, never a resolution: a postmortem queues
-        # behind an undelivered resolution on its channel (repo.start_sending, claim_due).
-        cancelled = repo.cancel_pending(
-            conn,
-            incident.number,
-            before_message=message_id,
-            channels=None if phase in (Phase.RESOLVED, Phase.POSTMORTEM) else list(targets),
-            now=now,
-            reason=f"superseded by message {seq} ({phase.value}) before it was sent",
-            keep_resolutions=phase is Phase.POSTMORTEM,
-        )
-        repo.add_event(
-            conn,
-            incident=incident.number,
-            at=now,
-            kind="message.posted",
-            actor=actor,
-            detail={
-                "seq": seq,
-                "phase": phase.value,
-                "channels": sorted(targets),
-                "cancelled": [f"{d.channel}#{d.message_id}" for d in cancelled],
-                **({"broken_channels": broken} if broken else {}),
-            },
-        )
-        if broken:
-            log.warning("message.channels_broken", incident=incident.id, channels=broken)
-        return _Posted(message_id, targets, dict(broken or {}))
+        return post_texts(
+            conn, incident, phase, texts, given, actor, now, origin,
+            owner=self.owner, lease_until=now + self.lease_length(), broken=broken,
+        )  # fmt: skip
 
     def _stop_if_interrupted(self, nothing_done: str) -> None:
         if self.interrupt is not None and self.interrupt.is_set():
@@ -1071,7 +985,7 @@ class Orchestrator:
             facts, compose_texts(self.project, runbook, phase, targets, facts, given)
         )
 
-    def _deliver(self, number: int, posted: _Posted) -> Report:
+    def _deliver(self, number: int, posted: Posted) -> Report:
         """The first attempt of every delivery of one committed message. After Ctrl-C,
         deliveries not yet sent are handed to the worker at once (no attempt counted)."""
         now = self.clock()
@@ -1079,7 +993,7 @@ class Orchestrator:
         with self.store.write() as conn:
             if interrupted or not self.deliver:
                 mine = repo.deliveries_of(conn, [posted.message_id])
-                repo.release_claims(conn, [d.id for d in mine], owner=self.owner, now=now)
+                release_unsent(conn, [d.id for d in mine], owner=self.owner, now=now)
                 claimed = []
             else:
                 claimed = repo.start_sending(
@@ -1110,7 +1024,7 @@ class Orchestrator:
                     not_started.append(delivery.id)
                 else:
                     self.record_attempt(conn, number, delivery, outcome, now)
-            repo.release_claims(conn, not_started, owner=self.owner, now=now)
+            release_unsent(conn, not_started, owner=self.owner, now=now)
             incident = _must(repo.get_incident(conn, number))
             message = repo.get_message(conn, posted.message_id)
             delivered = repo.deliveries_of(conn, [posted.message_id])
@@ -1120,38 +1034,21 @@ class Orchestrator:
         )
 
     def send_now(self, items: list[Outgoing]) -> list[Outcome]:
-        """Send ``items`` at once through this orchestrator's sender (site channels are
-        rebuilt from the store instead); one outcome per item, never an exception."""
-        sites = [i for i in items if i.channel.kind is ChannelKind.SITE]
-        if sites:  # not apprise: the site is rebuilt from the store, the message is in it
-            from outagecomms.site.publish import publish_sites
-
-            rest = self.send_now([i for i in items if i.channel.kind is not ChannelKind.SITE])
-            built = publish_sites(
-                sites, self.project, self.store, now=self.clock(), environ=self.environ
-            )
-            return rest + built
-        if not items:
-            return []
-        options: dict[str, Any] = {"environ": self.environ}
+        """Send ``items`` at once, each through the sender of its channel kind (apprise
+        through this orchestrator's sender; site channels are rebuilt from the store); one
+        outcome per item, never an exception."""
+        options: dict[str, Any] = {}
         if self.interrupt is not None:
             options["cancel"] = self.interrupt
         if self.concurrency is not None:
             options["concurrency"] = self.concurrency
         if self.timeout is not None:
             options["timeout"] = self.timeout
-        if self.progress is not None:
-            options["on_done"] = self.progress.done
-            self.progress.start(items)
-        try:
-            return self.sender(items, **options)
-        except Exception as exc:  # send_all never raises per channel; this is a bug
-            log.error("delivery.batch_failed", error=f"{type(exc).__name__}: {exc}")
-            error = f"internal error while sending: {type(exc).__name__}"
-            return [Outcome(key=i.key, ok=False, error=error, elapsed=0.0) for i in items]
-        finally:
-            if self.progress is not None:
-                self.progress.finish()
+        batch = Batch(
+            self.project, self.store, self.clock, self.sender,
+            environ=self.environ, options=options, progress=self.progress,
+        )  # fmt: skip
+        return send_by_kind(items, batch, self.senders)
 
     def record_attempt(
         self,
@@ -1163,44 +1060,7 @@ class Orchestrator:
     ) -> None:
         """Record one send attempt of ``delivery`` (sent, retry at its due time, or failed
         after its budget) and its event, inside the caller's transaction."""
-        attempts = delivery.attempts
-        if outcome is not None and outcome.ok:
-            state, due_at, error = DeliveryState.SENT, None, None
-        else:
-            # delivery's errors are one line and never hold a secret
-            error = "no outcome reported" if outcome is None else outcome.error or "failed"
-            due_at = self.retry.next_attempt_at(attempts, now)
-            state = DeliveryState.FAILED if due_at is None else DeliveryState.RETRY
-        recorded = repo.finish_attempt(
-            conn,
-            delivery.id,
-            owner=self.owner,
-            now=now,
-            state=state,
-            due_at=due_at,
-            error=error,
-            maybe_sent=outcome is not None and outcome.maybe_sent,
-        )
-        if not recorded:
-            log.warning("delivery.lease_lost", channel=delivery.channel, delivery=delivery.id)
-            return
-        detail: dict[str, Any] = {"channel": delivery.channel, "attempt": attempts}
-        if error is not None:
-            detail["error"] = error
-        if due_at is not None:
-            detail["due_at"] = _iso(due_at)
-        repo.add_event(
-            conn, incident=number, at=now, kind=f"delivery.{state.value}", actor=None, detail=detail
-        )
-        if state is DeliveryState.FAILED:
-            log.warning("delivery.gave_up", incident=public_id(number), channel=delivery.channel)
-        elif state is DeliveryState.RETRY:
-            log.info(
-                "delivery.retry_scheduled",
-                incident=public_id(number),
-                channel=delivery.channel,
-                retry_at=_iso(due_at),
-            )
+        record_attempt(conn, number, delivery, outcome, now, owner=self.owner, retry=self.retry)
 
     def _reopen(
         self,
@@ -1364,9 +1224,7 @@ class Orchestrator:
 
     def lease_length(self) -> timedelta:
         """How long a claim on a delivery lasts: the send timeout plus a grace period."""
-        from outagecomms.delivery import DEFAULT_TIMEOUT
-
-        return timedelta(seconds=self.timeout or DEFAULT_TIMEOUT) + LEASE_GRACE
+        return lease_length(self.timeout)
 
 
 class _Duplicate(Exception):
