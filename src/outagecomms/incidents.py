@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import structlog
 from sqlalchemy.engine import Connection
@@ -68,6 +68,15 @@ UPDATE_PHASES = (Phase.IDENTIFIED, Phase.MONITORING, Phase.UPDATE)
 """What ``update`` may post; ``update`` is the "still working on it" message."""
 LATEST_VERSION = "latest"
 """``update --runbook-version latest``: move the incident to the newest approved runbook."""
+
+
+class ApprovalGate(Protocol):
+    """Refuses a runbook that may not be sent (:func:`outagecomms.approvals.ensure_sendable`,
+    or a test's stand-in): raises :class:`~outagecomms.errors.RefusedError`."""
+
+    def __call__(
+        self, project: Project, loaded: LoadedRunbook, *, unapproved_reason: str | None
+    ) -> None: ...
 
 
 def utcnow() -> datetime:
@@ -363,8 +372,10 @@ class Orchestrator:
     """Incidents of one project on one store.
 
     ``clock`` gives the current time (aware UTC; tests control it); ``sender`` sends a
-    batch (default :func:`outagecomms.delivery.send_all`); ``retry`` decides when a failed
-    first attempt is retried.
+    batch through apprise (default :func:`outagecomms.delivery.send_all`); ``senders`` the
+    channel kinds sent otherwise (default :data:`outagecomms.outbox.sending.SENDERS`);
+    ``retry`` decides when a failed first attempt is retried; ``gate`` whether a runbook
+    may be sent (default :func:`outagecomms.approvals.ensure_sendable`).
     """
 
     def __init__(
@@ -375,6 +386,7 @@ class Orchestrator:
         clock: Callable[[], datetime] = utcnow,
         sender: Sender | None = None,
         senders: Mapping[ChannelKind, KindSender] = SENDERS,
+        gate: ApprovalGate | None = None,
         retry: RetryPolicy = DEFAULT_RETRY,
         concurrency: int | None = None,
         timeout: float | None = None,
@@ -394,6 +406,9 @@ class Orchestrator:
         self.clock = clock
         self.sender: Sender = sender or send_all
         self.senders = senders
+        self.gate: ApprovalGate = ensure_sendable if gate is None else gate
+        """Whether a runbook may be sent (default: its approval in runbooks/approvals.lock,
+        or a break-glass reason)."""
         """The channel kinds not sent through apprise, and who sends them."""
         self.retry = retry
         self.concurrency = concurrency
@@ -456,7 +471,7 @@ class Orchestrator:
                 return self._deduplicated(existing, actor)
         loaded = self.project.runbook(runbook_id)
         reason = self._reason(unapproved_reason)
-        ensure_sendable(self.project, loaded, unapproved_reason=reason)
+        self.gate(self.project, loaded, unapproved_reason=reason)
         reason = break_glass_reason(self.project, loaded, reason)
         runbook = loaded.runbook
         chosen_severity = severity or runbook.severity
@@ -640,7 +655,7 @@ class Orchestrator:
             if runbook is not None:
                 return runbook
         loaded = self.project.runbook(incident.runbook_id)
-        ensure_sendable(self.project, loaded, unapproved_reason=incident.break_glass_reason)
+        self.gate(self.project, loaded, unapproved_reason=incident.break_glass_reason)
         return loaded.runbook
 
     def pinned_version(self, conn: Connection, sha256: str) -> Runbook | None:
@@ -775,13 +790,13 @@ class Orchestrator:
         loaded: LoadedRunbook | None = None
         if move_to_latest:
             loaded = self.project.runbook(incident.runbook_id)
-            ensure_sendable(self.project, loaded, unapproved_reason=explicit)
+            self.gate(self.project, loaded, unapproved_reason=explicit)
             runbook = loaded.runbook
             moved = pin(runbook)
         elif incident.runbook_sha256 is None:  # declared before pinning: the file decides
             loaded = self.project.runbook(incident.runbook_id)
             if words is None:  # the runbook's words must be approved; one's own are linted
-                ensure_sendable(self.project, loaded, unapproved_reason=reason)
+                self.gate(self.project, loaded, unapproved_reason=reason)
             runbook = loaded.runbook
         else:  # the approved content pinned at declare (product-spec §8)
             runbook = self.runbook_of(incident)

@@ -14,7 +14,12 @@ from outagecomms.project import Project
 from outagecomms.store import Store, open_store
 from outagecomms.worker import Worker
 from tests.incidents.conftest import *  # noqa: F403 - the incidents fixtures, shared
-from tests.incidents.conftest import Clock, FakeSender, _logs_to_this_tests_stderr  # noqa: F401
+from tests.incidents.conftest import (  # noqa: F401
+    Approvals,
+    Clock,
+    FakeSender,
+    _logs_to_this_tests_stderr,
+)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -34,9 +39,16 @@ def store(database_url: str) -> Iterator[Store]:
 
 @pytest.fixture
 def orchestrator(
-    project_root: Path, fake_channels: list[str], store: Store, clock: Clock, sender: FakeSender
+    project_root: Path,
+    fake_channels: list[str],
+    store: Store,
+    clock: Clock,
+    sender: FakeSender,
+    approvals: Approvals,
 ) -> Orchestrator:
-    return Orchestrator(Project(project_root), store, clock=clock, sender=sender, actor="alice")
+    return Orchestrator(
+        Project(project_root), store, clock=clock, sender=sender, gate=approvals, actor="alice"
+    )
 
 
 @pytest.fixture
@@ -48,5 +60,6 @@ def worker(orchestrator: Orchestrator) -> Worker:
             orchestrator.store,
             clock=orchestrator.clock,
             sender=orchestrator.sender,
+            gate=orchestrator.gate,
         )
     )
