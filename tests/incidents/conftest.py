@@ -79,7 +79,7 @@ def approvals(monkeypatch: pytest.MonkeyPatch) -> Approvals:
     """The stand-in gate: passed to the orchestrator fixtures (``gate=``); the CLI builds
     its own orchestrator, whose default gate is the one patched here."""
     fake = Approvals()
-    monkeypatch.setattr("outagecomms.incidents.ensure_sendable", fake)
+    monkeypatch.setattr("outagecomms.incidents.messaging.ensure_sendable", fake)
     return fake
 
 
@@ -89,7 +89,7 @@ def real_approvals(monkeypatch: pytest.MonkeyPatch) -> None:
     CLI's orchestrator (the orchestrator fixtures take the stand-in as their gate)."""
     from outagecomms import approvals as real
 
-    monkeypatch.setattr("outagecomms.incidents.ensure_sendable", real.ensure_sendable)
+    monkeypatch.setattr("outagecomms.incidents.messaging.ensure_sendable", real.ensure_sendable)
 
 
 @pytest.fixture
