@@ -8,6 +8,7 @@ modules behind it are :mod:`.defaults`, :mod:`.views`, :mod:`.rules`, :mod:`.mes
 
 from __future__ import annotations
 
+from outagecomms.fanout import Composition
 from outagecomms.incidents.defaults import (
     ACTOR_ENV,
     LATEST_VERSION,
@@ -19,9 +20,7 @@ from outagecomms.incidents.defaults import (
     open_project_store,
     utcnow,
 )
-from outagecomms.incidents.messaging import Composition
 from outagecomms.incidents.rules import (
-    UNBLOCKED,
     _check_lifecycle,
     _clean_key,
     _clean_reason,
@@ -42,6 +41,7 @@ from outagecomms.incidents.views import (
 )
 from outagecomms.outbox.posting import Posted
 from outagecomms.outbox.sending import Sender
+from outagecomms.store.repository import UNBLOCKED
 
 __all__ = [
     "ACTOR_ENV",

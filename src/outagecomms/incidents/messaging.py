@@ -8,7 +8,6 @@ import socket
 import threading
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Self
 
@@ -16,13 +15,12 @@ import structlog
 from sqlalchemy.engine import Connection
 
 from outagecomms.approvals import ensure_sendable
-from outagecomms.compose import Composed
 from outagecomms.delivery import DEFAULT_RETRY, Outcome, Outgoing, RetryPolicy, send_all
 from outagecomms.errors import (
     ConfigError,
     InterruptedByUser,
 )
-from outagecomms.fanout import ChannelText, channel_texts, compose_texts
+from outagecomms.fanout import ChannelText, Composition, channel_texts, compose_texts
 from outagecomms.incidents.defaults import (
     ApprovalGate,
     default_actor,
@@ -53,14 +51,6 @@ from outagecomms.store.records import (
 from outagecomms.templates import IncidentFacts, resolve_values
 
 log = structlog.get_logger(__name__)
-
-
-@dataclass(frozen=True)
-class Composition:
-    """The texts of one message per channel, and the facts they were composed with."""
-
-    facts: IncidentFacts
-    texts: dict[str, Composed]
 
 
 class Messaging:

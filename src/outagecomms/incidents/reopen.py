@@ -17,7 +17,6 @@ from outagecomms.errors import (
 )
 from outagecomms.incidents.messaging import Messaging
 from outagecomms.incidents.rules import (
-    UNBLOCKED,
     _Duplicate,
     _flapped,
     _must,
@@ -34,6 +33,7 @@ from outagecomms.store import repository as repo
 from outagecomms.store.records import (
     IncidentRecord,
 )
+from outagecomms.store.repository import UNBLOCKED
 
 log = structlog.get_logger(__name__)
 

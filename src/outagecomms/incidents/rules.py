@@ -34,10 +34,6 @@ def pin(runbook: Runbook) -> dict[str, Any]:
     }
 
 
-UNBLOCKED: dict[str, Any] = {"blocked_reason": None, "blocked_at": None, "blocked_until": None}
-"""The incident columns of an incident the worker does not hold back."""
-
-
 class _Duplicate(Exception):
     def __init__(self, incident: IncidentRecord) -> None:
         super().__init__(incident.id)

@@ -32,7 +32,6 @@ from outagecomms.incidents.defaults import (
 )
 from outagecomms.incidents.reopen import Reopening
 from outagecomms.incidents.rules import (
-    UNBLOCKED,
     _check_lifecycle,
     _clean_key,
     _Duplicate,
@@ -58,6 +57,7 @@ from outagecomms.store.records import (
     parse_incident_ref,
     public_id,
 )
+from outagecomms.store.repository import UNBLOCKED
 from outagecomms.store.tables import IncidentStatus
 
 log = structlog.get_logger(__name__)

@@ -39,6 +39,9 @@ INCIDENT_COLUMNS = [column for column in incidents.c if column.name != "runbook_
 """Every incident column but the pinned runbook, which only :func:`pinned_content` reads
 (it is large, and most reads of an incident do not need it)."""
 
+UNBLOCKED: dict[str, Any] = {"blocked_reason": None, "blocked_at": None, "blocked_until": None}
+"""The incident columns of an incident the worker does not hold back."""
+
 
 def insert_incident(conn: Connection, **values: Any) -> int:
     result = conn.execute(insert(incidents).values(**values).returning(incidents.c.id))
