@@ -15,6 +15,7 @@ from outagecomms.delivery import DEFAULT_TIMEOUT, Outcome, RetryPolicy
 from outagecomms.store import repository as repo
 from outagecomms.store.records import DeliveryRecord, public_id
 from outagecomms.store.tables import DeliveryState
+from outagecomms.store.wakeups import work_waiting
 
 log = structlog.get_logger(__name__)
 
@@ -62,6 +63,7 @@ def record_attempt(
         error=error,
         maybe_sent=outcome is not None and outcome.maybe_sent,
     )
+    work_waiting(conn)  # a retry is due later; a channel waiting on this one may go now
     if not recorded:
         log.warning("delivery.lease_lost", channel=delivery.channel, delivery=delivery.id)
         return
@@ -87,4 +89,6 @@ def record_attempt(
 def release_unsent(conn: Connection, ids: Sequence[int], *, owner: str, now: datetime) -> None:
     """Hand claimed deliveries that were never sent back to the worker (no attempt
     counted): after Ctrl-C, or when the caller leaves every first attempt to it."""
-    repo.release_claims(conn, list(ids), owner=owner, now=now)
+    if ids:
+        repo.release_claims(conn, list(ids), owner=owner, now=now)
+        work_waiting(conn)

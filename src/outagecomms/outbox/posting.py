@@ -17,6 +17,7 @@ from outagecomms.models import Channel, Phase
 from outagecomms.store import repository as repo
 from outagecomms.store.records import IncidentRecord
 from outagecomms.store.tables import DeliveryState
+from outagecomms.store.wakeups import work_waiting
 
 log = structlog.get_logger(__name__)
 
@@ -103,6 +104,7 @@ def post_texts(
             **({"broken_channels": broken} if broken else {}),
         },
     )
+    work_waiting(conn)  # new deliveries (and a new next_update_at) for the workers
     if broken:
         log.warning("message.channels_broken", incident=incident.id, channels=broken)
     return Posted(message_id, targets, dict(broken or {}))

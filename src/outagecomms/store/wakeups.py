@@ -8,11 +8,24 @@ import threading
 import time
 
 import structlog
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
 
 from outagecomms.store import Store
-from outagecomms.store import repository as repo
 
 log = structlog.get_logger(__name__)
+
+
+WORK_CHANNEL = "outagecomms_work"
+"""The PostgreSQL LISTEN/NOTIFY channel that wakes workers when new work is committed."""
+
+
+def work_waiting(conn: Connection) -> None:
+    """Say that work is waiting: wake the workers when this transaction commits
+    (PostgreSQL ``NOTIFY``; a no-op on SQLite, whose workers notice commits through
+    ``PRAGMA data_version``). The outbox calls it after each write that makes work."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text(f"NOTIFY {WORK_CHANNEL}"))
 
 
 DEFAULT_POLL_INTERVAL = 1.0
@@ -86,7 +99,7 @@ class PostgresWakeup(Wakeup):
         while not self._closed.is_set():
             try:
                 with psycopg.connect(self.conninfo, autocommit=True, connect_timeout=5) as conn:
-                    conn.execute(f"LISTEN {repo.WORK_CHANNEL}")
+                    conn.execute(f"LISTEN {WORK_CHANNEL}")
                     if self.listening.is_set():
                         self.poke()  # reconnected: a notification may have been missed
                     self.listening.set()

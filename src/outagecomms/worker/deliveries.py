@@ -13,6 +13,7 @@ from outagecomms.delivery import Outcome, Outgoing
 from outagecomms.errors import StoreError
 from outagecomms.store import repository as repo
 from outagecomms.store.records import DeliveryRecord, MessageRecord, public_id
+from outagecomms.store.wakeups import work_waiting
 from outagecomms.worker.cadence import KeepingCadence
 from outagecomms.worker.report import StepReport
 from outagecomms.worker.settings import (
@@ -199,6 +200,7 @@ class Delivering(KeepingCadence):
         released = repo.release_blocked(
             conn, record.id, owner=self.id, now=now, until=now + BLOCKED_RETRY, reason=problem
         )
+        work_waiting(conn)  # the held-back delivery is due again at its block's end
         if released and record.last_error != problem:
             repo.add_event(
                 conn,
