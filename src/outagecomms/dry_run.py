@@ -18,7 +18,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from outagecomms import incidents as orchestration
 from outagecomms.channel_checks import channel_problem
 from outagecomms.errors import UsageError
 from outagecomms.fanout import ChannelText, MessageWords, channel_texts
@@ -273,9 +272,8 @@ def plan_resolve(
 
 
 def _ensure_sendable(orchestrator: Orchestrator, loaded: LoadedRunbook, reason: str | None) -> None:
-    """The approval check exactly as the orchestrator makes it (the same function)."""
-    check = orchestration.ensure_sendable  # type: ignore[attr-defined]
-    check(orchestrator.project, loaded, unapproved_reason=reason)
+    """The approval check exactly as the orchestrator makes it (its own gate)."""
+    orchestrator.gate(orchestrator.project, loaded, unapproved_reason=reason)
 
 
 def _deliveries(

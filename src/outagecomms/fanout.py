@@ -202,3 +202,11 @@ def internal_copy(
     lines.append(f"Customers were told ({composed.format.value}, {composed.lang}):")
     lines.append(composed.body)
     return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Composition:
+    """The texts of one message per channel, and the facts they were composed with."""
+
+    facts: IncidentFacts
+    texts: dict[str, Composed]

@@ -126,9 +126,12 @@ def test_declare_update_and_resolve_compose_before_the_write_transaction(
 
     monkeypatch.setattr(store, "write", write)
     monkeypatch.setattr(compose_module, "render_message", render)
-    monkeypatch.setattr("outagecomms.incidents.ensure_sendable", lambda *a, **k: None)
     orchestrator = Orchestrator(
-        Project(project_root), store, sender=lambda items, **_: [], actor="alice"
+        Project(project_root),
+        store,
+        sender=lambda items, **_: [],
+        gate=lambda *a, **k: None,
+        actor="alice",
     )
     with orchestrator:
         orchestrator.declare(RUNBOOK, variables={"impact": "cards fail"})

@@ -7,34 +7,34 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
-
 from outagecomms.incidents import Orchestrator
 from outagecomms.project import Project
 from outagecomms.store import open_store
 from outagecomms.store import repository as repo
 from outagecomms.worker import Worker
 from tests.hostile.conftest import RUNBOOK, replaced, shipped_runbook, write_runbook
-from tests.incidents.conftest import T0, Clock, FakeSender
+from tests.incidents.conftest import T0, Approvals, Clock, FakeSender
 
 RUNAWAY = "{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}"
 UPDATE_CHAT = "Payments: we are still working on it. Right now {{ impact }}"
 
 
 def test_a_runaway_automatic_update_is_blocked_with_the_budget_error(
-    project_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    project_root: Path, tmp_path: Path
 ) -> None:
     guarded = UPDATE_CHAT + "{% if impact == 'boom' %}" + RUNAWAY + "{% endif %}"
     write_runbook(project_root, replaced(shipped_runbook(), UPDATE_CHAT, guarded))
     (project_root / "outagecomms.toml").write_text("render_timeout = 0.2\n", encoding="utf-8")
-    monkeypatch.setattr("outagecomms.incidents.ensure_sendable", lambda *a, **k: None)
     store = open_store(f"sqlite:///{tmp_path / 'state.db'}")
     clock, sender = Clock(), FakeSender()
     project = Project(project_root)
-    with Orchestrator(project, store, clock=clock, sender=sender, actor="alice") as on_call:
+    approved = Approvals()
+    with Orchestrator(
+        project, store, clock=clock, sender=sender, gate=approved, actor="alice"
+    ) as on_call:
         on_call.declare(RUNBOOK, variables={"impact": "boom"})
         on_call.declare(RUNBOOK, variables={"impact": "cards fail"})
-        worker = Worker(Orchestrator(project, store, clock=clock, sender=sender))
+        worker = Worker(Orchestrator(project, store, clock=clock, sender=sender, gate=approved))
         report = worker.run_once(T0 + timedelta(hours=2))
         assert report.updates == ["INC-2"]
         (problem,) = report.problems

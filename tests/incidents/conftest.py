@@ -60,17 +60,20 @@ def _logs_to_this_tests_stderr() -> None:
 
 @pytest.fixture(autouse=True)
 def approvals(monkeypatch: pytest.MonkeyPatch) -> Approvals:
+    """The stand-in gate: passed to the orchestrator fixtures (``gate=``); the CLI builds
+    its own orchestrator, whose default gate is the one patched here."""
     fake = Approvals()
-    monkeypatch.setattr("outagecomms.incidents.ensure_sendable", fake)
+    monkeypatch.setattr("outagecomms.incidents.messaging.ensure_sendable", fake)
     return fake
 
 
 @pytest.fixture
 def real_approvals(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The real approvals check (runbooks/approvals.lock) instead of the stand-in."""
+    """The real approvals check (runbooks/approvals.lock) instead of the stand-in, for the
+    CLI's orchestrator (the orchestrator fixtures take the stand-in as their gate)."""
     from outagecomms import approvals as real
 
-    monkeypatch.setattr("outagecomms.incidents.ensure_sendable", real.ensure_sendable)
+    monkeypatch.setattr("outagecomms.incidents.messaging.ensure_sendable", real.ensure_sendable)
 
 
 @pytest.fixture
@@ -133,9 +136,16 @@ def sender() -> FakeSender:
 
 @pytest.fixture
 def orchestrator(
-    project_root: Path, fake_channels: list[str], store: Store, clock: Clock, sender: FakeSender
+    project_root: Path,
+    fake_channels: list[str],
+    store: Store,
+    clock: Clock,
+    sender: FakeSender,
+    approvals: Approvals,
 ) -> Orchestrator:
-    return Orchestrator(Project(project_root), store, clock=clock, sender=sender, actor="alice")
+    return Orchestrator(
+        Project(project_root), store, clock=clock, sender=sender, gate=approvals, actor="alice"
+    )
 
 
 @pytest.fixture

@@ -42,13 +42,15 @@ from outagecomms.store import repository
 def die(*args, **kwargs):
     os.kill(os.getpid(), signal.SIGKILL)
 
-incidents.ensure_sendable = lambda *args, **kwargs: None
 sender = None
 if sys.argv[2] == "before-sending":
     repository.start_sending = die
 else:
     sender = die
-with incidents.Orchestrator.open(Project(Path(sys.argv[1])), sender=sender) as orchestrator:
+approved = lambda *args, **kwargs: None
+with incidents.Orchestrator.open(
+    Project(Path(sys.argv[1])), sender=sender, gate=approved
+) as orchestrator:
     orchestrator.declare("payments-failing", variables={"impact": "x"})
 """
 

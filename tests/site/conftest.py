@@ -22,7 +22,7 @@ from outagecomms.site.build import BuildResult, build_site
 from outagecomms.site.state import SiteConfig
 from outagecomms.store import Store
 from tests.incidents.conftest import *  # noqa: F403 - project_root, store, clock, sender, approvals
-from tests.incidents.conftest import T0, Clock, FakeSender, write_channel
+from tests.incidents.conftest import T0, Approvals, Clock, FakeSender, write_channel
 
 RUNBOOK = "payments-failing"
 IMPACT = "card payments fail at checkout"
@@ -49,8 +49,12 @@ def root(project_root: Path) -> Path:
 
 
 @pytest.fixture
-def orchestrator(root: Path, store: Store, clock: Clock, sender: FakeSender) -> Orchestrator:
-    return Orchestrator(Project(root), store, clock=clock, sender=sender, actor="alice")
+def orchestrator(
+    root: Path, store: Store, clock: Clock, sender: FakeSender, approvals: Approvals
+) -> Orchestrator:
+    return Orchestrator(
+        Project(root), store, clock=clock, sender=sender, gate=approvals, actor="alice"
+    )
 
 
 @pytest.fixture

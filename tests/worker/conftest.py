@@ -14,7 +14,7 @@ from outagecomms.project import Project
 from outagecomms.store import Store, open_store
 from outagecomms.worker import Worker
 from tests.incidents import conftest as shared
-from tests.incidents.conftest import Clock, FakeSender
+from tests.incidents.conftest import Approvals, Clock, FakeSender
 
 # The incidents fixtures this folder shares, by name (``store`` and ``orchestrator`` are
 # redefined below, on each backend).
@@ -48,9 +48,16 @@ def store(database_url: str) -> Iterator[Store]:
 
 @pytest.fixture
 def orchestrator(
-    project_root: Path, fake_channels: list[str], store: Store, clock: Clock, sender: FakeSender
+    project_root: Path,
+    fake_channels: list[str],
+    store: Store,
+    clock: Clock,
+    sender: FakeSender,
+    approvals: Approvals,
 ) -> Orchestrator:
-    return Orchestrator(Project(project_root), store, clock=clock, sender=sender, actor="alice")
+    return Orchestrator(
+        Project(project_root), store, clock=clock, sender=sender, gate=approvals, actor="alice"
+    )
 
 
 @pytest.fixture
@@ -62,5 +69,6 @@ def worker(orchestrator: Orchestrator) -> Worker:
             orchestrator.store,
             clock=orchestrator.clock,
             sender=orchestrator.sender,
+            gate=orchestrator.gate,
         )
     )

@@ -13,7 +13,6 @@ import pytest
 import yaml
 from sqlalchemy import event, select, update
 
-from outagecomms import worker as worker_module
 from outagecomms.delivery import Outcome, Outgoing, RetryPolicy
 from outagecomms.incidents import Orchestrator
 from outagecomms.models import Phase
@@ -21,6 +20,7 @@ from outagecomms.store import Store
 from outagecomms.store.records import IncidentRecord
 from outagecomms.store.tables import deliveries, incidents, messages
 from outagecomms.worker import Worker
+from outagecomms.worker import loop as worker_module
 from tests.incidents.conftest import IMPACT, RUNBOOK, T0, Clock, FakeSender
 
 VARS = {"impact": IMPACT}

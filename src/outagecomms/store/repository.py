@@ -1,843 +1,109 @@
 """Small query functions over the store, each taking an open :class:`Connection` so the
-caller decides the transaction (one transaction per outbox write, see product-spec §6)."""
+caller decides the transaction (one transaction per outbox write, see product-spec §6).
+
+One module per table: :mod:`.incidents_repo`, :mod:`.messages_repo`,
+:mod:`.deliveries_repo`, :mod:`.events_repo`, :mod:`.workers_repo`; ``from
+outagecomms.store import repository as repo`` reaches them all."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from typing import Any
-
-from sqlalchemy import and_, case, delete, func, insert, or_, select, text, update
-from sqlalchemy.engine import Connection
-from sqlalchemy.orm import aliased
-
-from outagecomms.store.records import DeliveryRecord, EventRecord, IncidentRecord, MessageRecord
-from outagecomms.store.tables import (
-    PENDING_STATES,
-    DeliveryState,
-    IncidentStatus,
-    deliveries,
-    events,
-    incidents,
-    messages,
-    workers,
+from outagecomms.store.deliveries_repo import (
+    POSTMORTEM_PHASE,
+    RESOLVED_PHASE,
+    WAITING_FOR_EARLIER,
+    Claim,
+    cancel_pending,
+    claim_due,
+    deliveries_of,
+    delivery_counts,
+    finish_attempt,
+    insert_delivery,
+    next_due,
+    release_blocked,
+    release_claims,
+    start_sending,
+)
+from outagecomms.store.events_repo import add_event, events_of
+from outagecomms.store.incidents_repo import (
+    INCIDENT_COLUMNS,
+    UNBLOCKED,
+    RunbookVersion,
+    expected_incident_number,
+    get_incident,
+    insert_incident,
+    latest_incident_by_dedupe_key,
+    list_incidents,
+    lock_incident,
+    mark_reminded,
+    max_incident_number,
+    next_promise,
+    next_reminder,
+    open_incident_by_dedupe_key,
+    open_runbook_versions,
+    overdue_incidents,
+    reminders_due,
+    reopen_incident,
+    update_incident,
+    version_content,
+)
+from outagecomms.store.messages_repo import (
+    get_message,
+    insert_message,
+    latest_message,
+    messages_of,
+    next_message_seq,
+)
+from outagecomms.store.workers_repo import (
+    forget_workers,
+    heartbeat,
+    last_worker_seen,
+    worker_stopped,
 )
 
-RESOLVED_PHASE = "resolved"
-POSTMORTEM_PHASE = "postmortem"
-WAITING_FOR_EARLIER = (
-    "waits for an earlier message of this incident on this channel (being sent, or a "
-    "resolution not delivered yet); the worker sends it right after"
-)
-WORK_CHANNEL = "outagecomms_work"
-"""The PostgreSQL LISTEN/NOTIFY channel that wakes workers when new work is committed."""
-
-# incidents
-
-INCIDENT_COLUMNS = [column for column in incidents.c if column.name != "runbook_content"]
-"""Every incident column but the pinned runbook, which only :func:`pinned_content` reads
-(it is large, and most reads of an incident do not need it)."""
-
-
-def insert_incident(conn: Connection, **values: Any) -> int:
-    result = conn.execute(insert(incidents).values(**values).returning(incidents.c.id))
-    return int(result.scalar_one())
-
-
-def get_incident(conn: Connection, number: int) -> IncidentRecord | None:
-    row = conn.execute(select(*INCIDENT_COLUMNS).where(incidents.c.id == number)).mappings().first()
-    return None if row is None else IncidentRecord.from_row(row)
-
-
-def open_incident_by_dedupe_key(conn: Connection, key: str) -> IncidentRecord | None:
-    query = select(*INCIDENT_COLUMNS).where(incidents.c.open_dedupe_key == key)
-    row = conn.execute(query).mappings().first()
-    return None if row is None else IncidentRecord.from_row(row)
-
-
-def latest_incident_by_dedupe_key(conn: Connection, key: str) -> IncidentRecord | None:
-    query = (
-        select(*INCIDENT_COLUMNS)
-        .where(incidents.c.dedupe_key == key)
-        .order_by(incidents.c.id.desc())
-    )
-    row = conn.execute(query.limit(1)).mappings().first()
-    return None if row is None else IncidentRecord.from_row(row)
-
-
-def list_incidents(conn: Connection, *, include_resolved: bool = False) -> list[IncidentRecord]:
-    query = select(*INCIDENT_COLUMNS).order_by(incidents.c.id)
-    if not include_resolved:
-        query = query.where(incidents.c.status == IncidentStatus.OPEN.value)
-    return [IncidentRecord.from_row(row) for row in conn.execute(query).mappings()]
-
-
-def max_incident_number(conn: Connection) -> int:
-    """The highest incident number used so far (0 when there is none)."""
-    return int(conn.execute(select(func.max(incidents.c.id))).scalar() or 0)
-
-
-def _open_promising(exclude: Collection[int], now: datetime | None = None) -> Any:
-    """WHERE: open, with a promised next update, not among ``exclude`` and, given ``now``,
-    not blocked by the worker beyond ``now`` (``blocked_until``)."""
-    condition = and_(
-        incidents.c.status == IncidentStatus.OPEN.value,
-        incidents.c.next_update_at.is_not(None),
-    )
-    if exclude:
-        condition = and_(condition, incidents.c.id.not_in(list(exclude)))
-    if now is not None:
-        condition = and_(
-            condition,
-            or_(incidents.c.blocked_until.is_(None), incidents.c.blocked_until <= now),
-        )
-    return condition
-
-
-def overdue_incidents(
-    conn: Connection, *, now: datetime, limit: int, exclude: Collection[int] = ()
-) -> list[IncidentRecord]:
-    """Up to ``limit`` open incidents whose promised update is due (``next_update_at <=
-    now``), the longest overdue first, except those blocked until later and ``exclude``.
-    Served by the ``(status, next_update_at)`` index: the cost is the number due, not
-    the number open."""
-    query = (
-        select(*INCIDENT_COLUMNS)
-        .where(_open_promising(exclude, now), incidents.c.next_update_at <= now)
-        .order_by(incidents.c.next_update_at, incidents.c.id)
-        .limit(limit)
-    )
-    return [IncidentRecord.from_row(row) for row in conn.execute(query).mappings()]
-
-
-def next_promise(conn: Connection, *, exclude: Collection[int] = ()) -> datetime | None:
-    """The earliest moment an open incident (not in ``exclude``) needs the worker: its
-    ``next_update_at``, or for a blocked one the later ``blocked_until``."""
-    blocked = incidents.c.blocked_until
-    moment = case(
-        (and_(blocked.is_not(None), blocked > incidents.c.next_update_at), blocked),
-        else_=incidents.c.next_update_at,
-    )
-    query = select(func.min(moment)).where(_open_promising(exclude))
-    found = conn.execute(query).scalar_one()
-    return None if found is None else _aware(found)
-
-
-def _not_reminded() -> Any:
-    return or_(
-        incidents.c.reminded_for.is_(None),
-        incidents.c.reminded_for != incidents.c.next_update_at,
-    )
-
-
-def reminders_due(
-    conn: Connection,
-    *,
-    leads: Mapping[RunbookVersion, timedelta],
-    now: datetime,
-    limit: int,
-    exclude: Collection[int] = (),
-) -> list[IncidentRecord]:
-    """Up to ``limit`` open incidents whose runbook version reminds staff
-    ``leads[version]`` before an automatic update, whose reminder moment has come (and
-    whose promise has not passed yet), not yet reminded of their current promise;
-    soonest promise first."""
-    if not leads:
-        return []
-    window = or_(
-        *(
-            and_(_of_version(version), incidents.c.next_update_at <= now + lead)
-            for version, lead in _by_version(leads)
-        )
-    )
-    query = (
-        select(*INCIDENT_COLUMNS)
-        .where(_open_promising(exclude, now), incidents.c.next_update_at > now, window)
-        .where(_not_reminded())
-        .order_by(incidents.c.next_update_at, incidents.c.id)
-        .limit(limit)
-    )
-    return [IncidentRecord.from_row(row) for row in conn.execute(query).mappings()]
-
-
-def next_reminder(
-    conn: Connection, *, leads: Mapping[RunbookVersion, timedelta], now: datetime
-) -> datetime | None:
-    """The earliest reminder moment still ahead (``next_update_at - lead`` after ``now``)
-    among open incidents not yet reminded of their current promise."""
-    if not leads:
-        return None
-    ahead = or_(
-        *(
-            and_(_of_version(version), incidents.c.next_update_at > now + lead)
-            for version, lead in _by_version(leads)
-        )
-    )
-    query = (
-        select(
-            incidents.c.runbook_id,
-            incidents.c.runbook_sha256,
-            func.min(incidents.c.next_update_at),
-        )
-        .where(_open_promising(()), ahead, _not_reminded())
-        .group_by(incidents.c.runbook_id, incidents.c.runbook_sha256)
-    )
-    moments = [
-        _aware(at) - leads[(rid, sha)] for rid, sha, at in conn.execute(query) if at is not None
-    ]
-    return min(moments, default=None)
-
-
-RunbookVersion = tuple[str, str | None]
-"""A runbook id and the content hash pinned on incidents (None: declared before pinning)."""
-
-
-def version_content(conn: Connection, sha256: str) -> dict[str, Any] | None:
-    """The runbook content pinned (on any incident) under content hash ``sha256``."""
-    query = (
-        select(incidents.c.runbook_content)
-        .where(incidents.c.runbook_sha256 == sha256, incidents.c.runbook_content.is_not(None))
-        .limit(1)
-    )
-    found = conn.execute(query).scalar_one_or_none()
-    return None if found is None else dict(found)
-
-
-def open_runbook_versions(conn: Connection) -> list[RunbookVersion]:
-    """The runbook versions the open incidents render from."""
-    query = (
-        select(incidents.c.runbook_id, incidents.c.runbook_sha256)
-        .where(incidents.c.status == IncidentStatus.OPEN.value)
-        .distinct()
-    )
-    return sorted(
-        ((rid, sha) for rid, sha in conn.execute(query)), key=lambda v: (v[0], v[1] or "")
-    )
-
-
-def _of_version(version: RunbookVersion) -> Any:
-    runbook_id, sha256 = version
-    pinned = (
-        incidents.c.runbook_sha256.is_(None)
-        if sha256 is None
-        else incidents.c.runbook_sha256 == sha256
-    )
-    return and_(incidents.c.runbook_id == runbook_id, pinned)
-
-
-def _by_version(
-    leads: Mapping[RunbookVersion, timedelta],
-) -> list[tuple[RunbookVersion, timedelta]]:
-    return sorted(leads.items(), key=lambda item: (item[0][0], item[0][1] or ""))
-
-
-def update_incident(conn: Connection, number: int, **values: Any) -> None:
-    conn.execute(update(incidents).where(incidents.c.id == number).values(**values))
-
-
-def reopen_incident(conn: Connection, number: int, key: str, **values: Any) -> bool:
-    """Open a resolved incident again under its dedupe key; False when it is not resolved
-    (any more). The unique index on ``open_dedupe_key`` still lets only one incident hold
-    the key, so a racing declare either finds this one open or fails its insert."""
-    query = (
-        update(incidents)
-        .where(incidents.c.id == number, incidents.c.status == IncidentStatus.RESOLVED.value)
-        .values(status=IncidentStatus.OPEN.value, open_dedupe_key=key, resolved_at=None, **values)
-    )
-    return conn.execute(query).rowcount == 1
-
-
-# messages
-
-
-def next_message_seq(conn: Connection, number: int) -> int:
-    query = select(func.coalesce(func.max(messages.c.seq), 0)).where(
-        messages.c.incident_id == number
-    )
-    return int(conn.execute(query).scalar_one()) + 1
-
-
-def insert_message(conn: Connection, **values: Any) -> int:
-    result = conn.execute(insert(messages).values(**values).returning(messages.c.id))
-    notify_work(conn)  # new deliveries (and a new next_update_at) for the workers
-    return int(result.scalar_one())
-
-
-def messages_of(conn: Connection, number: int) -> list[MessageRecord]:
-    query = select(messages).where(messages.c.incident_id == number).order_by(messages.c.seq)
-    return [MessageRecord.from_row(row) for row in conn.execute(query).mappings()]
-
-
-def get_message(conn: Connection, message_id: int) -> MessageRecord:
-    row = conn.execute(select(messages).where(messages.c.id == message_id)).mappings().one()
-    return MessageRecord.from_row(row)
-
-
-def latest_message(conn: Connection, number: int) -> MessageRecord | None:
-    query = (
-        select(messages)
-        .where(messages.c.incident_id == number)
-        .order_by(messages.c.seq.desc())
-        .limit(1)
-    )
-    row = conn.execute(query).mappings().first()
-    return None if row is None else MessageRecord.from_row(row)
-
-
-# deliveries
-
-
-def insert_delivery(conn: Connection, **values: Any) -> int:
-    result = conn.execute(insert(deliveries).values(**values).returning(deliveries.c.id))
-    return int(result.scalar_one())
-
-
-def deliveries_of(conn: Connection, message_ids: Iterable[int]) -> list[DeliveryRecord]:
-    ids = list(message_ids)
-    if not ids:
-        return []
-    query = (
-        select(deliveries)
-        .where(deliveries.c.message_id.in_(ids))
-        .order_by(deliveries.c.message_id, deliveries.c.id)
-    )
-    return [DeliveryRecord.from_row(row) for row in conn.execute(query).mappings()]
-
-
-def cancel_pending(
-    conn: Connection,
-    number: int,
-    *,
-    before_message: int,
-    channels: Collection[str] | None,
-    now: datetime,
-    reason: str,
-    keep_resolutions: bool = False,
-) -> list[DeliveryRecord]:
-    """Cancel the incident's never-sent deliveries of messages older than ``before_message``
-    (on ``channels``, or on every channel when None): a newer message supersedes them.
-    ``keep_resolutions``: deliveries of a ``resolved`` message stay (a postmortem never
-    cancels the news that it is over)."""
-    older = select(messages.c.id).where(
-        messages.c.incident_id == number, messages.c.id < before_message
-    )
-    if keep_resolutions:
-        older = older.where(messages.c.phase != RESOLVED_PHASE)
-    where = [
-        deliveries.c.message_id.in_(older.scalar_subquery()),
-        deliveries.c.state.in_([s.value for s in PENDING_STATES]),
-    ]
-    if channels is not None:
-        where.append(deliveries.c.channel.in_(list(channels)))
-    rows = conn.execute(select(deliveries).where(*where)).mappings().all()
-    if rows:
-        # The state is checked again: on PostgreSQL a worker may have claimed one of these
-        # (moved it to sending) since the select; a delivery being sent is not cancelled.
-        done = conn.execute(
-            update(deliveries)
-            .where(
-                deliveries.c.id.in_([row["id"] for row in rows]),
-                deliveries.c.state.in_([s.value for s in PENDING_STATES]),
-            )
-            .returning(deliveries.c.id)
-            .values(
-                state=DeliveryState.CANCELLED.value,
-                due_at=None,
-                lease_owner=None,
-                lease_expires_at=None,
-                last_error=reason,
-                updated_at=now,
-            )
-        )
-        cancelled = set(done.scalars().all())
-        rows = [row for row in rows if row["id"] in cancelled]
-    return [DeliveryRecord.from_row(row) for row in rows]
-
-
-def start_sending(
-    conn: Connection, message_id: int, *, owner: str, now: datetime, lease_until: datetime
-) -> list[DeliveryRecord]:
-    """Move this owner's queued deliveries of one message to ``sending`` (one attempt more):
-    from here on a crash may leave a delivery sent but not recorded.
-
-    Order per incident and channel: a delivery whose channel still has an earlier message
-    of the incident in ``sending`` (a worker sending an update right when it was resolved)
-    is not sent here; its claim is released so that a worker sends it after that one.
-    """
-    mine = and_(
-        deliveries.c.message_id == message_id,
-        deliveries.c.state == DeliveryState.QUEUED.value,
-        deliveries.c.lease_owner == owner,
-    )
-    conn.execute(
-        update(deliveries)
-        .where(mine, ~_earlier_in_flight(deliveries.c.message_id, deliveries.c.channel))
-        .values(
-            state=DeliveryState.SENDING.value,
-            attempts=deliveries.c.attempts + 1,
-            lease_expires_at=lease_until,
-            updated_at=now,
-        )
-    )
-    conn.execute(
-        update(deliveries)
-        .where(mine)
-        .values(lease_owner=None, lease_expires_at=None, last_error=WAITING_FOR_EARLIER)
-    )
-    query = (
-        select(deliveries)
-        .where(
-            deliveries.c.message_id == message_id,
-            deliveries.c.state == DeliveryState.SENDING.value,
-            deliveries.c.lease_owner == owner,
-        )
-        .order_by(deliveries.c.id)
-    )
-    return [DeliveryRecord.from_row(row) for row in conn.execute(query).mappings()]
-
-
-def finish_attempt(
-    conn: Connection,
-    delivery_id: int,
-    *,
-    owner: str,
-    now: datetime,
-    state: DeliveryState,
-    due_at: datetime | None,
-    error: str | None,
-    maybe_sent: bool = False,
-) -> bool:
-    """Record one attempt's outcome, if ``owner`` still holds the delivery's lease.
-
-    ``maybe_sent``: the attempt was abandoned while the provider may have received it, so
-    the delivery is marked possibly duplicated (a later attempt may repeat it)."""
-    values: dict[str, Any] = {
-        "state": state.value,
-        "due_at": due_at,
-        "last_error": error,
-        "lease_owner": None,
-        "lease_expires_at": None,
-        "updated_at": now,
-    }
-    if state is DeliveryState.SENT:
-        values["sent_at"] = now
-    if maybe_sent:
-        values["possibly_duplicate"] = True
-    notify_work(conn)  # a retry is due later; a channel waiting on this one may go now
-    result = conn.execute(
-        update(deliveries)
-        .where(
-            deliveries.c.id == delivery_id,
-            deliveries.c.state == DeliveryState.SENDING.value,
-            deliveries.c.lease_owner == owner,
-        )
-        .values(**values)
-    )
-    return result.rowcount == 1
-
-
-def release_claims(
-    conn: Connection, delivery_ids: Iterable[int], *, owner: str, now: datetime
-) -> int:
-    """Hand deliveries this owner claimed but never sent back to the queue, due now, as
-    if the claim had not happened: an attempt that did not start does not count, and
-    nothing is marked possibly duplicated. Returns how many were released."""
-    ids = list(delivery_ids)
-    if not ids:
-        return 0
-    mine = and_(deliveries.c.id.in_(ids), deliveries.c.lease_owner == owner)
-    released = conn.execute(
-        update(deliveries)
-        .where(mine, deliveries.c.state == DeliveryState.SENDING.value)
-        .values(
-            state=DeliveryState.QUEUED.value,
-            attempts=deliveries.c.attempts - 1,
-            due_at=now,
-            lease_owner=None,
-            lease_expires_at=None,
-            updated_at=now,
-        )
-    ).rowcount
-    released += conn.execute(
-        update(deliveries)
-        .where(mine, deliveries.c.state == DeliveryState.QUEUED.value)
-        .values(due_at=now, lease_owner=None, lease_expires_at=None, updated_at=now)
-    ).rowcount
-    notify_work(conn)
-    return int(released)
-
-
-def release_blocked(
-    conn: Connection, delivery_id: int, *, owner: str, now: datetime, until: datetime, reason: str
-) -> bool:
-    """Give back ``owner``'s claim on a delivery that could not be sent, without counting
-    the attempt (it never left): ``blocked`` until ``until``, with ``reason``. False when
-    ``owner`` no longer holds it."""
-    notify_work(conn)
-    result = conn.execute(
-        update(deliveries)
-        .where(
-            deliveries.c.id == delivery_id,
-            deliveries.c.state == DeliveryState.SENDING.value,
-            deliveries.c.lease_owner == owner,
-        )
-        .values(
-            state=DeliveryState.BLOCKED.value,
-            attempts=func.max(deliveries.c.attempts - 1, 0)
-            if conn.dialect.name == "sqlite"
-            else func.greatest(deliveries.c.attempts - 1, 0),
-            due_at=until,
-            last_error=reason,
-            lease_owner=None,
-            lease_expires_at=None,
-            updated_at=now,
-        )
-    )
-    return result.rowcount == 1
-
-
-def delivery_counts(conn: Connection, numbers: Iterable[int]) -> dict[int, dict[str, int]]:
-    """Per incident: how many deliveries are in each state."""
-    ids = list(numbers)
-    if not ids:
-        return {}
-    query = (
-        select(messages.c.incident_id, deliveries.c.state, func.count())
-        .join(messages, messages.c.id == deliveries.c.message_id)
-        .where(messages.c.incident_id.in_(ids))
-        .group_by(messages.c.incident_id, deliveries.c.state)
-    )
-    counts: dict[int, dict[str, int]] = {number: {} for number in ids}
-    for number, state, count in conn.execute(query):
-        counts[number][state] = count
-    return counts
-
-
-# events
-
-
-def add_event(
-    conn: Connection,
-    *,
-    incident: int | None,
-    at: datetime,
-    kind: str,
-    actor: str | None,
-    detail: Mapping[str, Any] | None = None,
-) -> None:
-    conn.execute(
-        insert(events).values(
-            incident_id=incident, at=at, kind=kind, actor=actor, detail=dict(detail or {})
-        )
-    )
-
-
-def events_of(conn: Connection, number: int) -> list[EventRecord]:
-    query = select(events).where(events.c.incident_id == number).order_by(events.c.id)
-    return [EventRecord.from_row(row) for row in conn.execute(query).mappings()]
-
-
-# the worker: wake-ups, claims, heartbeats
-
-
-def notify_work(conn: Connection) -> None:
-    """Wake the workers when this transaction commits (PostgreSQL ``NOTIFY``; a no-op on
-    SQLite, whose workers notice commits through ``PRAGMA data_version``)."""
-    if conn.dialect.name == "postgresql":
-        conn.execute(text(f"NOTIFY {WORK_CHANNEL}"))
-
-
-def lock_incident(conn: Connection, number: int) -> IncidentRecord | None:
-    """The incident, locked until the transaction ends (``FOR UPDATE`` on PostgreSQL;
-    SQLite's ``BEGIN IMMEDIATE`` already holds the database)."""
-    query = select(*INCIDENT_COLUMNS).where(incidents.c.id == number).with_for_update()
-    row = conn.execute(query).mappings().first()
-    return None if row is None else IncidentRecord.from_row(row)
-
-
-def mark_reminded(conn: Connection, number: int, promise: datetime) -> bool:
-    """Record that the internal channels were reminded of ``promise``; False when that was
-    already done (by another worker) or the promise changed meanwhile."""
-    result = conn.execute(
-        update(incidents)
-        .where(
-            incidents.c.id == number,
-            incidents.c.status == IncidentStatus.OPEN.value,
-            incidents.c.next_update_at == promise,
-            or_(incidents.c.reminded_for.is_(None), incidents.c.reminded_for != promise),
-        )
-        .values(reminded_for=promise)
-    )
-    return result.rowcount == 1
-
-
-def _earlier_in_flight(message_id: Any, channel: Any) -> Any:
-    """EXISTS: an earlier message of the same incident is being sent on the same channel,
-    or, for a postmortem, an earlier resolution there is not delivered yet (correlated to
-    the ``deliveries`` row being updated)."""
-    own = aliased(messages)
-    other = aliased(deliveries)
-    other_message = aliased(messages)
-    waiting_resolution = and_(
-        own.c.phase == POSTMORTEM_PHASE,
-        other_message.c.phase == RESOLVED_PHASE,
-        other.c.state.in_([s.value for s in PENDING_STATES]),
-    )
-    return (
-        select(other.c.id)
-        .join(other_message, other_message.c.id == other.c.message_id)
-        .join(own, own.c.incident_id == other_message.c.incident_id)
-        .where(
-            own.c.id == message_id,
-            other.c.channel == channel,
-            or_(other.c.state == DeliveryState.SENDING.value, waiting_resolution),
-            other.c.message_id < message_id,
-        )
-        .correlate(deliveries)
-        .exists()
-    )
-
-
-@dataclass
-class Claim:
-    """What one claim decided: deliveries now ``sending`` under the claimant's lease, and
-    deliveries cancelled because something newer superseded them."""
-
-    claimed: list[DeliveryRecord] = field(default_factory=list)
-    cancelled: list[tuple[DeliveryRecord, str]] = field(default_factory=list)
-    incident_of: dict[int, int] = field(default_factory=dict)
-    """Delivery id -> incident number."""
-    taken_over: dict[int, str | None] = field(default_factory=dict)
-    """Claimed deliveries whose earlier sender's lease ran out: id -> that sender."""
-
-
-def claim_due(
-    conn: Connection, *, owner: str, now: datetime, lease_until: datetime, limit: int
-) -> Claim:
-    """Claim up to ``limit`` deliveries that are due, under a lease for ``owner``.
-
-    Due: ``queued`` or ``retry`` with ``due_at <= now`` and no live lease of another
-    owner; or ``sending`` with an expired lease (its sender died: taken over, marked
-    possibly duplicated, since the send may have happened). On PostgreSQL the candidates
-    are locked ``FOR UPDATE SKIP LOCKED``, so workers claiming at once share them; on
-    SQLite the caller's ``BEGIN IMMEDIATE`` serialises claims.
-
-    Never claimed, cancelled instead: a delivery of a message older than the incident's
-    latest resolution, or older than a newer message on the same channel (it was
-    superseded before it was sent). Per incident and channel, messages go one at a time
-    in order: nothing is claimed while an earlier one is in ``sending``.
-    """
-    pending = [s.value for s in PENDING_STATES]
-    due = or_(
-        and_(
-            deliveries.c.state.in_(pending),
-            deliveries.c.due_at <= now,
-            or_(
-                deliveries.c.lease_owner.is_(None),
-                deliveries.c.lease_owner == owner,
-                deliveries.c.lease_expires_at <= now,
-            ),
-        ),
-        and_(
-            deliveries.c.state == DeliveryState.SENDING.value,
-            deliveries.c.lease_expires_at <= now,
-        ),
-    )
-    query = (
-        select(
-            deliveries,
-            messages.c.incident_id.label("incident_number"),
-            messages.c.phase.label("message_phase"),
-        )
-        .join(messages, messages.c.id == deliveries.c.message_id)
-        .where(due)
-        .order_by(deliveries.c.message_id, deliveries.c.id)
-        .limit(max(limit * 4, 32))
-        .with_for_update(skip_locked=True, of=deliveries)
-    )
-    rows = conn.execute(query).mappings().all()
-    claim = Claim()
-    if not rows:
-        return claim
-    numbers = {int(row["incident_number"]) for row in rows}
-    resolution = dict(
-        conn.execute(
-            select(messages.c.incident_id, func.max(messages.c.id))
-            .where(messages.c.incident_id.in_(numbers), messages.c.phase == "resolved")
-            .group_by(messages.c.incident_id)
-        ).all()
-    )
-    latest: dict[tuple[int, str], int] = {}
-    latest_before_postmortem: dict[tuple[int, str], int] = {}
-    in_flight: dict[tuple[int, str], list[tuple[int, int]]] = {}
-    undelivered_resolution: dict[tuple[int, str], list[tuple[int, int]]] = {}
-    for number, channel, message_id, delivery_id, state, phase in conn.execute(
-        select(
-            messages.c.incident_id,
-            deliveries.c.channel,
-            deliveries.c.message_id,
-            deliveries.c.id,
-            deliveries.c.state,
-            messages.c.phase,
-        )
-        .join(messages, messages.c.id == deliveries.c.message_id)
-        .where(messages.c.incident_id.in_(numbers))
-    ):
-        key = (number, channel)
-        latest[key] = max(latest.get(key, 0), message_id)
-        if phase != POSTMORTEM_PHASE:
-            latest_before_postmortem[key] = max(latest_before_postmortem.get(key, 0), message_id)
-        if state == DeliveryState.SENDING.value:
-            in_flight.setdefault(key, []).append((message_id, delivery_id))
-        if phase == RESOLVED_PHASE and state in (*pending, DeliveryState.SENDING.value):
-            undelivered_resolution.setdefault(key, []).append((message_id, delivery_id))
-
-    takeovers: list[int] = []
-    fresh: list[int] = []
-    busy: set[tuple[int, str]] = set()
-    dropped: set[int] = set()
-    for row in rows:
-        record = DeliveryRecord.from_row(_delivery_columns(row))
-        number = int(row["incident_number"])
-        key = (number, record.channel)
-        claim.incident_of[record.id] = number
-        reason = None
-        # a resolution is superseded by a newer message (a flap's update, a newer
-        # resolution), never by the postmortem, which waits for it instead
-        newest = latest_before_postmortem if row["message_phase"] == RESOLVED_PHASE else latest
-        if resolution.get(number, 0) > record.message_id:
-            reason = "the incident was resolved before it was sent"
-        elif newest.get(key, 0) > record.message_id:
-            reason = "superseded by a newer message before it was sent"
-        if reason is not None:
-            claim.cancelled.append((record, reason))
-            dropped.add(record.id)
-            continue
-        waits_for = in_flight.get(key, [])
-        if row["message_phase"] == POSTMORTEM_PHASE:
-            waits_for = waits_for + undelivered_resolution.get(key, [])
-        earlier = [
-            delivery_id
-            for message_id, delivery_id in waits_for
-            if message_id < record.message_id and delivery_id not in dropped
-        ]
-        if earlier or key in busy or len(takeovers) + len(fresh) >= limit:
-            continue
-        busy.add(key)
-        if record.state == DeliveryState.SENDING.value:
-            takeovers.append(record.id)
-            claim.taken_over[record.id] = record.lease_owner
-        else:
-            fresh.append(record.id)
-
-    for record, reason in claim.cancelled:
-        interrupted = record.state == DeliveryState.SENDING.value
-        conn.execute(
-            update(deliveries)
-            .where(deliveries.c.id == record.id, deliveries.c.state == record.state)
-            .values(
-                state=DeliveryState.CANCELLED.value,
-                due_at=None,
-                lease_owner=None,
-                lease_expires_at=None,
-                possibly_duplicate=deliveries.c.possibly_duplicate | interrupted,
-                last_error=(
-                    f"{reason}; an earlier attempt may have been sent" if interrupted else reason
-                ),
-                updated_at=now,
-            )
-        )
-    lease = {
-        "state": DeliveryState.SENDING.value,
-        "attempts": deliveries.c.attempts + 1,
-        "lease_owner": owner,
-        "lease_expires_at": lease_until,
-        "updated_at": now,
-    }
-    if takeovers:
-        conn.execute(
-            update(deliveries)
-            .where(deliveries.c.id.in_(takeovers))
-            .values(**lease, possibly_duplicate=True)
-        )
-    if fresh:
-        conn.execute(update(deliveries).where(deliveries.c.id.in_(fresh)).values(**lease))
-    claimed = takeovers + fresh
-    if claimed:
-        query = select(deliveries).where(deliveries.c.id.in_(claimed)).order_by(deliveries.c.id)
-        claim.claimed = [DeliveryRecord.from_row(row) for row in conn.execute(query).mappings()]
-    return claim
-
-
-def _delivery_columns(row: Any) -> Any:
-    return {column.name: row[column.name] for column in deliveries.columns}
-
-
-def next_due(conn: Connection, *, owner: str) -> datetime | None:
-    """The earliest moment a delivery may need this worker: a pending delivery's due time
-    (or, under another owner's lease, the lease's end), or a lease running out."""
-    pending = [s.value for s in PENDING_STATES]
-    unleased = conn.execute(
-        select(func.min(deliveries.c.due_at)).where(
-            deliveries.c.state.in_(pending),
-            or_(deliveries.c.lease_owner.is_(None), deliveries.c.lease_owner == owner),
-        )
-    ).scalar_one()
-    leased = conn.execute(
-        select(func.min(deliveries.c.lease_expires_at)).where(
-            deliveries.c.state.in_([*pending, DeliveryState.SENDING.value]),
-            deliveries.c.lease_owner.is_not(None),
-            deliveries.c.lease_owner != owner,
-        )
-    ).scalar_one()
-    found = [moment for moment in (unleased, leased) if moment is not None]
-    return _aware(min(found)) if found else None
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def heartbeat(conn: Connection, *, worker: str, hostname: str, pid: int, now: datetime) -> None:
-    """Record that ``worker`` is alive at ``now``."""
-    seen = conn.execute(
-        update(workers).where(workers.c.id == worker).values(seen_at=now, stopped_at=None)
-    )
-    if seen.rowcount == 0:
-        conn.execute(
-            insert(workers).values(
-                id=worker, hostname=hostname, pid=pid, started_at=now, seen_at=now
-            )
-        )
-
-
-def worker_stopped(conn: Connection, *, worker: str, now: datetime) -> None:
-    conn.execute(update(workers).where(workers.c.id == worker).values(stopped_at=now, seen_at=now))
-
-
-def forget_workers(conn: Connection, *, before: datetime) -> None:
-    """Drop heartbeats older than ``before`` (workers long gone)."""
-    conn.execute(delete(workers).where(workers.c.seen_at < before))
-
-
-def last_worker_seen(conn: Connection) -> datetime | None:
-    """The latest heartbeat of a worker that has not stopped cleanly."""
-    query = select(func.max(workers.c.seen_at)).where(workers.c.stopped_at.is_(None))
-    found = conn.execute(query).scalar_one()
-    return None if found is None else _aware(found)
-
-
-def expected_incident_number(conn: Connection) -> int:
-    """The number the next incident will most likely get (a concurrent declare may take
-    it first): used to compose its first message before the write transaction."""
-    if conn.dialect.name == "postgresql":
-        query = text(
-            "SELECT last_value FROM pg_sequences "
-            "WHERE schemaname = current_schema() AND sequencename = 'incidents_id_seq'"
-        )
-        last = conn.execute(query).scalar()
-        if last is not None:
-            return int(last) + 1
-    found = conn.execute(select(func.max(incidents.c.id))).scalar_one()
-    return int(found or 0) + 1
+__all__ = [
+    "INCIDENT_COLUMNS",
+    "POSTMORTEM_PHASE",
+    "RESOLVED_PHASE",
+    "UNBLOCKED",
+    "WAITING_FOR_EARLIER",
+    "Claim",
+    "RunbookVersion",
+    "add_event",
+    "cancel_pending",
+    "claim_due",
+    "deliveries_of",
+    "delivery_counts",
+    "events_of",
+    "expected_incident_number",
+    "finish_attempt",
+    "forget_workers",
+    "get_incident",
+    "get_message",
+    "heartbeat",
+    "insert_delivery",
+    "insert_incident",
+    "insert_message",
+    "last_worker_seen",
+    "latest_incident_by_dedupe_key",
+    "latest_message",
+    "list_incidents",
+    "lock_incident",
+    "mark_reminded",
+    "max_incident_number",
+    "messages_of",
+    "next_due",
+    "next_message_seq",
+    "next_promise",
+    "next_reminder",
+    "open_incident_by_dedupe_key",
+    "open_runbook_versions",
+    "overdue_incidents",
+    "release_blocked",
+    "release_claims",
+    "reminders_due",
+    "reopen_incident",
+    "start_sending",
+    "update_incident",
+    "version_content",
+    "worker_stopped",
+]

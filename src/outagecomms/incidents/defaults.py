@@ -1,0 +1,69 @@
+"""What an orchestrator uses when not told otherwise: the actor, the clock, the store of the
+project, and the shape of the approval gate."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Protocol
+
+import structlog
+
+from outagecomms.models import Phase
+from outagecomms.project import LoadedRunbook, Project
+from outagecomms.store import Store, default_database_url, open_store
+
+log = structlog.get_logger(__name__)
+
+
+ACTOR_ENV = "OUTAGECOMMS_ACTOR"
+WAITING_STATES = frozenset({"queued", "retry", "sending"})
+"""Delivery states that still lead to a send."""
+UPDATE_PHASES = (Phase.IDENTIFIED, Phase.MONITORING, Phase.UPDATE)
+"""What ``update`` may post; ``update`` is the "still working on it" message."""
+LATEST_VERSION = "latest"
+"""``update --runbook-version latest``: move the incident to the newest approved runbook."""
+
+
+class ApprovalGate(Protocol):
+    """Refuses a runbook that may not be sent (:func:`outagecomms.approvals.ensure_sendable`,
+    or a test's stand-in): raises :class:`~outagecomms.errors.RefusedError`."""
+
+    def __call__(
+        self, project: Project, loaded: LoadedRunbook, *, unapproved_reason: str | None
+    ) -> None: ...
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def default_actor(environ: Mapping[str, str] | None = None) -> str:
+    """``OUTAGECOMMS_ACTOR``, else the OS user, else ``unknown``."""
+    env = os.environ if environ is None else environ
+    if env.get(ACTOR_ENV):
+        return env[ACTOR_ENV]
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # pragma: no cover - a container without a passwd entry
+        return "unknown"
+
+
+def database_url(project: Project, override: str | None = None) -> str:
+    """``--database-url``, then ``OUTAGECOMMS_DATABASE_URL`` / ``outagecomms.toml``, then the
+    project's SQLite file. A relative SQLite path is relative to the project directory."""
+    url = override or project.settings.database_url
+    if not url:
+        return default_database_url(project.root)
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/"):
+        path = url.removeprefix(prefix)
+        if path and path != ":memory:":
+            return prefix + str((project.root / path).resolve())
+    return url
+
+
+def open_project_store(project: Project, override: str | None = None) -> Store:
+    return open_store(database_url(project, override))

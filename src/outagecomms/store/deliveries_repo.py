@@ -1,0 +1,478 @@
+"""Queries over deliveries: insert, read, cancel, the attempt's lease (start, finish,
+release, block) and claiming what is due (:func:`claim_due`)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import aliased
+
+from outagecomms.store.records import DeliveryRecord
+from outagecomms.store.tables import (
+    PENDING_STATES,
+    DeliveryState,
+    deliveries,
+    messages,
+)
+
+RESOLVED_PHASE = "resolved"
+POSTMORTEM_PHASE = "postmortem"
+WAITING_FOR_EARLIER = (
+    "waits for an earlier message of this incident on this channel (being sent, or a "
+    "resolution not delivered yet); the worker sends it right after"
+)
+
+
+def insert_delivery(conn: Connection, **values: Any) -> int:
+    result = conn.execute(insert(deliveries).values(**values).returning(deliveries.c.id))
+    return int(result.scalar_one())
+
+
+def deliveries_of(conn: Connection, message_ids: Iterable[int]) -> list[DeliveryRecord]:
+    ids = list(message_ids)
+    if not ids:
+        return []
+    query = (
+        select(deliveries)
+        .where(deliveries.c.message_id.in_(ids))
+        .order_by(deliveries.c.message_id, deliveries.c.id)
+    )
+    return [DeliveryRecord.from_row(row) for row in conn.execute(query).mappings()]
+
+
+def cancel_pending(
+    conn: Connection,
+    number: int,
+    *,
+    before_message: int,
+    channels: Collection[str] | None,
+    now: datetime,
+    reason: str,
+    keep_resolutions: bool = False,
+) -> list[DeliveryRecord]:
+    """Cancel the incident's never-sent deliveries of messages older than ``before_message``
+    (on ``channels``, or on every channel when None): a newer message supersedes them.
+    ``keep_resolutions``: deliveries of a ``resolved`` message stay (a postmortem never
+    cancels the news that it is over)."""
+    older = select(messages.c.id).where(
+        messages.c.incident_id == number, messages.c.id < before_message
+    )
+    if keep_resolutions:
+        older = older.where(messages.c.phase != RESOLVED_PHASE)
+    where = [
+        deliveries.c.message_id.in_(older.scalar_subquery()),
+        deliveries.c.state.in_([s.value for s in PENDING_STATES]),
+    ]
+    if channels is not None:
+        where.append(deliveries.c.channel.in_(list(channels)))
+    rows = conn.execute(select(deliveries).where(*where)).mappings().all()
+    if rows:
+        # The state is checked again: on PostgreSQL a worker may have claimed one of these
+        # (moved it to sending) since the select; a delivery being sent is not cancelled.
+        done = conn.execute(
+            update(deliveries)
+            .where(
+                deliveries.c.id.in_([row["id"] for row in rows]),
+                deliveries.c.state.in_([s.value for s in PENDING_STATES]),
+            )
+            .returning(deliveries.c.id)
+            .values(
+                state=DeliveryState.CANCELLED.value,
+                due_at=None,
+                lease_owner=None,
+                lease_expires_at=None,
+                last_error=reason,
+                updated_at=now,
+            )
+        )
+        cancelled = set(done.scalars().all())
+        rows = [row for row in rows if row["id"] in cancelled]
+    return [DeliveryRecord.from_row(row) for row in rows]
+
+
+def start_sending(
+    conn: Connection, message_id: int, *, owner: str, now: datetime, lease_until: datetime
+) -> list[DeliveryRecord]:
+    """Move this owner's queued deliveries of one message to ``sending`` (one attempt more):
+    from here on a crash may leave a delivery sent but not recorded.
+
+    Order per incident and channel: a delivery whose channel still has an earlier message
+    of the incident in ``sending`` (a worker sending an update right when it was resolved)
+    is not sent here; its claim is released so that a worker sends it after that one.
+    """
+    mine = and_(
+        deliveries.c.message_id == message_id,
+        deliveries.c.state == DeliveryState.QUEUED.value,
+        deliveries.c.lease_owner == owner,
+    )
+    conn.execute(
+        update(deliveries)
+        .where(mine, ~_earlier_in_flight(deliveries.c.message_id, deliveries.c.channel))
+        .values(
+            state=DeliveryState.SENDING.value,
+            attempts=deliveries.c.attempts + 1,
+            lease_expires_at=lease_until,
+            updated_at=now,
+        )
+    )
+    conn.execute(
+        update(deliveries)
+        .where(mine)
+        .values(lease_owner=None, lease_expires_at=None, last_error=WAITING_FOR_EARLIER)
+    )
+    query = (
+        select(deliveries)
+        .where(
+            deliveries.c.message_id == message_id,
+            deliveries.c.state == DeliveryState.SENDING.value,
+            deliveries.c.lease_owner == owner,
+        )
+        .order_by(deliveries.c.id)
+    )
+    return [DeliveryRecord.from_row(row) for row in conn.execute(query).mappings()]
+
+
+def finish_attempt(
+    conn: Connection,
+    delivery_id: int,
+    *,
+    owner: str,
+    now: datetime,
+    state: DeliveryState,
+    due_at: datetime | None,
+    error: str | None,
+    maybe_sent: bool = False,
+) -> bool:
+    """Record one attempt's outcome, if ``owner`` still holds the delivery's lease.
+
+    ``maybe_sent``: the attempt was abandoned while the provider may have received it, so
+    the delivery is marked possibly duplicated (a later attempt may repeat it)."""
+    values: dict[str, Any] = {
+        "state": state.value,
+        "due_at": due_at,
+        "last_error": error,
+        "lease_owner": None,
+        "lease_expires_at": None,
+        "updated_at": now,
+    }
+    if state is DeliveryState.SENT:
+        values["sent_at"] = now
+    if maybe_sent:
+        values["possibly_duplicate"] = True
+    result = conn.execute(
+        update(deliveries)
+        .where(
+            deliveries.c.id == delivery_id,
+            deliveries.c.state == DeliveryState.SENDING.value,
+            deliveries.c.lease_owner == owner,
+        )
+        .values(**values)
+    )
+    return result.rowcount == 1
+
+
+def release_claims(
+    conn: Connection, delivery_ids: Iterable[int], *, owner: str, now: datetime
+) -> int:
+    """Hand deliveries this owner claimed but never sent back to the queue, due now, as
+    if the claim had not happened: an attempt that did not start does not count, and
+    nothing is marked possibly duplicated. Returns how many were released."""
+    ids = list(delivery_ids)
+    if not ids:
+        return 0
+    mine = and_(deliveries.c.id.in_(ids), deliveries.c.lease_owner == owner)
+    released = conn.execute(
+        update(deliveries)
+        .where(mine, deliveries.c.state == DeliveryState.SENDING.value)
+        .values(
+            state=DeliveryState.QUEUED.value,
+            attempts=deliveries.c.attempts - 1,
+            due_at=now,
+            lease_owner=None,
+            lease_expires_at=None,
+            updated_at=now,
+        )
+    ).rowcount
+    released += conn.execute(
+        update(deliveries)
+        .where(mine, deliveries.c.state == DeliveryState.QUEUED.value)
+        .values(due_at=now, lease_owner=None, lease_expires_at=None, updated_at=now)
+    ).rowcount
+    return int(released)
+
+
+def release_blocked(
+    conn: Connection, delivery_id: int, *, owner: str, now: datetime, until: datetime, reason: str
+) -> bool:
+    """Give back ``owner``'s claim on a delivery that could not be sent, without counting
+    the attempt (it never left): ``blocked`` until ``until``, with ``reason``. False when
+    ``owner`` no longer holds it."""
+    result = conn.execute(
+        update(deliveries)
+        .where(
+            deliveries.c.id == delivery_id,
+            deliveries.c.state == DeliveryState.SENDING.value,
+            deliveries.c.lease_owner == owner,
+        )
+        .values(
+            state=DeliveryState.BLOCKED.value,
+            attempts=func.max(deliveries.c.attempts - 1, 0)
+            if conn.dialect.name == "sqlite"
+            else func.greatest(deliveries.c.attempts - 1, 0),
+            due_at=until,
+            last_error=reason,
+            lease_owner=None,
+            lease_expires_at=None,
+            updated_at=now,
+        )
+    )
+    return result.rowcount == 1
+
+
+def delivery_counts(conn: Connection, numbers: Iterable[int]) -> dict[int, dict[str, int]]:
+    """Per incident: how many deliveries are in each state."""
+    ids = list(numbers)
+    if not ids:
+        return {}
+    query = (
+        select(messages.c.incident_id, deliveries.c.state, func.count())
+        .join(messages, messages.c.id == deliveries.c.message_id)
+        .where(messages.c.incident_id.in_(ids))
+        .group_by(messages.c.incident_id, deliveries.c.state)
+    )
+    counts: dict[int, dict[str, int]] = {number: {} for number in ids}
+    for number, state, count in conn.execute(query):
+        counts[number][state] = count
+    return counts
+
+
+def _earlier_in_flight(message_id: Any, channel: Any) -> Any:
+    """EXISTS: an earlier message of the same incident is being sent on the same channel,
+    or, for a postmortem, an earlier resolution there is not delivered yet (correlated to
+    the ``deliveries`` row being updated)."""
+    own = aliased(messages)
+    other = aliased(deliveries)
+    other_message = aliased(messages)
+    waiting_resolution = and_(
+        own.c.phase == POSTMORTEM_PHASE,
+        other_message.c.phase == RESOLVED_PHASE,
+        other.c.state.in_([s.value for s in PENDING_STATES]),
+    )
+    return (
+        select(other.c.id)
+        .join(other_message, other_message.c.id == other.c.message_id)
+        .join(own, own.c.incident_id == other_message.c.incident_id)
+        .where(
+            own.c.id == message_id,
+            other.c.channel == channel,
+            or_(other.c.state == DeliveryState.SENDING.value, waiting_resolution),
+            other.c.message_id < message_id,
+        )
+        .correlate(deliveries)
+        .exists()
+    )
+
+
+@dataclass
+class Claim:
+    """What one claim decided: deliveries now ``sending`` under the claimant's lease, and
+    deliveries cancelled because something newer superseded them."""
+
+    claimed: list[DeliveryRecord] = field(default_factory=list)
+    cancelled: list[tuple[DeliveryRecord, str]] = field(default_factory=list)
+    incident_of: dict[int, int] = field(default_factory=dict)
+    """Delivery id -> incident number."""
+    taken_over: dict[int, str | None] = field(default_factory=dict)
+    """Claimed deliveries whose earlier sender's lease ran out: id -> that sender."""
+
+
+def claim_due(
+    conn: Connection, *, owner: str, now: datetime, lease_until: datetime, limit: int
+) -> Claim:
+    """Claim up to ``limit`` deliveries that are due, under a lease for ``owner``.
+
+    Due: ``queued`` or ``retry`` with ``due_at <= now`` and no live lease of another
+    owner; or ``sending`` with an expired lease (its sender died: taken over, marked
+    possibly duplicated, since the send may have happened). On PostgreSQL the candidates
+    are locked ``FOR UPDATE SKIP LOCKED``, so workers claiming at once share them; on
+    SQLite the caller's ``BEGIN IMMEDIATE`` serialises claims.
+
+    Never claimed, cancelled instead: a delivery of a message older than the incident's
+    latest resolution, or older than a newer message on the same channel (it was
+    superseded before it was sent). Per incident and channel, messages go one at a time
+    in order: nothing is claimed while an earlier one is in ``sending``.
+    """
+    pending = [s.value for s in PENDING_STATES]
+    due = or_(
+        and_(
+            deliveries.c.state.in_(pending),
+            deliveries.c.due_at <= now,
+            or_(
+                deliveries.c.lease_owner.is_(None),
+                deliveries.c.lease_owner == owner,
+                deliveries.c.lease_expires_at <= now,
+            ),
+        ),
+        and_(
+            deliveries.c.state == DeliveryState.SENDING.value,
+            deliveries.c.lease_expires_at <= now,
+        ),
+    )
+    query = (
+        select(
+            deliveries,
+            messages.c.incident_id.label("incident_number"),
+            messages.c.phase.label("message_phase"),
+        )
+        .join(messages, messages.c.id == deliveries.c.message_id)
+        .where(due)
+        .order_by(deliveries.c.message_id, deliveries.c.id)
+        .limit(max(limit * 4, 32))
+        .with_for_update(skip_locked=True, of=deliveries)
+    )
+    rows = conn.execute(query).mappings().all()
+    claim = Claim()
+    if not rows:
+        return claim
+    numbers = {int(row["incident_number"]) for row in rows}
+    resolution = dict(
+        conn.execute(
+            select(messages.c.incident_id, func.max(messages.c.id))
+            .where(messages.c.incident_id.in_(numbers), messages.c.phase == "resolved")
+            .group_by(messages.c.incident_id)
+        ).all()
+    )
+    latest: dict[tuple[int, str], int] = {}
+    latest_before_postmortem: dict[tuple[int, str], int] = {}
+    in_flight: dict[tuple[int, str], list[tuple[int, int]]] = {}
+    undelivered_resolution: dict[tuple[int, str], list[tuple[int, int]]] = {}
+    for number, channel, message_id, delivery_id, state, phase in conn.execute(
+        select(
+            messages.c.incident_id,
+            deliveries.c.channel,
+            deliveries.c.message_id,
+            deliveries.c.id,
+            deliveries.c.state,
+            messages.c.phase,
+        )
+        .join(messages, messages.c.id == deliveries.c.message_id)
+        .where(messages.c.incident_id.in_(numbers))
+    ):
+        key = (number, channel)
+        latest[key] = max(latest.get(key, 0), message_id)
+        if phase != POSTMORTEM_PHASE:
+            latest_before_postmortem[key] = max(latest_before_postmortem.get(key, 0), message_id)
+        if state == DeliveryState.SENDING.value:
+            in_flight.setdefault(key, []).append((message_id, delivery_id))
+        if phase == RESOLVED_PHASE and state in (*pending, DeliveryState.SENDING.value):
+            undelivered_resolution.setdefault(key, []).append((message_id, delivery_id))
+
+    takeovers: list[int] = []
+    fresh: list[int] = []
+    busy: set[tuple[int, str]] = set()
+    dropped: set[int] = set()
+    for row in rows:
+        record = DeliveryRecord.from_row(_delivery_columns(row))
+        number = int(row["incident_number"])
+        key = (number, record.channel)
+        claim.incident_of[record.id] = number
+        reason = None
+        # a resolution is superseded by a newer message (a flap's update, a newer
+        # resolution), never by the postmortem, which waits for it instead
+        newest = latest_before_postmortem if row["message_phase"] == RESOLVED_PHASE else latest
+        if resolution.get(number, 0) > record.message_id:
+            reason = "the incident was resolved before it was sent"
+        elif newest.get(key, 0) > record.message_id:
+            reason = "superseded by a newer message before it was sent"
+        if reason is not None:
+            claim.cancelled.append((record, reason))
+            dropped.add(record.id)
+            continue
+        waits_for = in_flight.get(key, [])
+        if row["message_phase"] == POSTMORTEM_PHASE:
+            waits_for = waits_for + undelivered_resolution.get(key, [])
+        earlier = [
+            delivery_id
+            for message_id, delivery_id in waits_for
+            if message_id < record.message_id and delivery_id not in dropped
+        ]
+        if earlier or key in busy or len(takeovers) + len(fresh) >= limit:
+            continue
+        busy.add(key)
+        if record.state == DeliveryState.SENDING.value:
+            takeovers.append(record.id)
+            claim.taken_over[record.id] = record.lease_owner
+        else:
+            fresh.append(record.id)
+
+    for record, reason in claim.cancelled:
+        interrupted = record.state == DeliveryState.SENDING.value
+        conn.execute(
+            update(deliveries)
+            .where(deliveries.c.id == record.id, deliveries.c.state == record.state)
+            .values(
+                state=DeliveryState.CANCELLED.value,
+                due_at=None,
+                lease_owner=None,
+                lease_expires_at=None,
+                possibly_duplicate=deliveries.c.possibly_duplicate | interrupted,
+                last_error=(
+                    f"{reason}; an earlier attempt may have been sent" if interrupted else reason
+                ),
+                updated_at=now,
+            )
+        )
+    lease = {
+        "state": DeliveryState.SENDING.value,
+        "attempts": deliveries.c.attempts + 1,
+        "lease_owner": owner,
+        "lease_expires_at": lease_until,
+        "updated_at": now,
+    }
+    if takeovers:
+        conn.execute(
+            update(deliveries)
+            .where(deliveries.c.id.in_(takeovers))
+            .values(**lease, possibly_duplicate=True)
+        )
+    if fresh:
+        conn.execute(update(deliveries).where(deliveries.c.id.in_(fresh)).values(**lease))
+    claimed = takeovers + fresh
+    if claimed:
+        query = select(deliveries).where(deliveries.c.id.in_(claimed)).order_by(deliveries.c.id)
+        claim.claimed = [DeliveryRecord.from_row(row) for row in conn.execute(query).mappings()]
+    return claim
+
+
+def _delivery_columns(row: Any) -> Any:
+    return {column.name: row[column.name] for column in deliveries.columns}
+
+
+def next_due(conn: Connection, *, owner: str) -> datetime | None:
+    """The earliest moment a delivery may need this worker: a pending delivery's due time
+    (or, under another owner's lease, the lease's end), or a lease running out."""
+    pending = [s.value for s in PENDING_STATES]
+    unleased = conn.execute(
+        select(func.min(deliveries.c.due_at)).where(
+            deliveries.c.state.in_(pending),
+            or_(deliveries.c.lease_owner.is_(None), deliveries.c.lease_owner == owner),
+        )
+    ).scalar_one()
+    leased = conn.execute(
+        select(func.min(deliveries.c.lease_expires_at)).where(
+            deliveries.c.state.in_([*pending, DeliveryState.SENDING.value]),
+            deliveries.c.lease_owner.is_not(None),
+            deliveries.c.lease_owner != owner,
+        )
+    ).scalar_one()
+    found = [moment for moment in (unleased, leased) if moment is not None]
+    return _aware(min(found)) if found else None
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
