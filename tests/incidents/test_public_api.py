@@ -33,16 +33,13 @@ def test_importing_the_package_loads_nothing_heavy() -> None:
     assert out.stdout.strip() == ""
 
 
-def test_the_fakes_drive_an_orchestrator(
-    project_root: Path, fake_channels: list[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_fakes_drive_an_orchestrator(project_root: Path, fake_channels: list[str]) -> None:
     gate = ApprovalGate(refused={"other-runbook"})
-    # until the orchestrator takes the gate as an argument, it is the module's check
-    monkeypatch.setattr("outagecomms.incidents.ensure_sendable", gate)
     clock, sender = FakeClock(), FakeSender(failing={"x-posts"})
     start = clock()
     with open_store(f"sqlite:///{project_root / 'state.db'}") as store:
-        orchestrator = Orchestrator(Project(project_root), store, clock=clock, sender=sender)
+        project = Project(project_root)
+        orchestrator = Orchestrator(project, store, clock=clock, sender=sender, gate=gate)
         report = orchestrator.declare(RUNBOOK, variables={"impact": IMPACT})
         assert sorted(item.channel.name for item in sender.sent) == fake_channels
         assert [d.channel for d in report.failed] == ["x-posts"]
