@@ -163,7 +163,7 @@ def plan_declare(
             return Plan("declare", again, Phase.UPDATE, deliveries, reopened=True)
     chosen = severity or runbook.severity
     with orchestrator.store.read() as conn:
-        number = repo.max_incident_number(conn) + 1
+        number = repo.expected_incident_number(conn)
     incident = IncidentRecord(
         number=number,
         runbook_id=runbook.id,

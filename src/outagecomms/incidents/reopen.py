@@ -24,7 +24,6 @@ from outagecomms.incidents.rules import (
 )
 from outagecomms.incidents.views import (
     Report,
-    _iso,
 )
 from outagecomms.inputs import check_variables
 from outagecomms.models import Phase, Severity
@@ -32,6 +31,7 @@ from outagecomms.project import LoadedRunbook
 from outagecomms.store import repository as repo
 from outagecomms.store.records import (
     IncidentRecord,
+    iso_utc,
 )
 from outagecomms.store.repository import UNBLOCKED
 
@@ -103,7 +103,7 @@ class Reopening(Messaging):
                     actor=actor,
                     detail={
                         "dedupe_key": key,
-                        "resolved_at": _iso(current.resolved_at),
+                        "resolved_at": iso_utc(current.resolved_at),
                         "cooldown": None if window is None else int(window.total_seconds()),
                         "severity": chosen.value,
                         "break_glass_reason": reason,

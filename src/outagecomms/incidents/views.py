@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import structlog
@@ -18,14 +18,11 @@ from outagecomms.store.records import (
     EventRecord,
     IncidentRecord,
     MessageRecord,
+    iso_utc,
 )
 from outagecomms.store.tables import DeliveryState
 
 log = structlog.get_logger(__name__)
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.astimezone(UTC).isoformat()
 
 
 def incident_json(incident: IncidentRecord, *, deduplicated: bool = False) -> dict[str, Any]:
@@ -36,7 +33,7 @@ def incident_json(incident: IncidentRecord, *, deduplicated: bool = False) -> di
         "status": incident.status,
         "severity": incident.severity,
         "phase": incident.phase,
-        "next_update_at": _iso(incident.next_update_at),
+        "next_update_at": iso_utc(incident.next_update_at),
         "deduplicated": deduplicated,
     }
 
@@ -52,8 +49,8 @@ def blocked_json(incident: IncidentRecord) -> dict[str, Any] | None:
         return None
     return {
         "reason": incident.blocked_reason,
-        "since": _iso(incident.blocked_at),
-        "retry_at": _iso(incident.blocked_until),
+        "since": iso_utc(incident.blocked_at),
+        "retry_at": iso_utc(incident.blocked_until),
     }
 
 
@@ -179,8 +176,8 @@ class IncidentSummary:
     def as_json(self) -> dict[str, Any]:
         return {
             **incident_json(self.incident),
-            "started_at": _iso(self.incident.started_at),
-            "resolved_at": _iso(self.incident.resolved_at),
+            "started_at": iso_utc(self.incident.started_at),
+            "resolved_at": iso_utc(self.incident.resolved_at),
             "failed_deliveries": self.failed_deliveries,
             "pending_deliveries": self.pending_deliveries,
             "retrying_deliveries": self.retrying_deliveries,
@@ -204,13 +201,13 @@ class TimelineEntry:
             "phase": m.phase,
             "origin": m.origin,
             "by": m.author,
-            "at": _iso(m.created_at),
-            "next_update_at": _iso(m.next_update_at),
+            "at": iso_utc(m.created_at),
+            "next_update_at": iso_utc(m.next_update_at),
             "deliveries": [
                 {
                     **delivery_json(d),
-                    "due_at": _iso(d.due_at),
-                    "sent_at": _iso(d.sent_at),
+                    "due_at": iso_utc(d.due_at),
+                    "sent_at": iso_utc(d.sent_at),
                     "possibly_duplicate": d.possibly_duplicate,
                     "cut_from": d.cut_from,
                     "title": d.title,
@@ -236,8 +233,8 @@ class IncidentDetail:
         return {
             **incident_json(i),
             **pinning_json(i),
-            "started_at": _iso(i.started_at),
-            "resolved_at": _iso(i.resolved_at),
+            "started_at": iso_utc(i.started_at),
+            "resolved_at": iso_utc(i.resolved_at),
             "declared_by": i.declared_by,
             "break_glass_reason": i.break_glass_reason,
             "dedupe_key": i.dedupe_key,
@@ -247,7 +244,7 @@ class IncidentDetail:
             "runbook_file_version": self.file_version,
             "timeline": [entry.as_json() for entry in self.timeline],
             "events": [
-                {"at": _iso(e.at), "kind": e.kind, "actor": e.actor, "detail": e.detail}
+                {"at": iso_utc(e.at), "kind": e.kind, "actor": e.actor, "detail": e.detail}
                 for e in self.events
             ],
         }

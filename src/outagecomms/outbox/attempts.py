@@ -5,7 +5,7 @@ handing unsent claims back to the worker."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 
 from outagecomms.delivery import DEFAULT_TIMEOUT, Outcome, RetryPolicy
 from outagecomms.store import repository as repo
-from outagecomms.store.records import DeliveryRecord, public_id
+from outagecomms.store.records import DeliveryRecord, iso_utc, public_id
 from outagecomms.store.tables import DeliveryState
 from outagecomms.store.wakeups import work_waiting
 
@@ -27,10 +27,6 @@ that the worker may take them over."""
 def lease_length(timeout: float | None) -> timedelta:
     """How long a claim on a delivery lasts: the send timeout plus a grace period."""
     return timedelta(seconds=timeout or DEFAULT_TIMEOUT) + LEASE_GRACE
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.astimezone(UTC).isoformat()
 
 
 def record_attempt(
@@ -71,7 +67,7 @@ def record_attempt(
     if error is not None:
         detail["error"] = error
     if due_at is not None:
-        detail["due_at"] = _iso(due_at)
+        detail["due_at"] = iso_utc(due_at)
     repo.add_event(
         conn, incident=number, at=now, kind=f"delivery.{state.value}", actor=None, detail=detail
     )
@@ -82,7 +78,7 @@ def record_attempt(
             "delivery.retry_scheduled",
             incident=public_id(number),
             channel=delivery.channel,
-            retry_at=_iso(due_at),
+            retry_at=iso_utc(due_at),
         )
 
 

@@ -58,11 +58,6 @@ def list_incidents(conn: Connection, *, include_resolved: bool = False) -> list[
     return [IncidentRecord.from_row(row) for row in conn.execute(query).mappings()]
 
 
-def max_incident_number(conn: Connection) -> int:
-    """The highest incident number used so far (0 when there is none)."""
-    return int(conn.execute(select(func.max(incidents.c.id))).scalar() or 0)
-
-
 def _open_promising(exclude: Collection[int], now: datetime | None = None) -> Any:
     """WHERE: open, with a promised next update, not among ``exclude`` and, given ``now``,
     not blocked by the worker beyond ``now`` (``blocked_until``)."""

@@ -13,7 +13,7 @@ from outagecomms.delivery import Outgoing
 from outagecomms.errors import StoreError
 from outagecomms.models import Audience, Phase, Severity
 from outagecomms.store import repository as repo
-from outagecomms.store.records import IncidentRecord, public_id
+from outagecomms.store.records import IncidentRecord, iso_utc, public_id
 from outagecomms.store.repository import UNBLOCKED
 from outagecomms.worker.base import WorkerBase
 from outagecomms.worker.report import StepReport
@@ -23,7 +23,6 @@ from outagecomms.worker.settings import (
     WORKER_ACTOR,
 )
 from outagecomms.worker.texts import (
-    _iso,
     _stable_key,
     blocked_text,
     problem_text,
@@ -81,10 +80,10 @@ class KeepingCadence(WorkerBase):
                     kind="incident.automatic_update",
                     actor=WORKER_ACTOR,
                     detail={
-                        "promised_at": _iso(promised),
+                        "promised_at": iso_utc(promised),
                         "late_by_seconds": int(late.total_seconds()),
                         "catch_up": late >= cadence,
-                        "next_update_at": _iso(current.next_update_at),
+                        "next_update_at": iso_utc(current.next_update_at),
                         "worker": self.id,
                     },
                 )
@@ -108,7 +107,7 @@ class KeepingCadence(WorkerBase):
             self._block(number, now, f"automatic update of {incident_id} not sent: {problem}")
             report.problems.append(f"{incident_id}: {problem}")
             return False
-        log.info("incident.automatic_update", incident=incident_id, promised_at=_iso(promised))
+        log.info("incident.automatic_update", incident=incident_id, promised_at=iso_utc(promised))
         return True
 
     def _block(self, number: int, now: datetime, problem: str) -> None:

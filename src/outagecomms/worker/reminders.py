@@ -12,7 +12,7 @@ from outagecomms.delivery import Outgoing
 from outagecomms.errors import OutagecommsError
 from outagecomms.models import Audience, Channel
 from outagecomms.store import repository as repo
-from outagecomms.store.records import IncidentRecord
+from outagecomms.store.records import IncidentRecord, iso_utc
 from outagecomms.worker.deliveries import Delivering
 from outagecomms.worker.report import StepReport
 from outagecomms.worker.service import _cadence_of
@@ -20,7 +20,6 @@ from outagecomms.worker.settings import (
     WORKER_ACTOR,
 )
 from outagecomms.worker.texts import (
-    _iso,
     _stable_key,
     reminder_text,
 )
@@ -94,7 +93,7 @@ class Reminding(Delivering):
                 kind="reminder.sent",
                 actor=WORKER_ACTOR,
                 detail={
-                    "for": _iso(promise),
+                    "for": iso_utc(promise),
                     "channels": {
                         o.key.removeprefix("reminder:"): o.error or "sent" for o in outcomes
                     },

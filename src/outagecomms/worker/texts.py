@@ -77,7 +77,3 @@ def _outgoing(record: DeliveryRecord, channel: Channel) -> Outgoing:
 
 def _stable_key(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.astimezone(UTC).isoformat()
