@@ -10,7 +10,6 @@ from typing import Any
 
 from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import aliased
 
 from outagecomms.store.records import DeliveryRecord
 from outagecomms.store.tables import (
@@ -255,9 +254,9 @@ def _earlier_in_flight(message_id: Any, channel: Any) -> Any:
     """EXISTS: an earlier message of the same incident is being sent on the same channel,
     or, for a postmortem, an earlier resolution there is not delivered yet (correlated to
     the ``deliveries`` row being updated)."""
-    own = aliased(messages)
-    other = aliased(deliveries)
-    other_message = aliased(messages)
+    own = messages.alias()
+    other = deliveries.alias()
+    other_message = messages.alias()
     waiting_resolution = and_(
         own.c.phase == POSTMORTEM_PHASE,
         other_message.c.phase == RESOLVED_PHASE,
