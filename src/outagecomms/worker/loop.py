@@ -9,7 +9,7 @@ One step (:meth:`Worker.run_once`) does, at one moment ``now``:
    taken inside the write transaction, with the incident locked and re-checked, so two
    workers never both post one, and a resolution or a human update wins;
 3. the internal channels' reminder, a runbook's ``reminder:`` before an automatic update;
-4. every delivery that is due: claimed under a lease (:func:`repository.claim_due`), sent
+4. every delivery that is due: claimed under a lease (:mod:`outagecomms.outbox.claims`), sent
    with :func:`outagecomms.delivery.send_all` (through the orchestrator's sender),
    recorded, and retried on the :class:`~outagecomms.delivery.RetryPolicy` schedule.
 
