@@ -86,6 +86,7 @@ def test_a_database_one_migration_behind_is_brought_to_head(tmp_path: Path) -> N
         conn.execute(text("ALTER TABLE deliveries DROP COLUMN cut_from"))
         for table in ("alerts", "idempotency_keys", "api_tokens"):  # 0005
             conn.execute(text(f"DROP TABLE {table}"))
+        conn.execute(text("DROP INDEX ix_deliveries_state_due_at_message_id_id"))  # 0009
         conn.execute(text("UPDATE alembic_version SET version_num = '0003'"))
     with open_store(url) as store:
         assert schema_drift(store, metadata) == []
