@@ -17,7 +17,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any, Final
 
@@ -97,6 +97,7 @@ def url_spans(text: str, *, with_protocol_only: bool = False) -> list[tuple[int,
     return [(start, end) for start, end, _ in _urls(text, with_protocol_only)]
 
 
+@lru_cache(maxsize=4096)
 def _urls(text: str, with_protocol_only: bool) -> list[tuple[int, int, int]]:
     """``(start, end, length of the URL's text)``: twitter-text counts a URL without
     protocol whose domain it shortened to its ASCII part by that text's length."""
@@ -139,8 +140,9 @@ def _urls(text: str, with_protocol_only: bool) -> list[tuple[int, int, int]]:
 
 
 @cache
-def _emoji() -> tuple[frozenset[int], frozenset[str], int]:
-    """The single code points that are emoji, the emoji sequences, the longest one."""
+def _emoji() -> tuple[frozenset[int], frozenset[str], int, frozenset[str]]:
+    """The single code points that are emoji, the emoji sequences, the longest one, and
+    the characters a sequence starts with."""
     tables = _tables()
     single = frozenset(
         point for low, high in tables["emoji_single"] for point in range(low, high + 1)
@@ -149,20 +151,22 @@ def _emoji() -> tuple[frozenset[int], frozenset[str], int]:
         "".join(chr(int(code, 16)) for code in sequence.split())
         for sequence in tables["emoji_sequences"]
     )
-    return single, sequences, max(len(sequence) for sequence in sequences)
+    starts = frozenset(sequence[0] for sequence in sequences)
+    return single, sequences, max(len(sequence) for sequence in sequences), starts
 
 
 def emoji_spans(text: str) -> list[tuple[int, int]]:
     """``(start, end)`` of each emoji (a sequence counts as one), left to right."""
-    single, sequences, longest = _emoji()
+    single, sequences, longest, starts = _emoji()
     spans: list[tuple[int, int]] = []
     index, size = 0, len(text)
     while index < size:
         end = 0
-        for length in range(min(longest, size - index), 1, -1):
-            if text[index : index + length] in sequences:
-                end = index + length
-                break
+        if text[index] in starts:
+            for length in range(min(longest, size - index), 1, -1):
+                if text[index : index + length] in sequences:
+                    end = index + length
+                    break
         if not end and ord(text[index]) in single:
             end = index + 1
         if end:
