@@ -5,9 +5,10 @@ manufacturer, contractor, operator: the lexicon's ``third-party`` group) togethe
 or a failure (``cause``, ``failure``), or names a company right after a cause or failure word
 ("caused by AS "X"", "problēmas ir "Tele2""), or says so outright ("not our fault",
 ``blame-shift``). A third party named as information ("we are working with our provider",
-``supplier-info`` just before it) is not blame, nor is infrastructure the publisher calls its own
-(``our-own``: "our data centers", "mūsu datu centri", and the same words again later), and a message that owns the outcome
-(``ownership``: "this is on us") shifts no blame by naming a supplier.
+``supplier-info`` just before it) is not blame, nor is infrastructure the publisher calls
+its own (``our-own``: "our data centers", "mūsu datu centri", and the same words again
+later), and a message that owns the outcome (``ownership``: "this is on us") shifts no blame
+by naming a supplier.
 """
 
 from __future__ import annotations
