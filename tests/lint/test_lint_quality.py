@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from outagecomms.lint.quality import HOLDOUT_ROUND, Sample, Tally, evaluate, is_holdout, load_corpus
+from outagecomms.lint.quality import HOLDOUT_ROUNDS, Sample, Tally, evaluate, is_holdout, load_corpus
 
 CORPUS = Path(__file__).parent / "corpus"
 
@@ -55,9 +55,9 @@ def test_holdout_split_is_a_third_chosen_by_the_id() -> None:
     assert [is_holdout(i) for i in ids] == [is_holdout(i) for i in ids]
 
 
-def test_holdout_is_drawn_from_the_newest_round_only(corpus: list[Sample]) -> None:
-    assert {s.round for s in corpus if s.holdout} == {HOLDOUT_ROUND}
-    assert not any(s.holdout for s in corpus if s.round < HOLDOUT_ROUND)
+def test_holdout_is_drawn_from_the_holdout_rounds_only(corpus: list[Sample]) -> None:
+    assert {s.round for s in corpus if s.holdout} == set(HOLDOUT_ROUNDS)
+    assert not any(s.holdout for s in corpus if s.round not in HOLDOUT_ROUNDS)
 
 
 @pytest.mark.parametrize("lang", sorted(HOLDOUT))
