@@ -14,7 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from outagecomms.lint.quality import HOLDOUT_ROUNDS, Sample, Tally, evaluate, is_holdout, load_corpus
+from outagecomms.lint.quality import (
+    HOLDOUT_ROUNDS,
+    Sample,
+    Tally,
+    evaluate,
+    is_holdout,
+    load_corpus,
+)
 
 CORPUS = Path(__file__).parent / "corpus"
 
