@@ -22,6 +22,7 @@ from outagecomms.components.statuses import BY_SEVERITY, ComponentStatus, parse_
 from outagecomms.errors import NotFoundError, UsageError
 from outagecomms.models import Runbook, Severity
 from outagecomms.project import Project
+from outagecomms.store import Store
 from outagecomms.store import components_repo as repo
 from outagecomms.store.records import iso_utc
 
@@ -57,7 +58,7 @@ def affected_components(
     ``--component ID[=STATUS]`` (an id alone: the runbook's status for it, else the one of
     the severity; ``=operational``: not affected). An unknown id given by hand is a usage
     error; one the runbook names is left out with a warning (``lint`` reports it), so a
-    stale runbook never stops a declare."""
+    stale runbook never stops a declare (without ``components.yaml``, silently)."""
     overrides = parse_component_flags(flags)
     catalog = catalog_of(project) if (overrides or runbook.components) else Catalog()
     for component in overrides:
@@ -68,7 +69,7 @@ def affected_components(
     for component, status in named.items():
         if component in catalog:
             affected[component] = status
-        else:
+        elif catalog.document is not None:  # no components.yaml: components are off
             log.warning("component.unknown", runbook=runbook.id, component=component)
     for component, given in overrides.items():
         status = given or named.get(component) or BY_SEVERITY[severity]
@@ -148,9 +149,15 @@ def component_views(conn: Connection, catalog: Catalog, lang: str) -> list[Compo
     return views
 
 
+def list_components(project: Project, store: Store) -> list[ComponentView]:
+    """Every component with its status now (``GET /api/v1/components``)."""
+    with store.read() as conn:
+        return component_views(conn, catalog_of(project), project.settings.default_language)
+
+
 def set_status(
-    conn: Connection,
     project: Project,
+    store: Store,
     component: str,
     status: str,
     *,
@@ -158,7 +165,8 @@ def set_status(
     actor: str,
     reason: str | None = None,
 ) -> ComponentView:
-    """Set ``component``'s status by hand (``PATCH /api/v1/components/{id}``)."""
+    """Set ``component``'s status by hand (``PATCH /api/v1/components/{id}``): an unknown
+    id is not found, an unknown status a usage error naming the statuses."""
     catalog = catalog_of(project)
     if component not in catalog:
         raise NotFoundError(unknown_component_message(component, catalog, project.root))
@@ -166,14 +174,16 @@ def set_status(
         chosen = parse_status(status)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    repo.add_component_change(
-        conn,
-        component=component,
-        status=chosen.value,
-        at=now,
-        source="manual",
-        actor=actor,
-        reason=reason,
-    )
-    lang = project.settings.default_language
-    return next(v for v in component_views(conn, catalog, lang) if v.id == component)
+    with store.write() as conn:
+        repo.add_component_change(
+            conn,
+            component=component,
+            status=chosen.value,
+            at=now,
+            source="manual",
+            actor=actor,
+            reason=reason,
+        )
+        views = component_views(conn, catalog, project.settings.default_language)
+    log.info("component.status", component=component, status=chosen.value, actor=actor)
+    return next(v for v in views if v.id == component)

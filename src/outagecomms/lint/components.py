@@ -12,7 +12,7 @@ from outagecomms.components.catalog import (
     unknown_component_message,
 )
 from outagecomms.errors import ConfigError
-from outagecomms.lint.findings import Finding, finding
+from outagecomms.lint.findings import Finding, Level, finding
 from outagecomms.project import LoadedRunbook, Project
 from outagecomms.yamlfile import display_path
 
@@ -25,7 +25,23 @@ def component_findings(project: Project, runbooks: Sequence[LoadedRunbook]) -> l
         problems = getattr(exc, "problems", None) or [str(exc)]
         where = display_path(project.root / COMPONENTS_FILE)
         return [finding("components", p).at(file=where) for p in problems]
+    if catalog.document is None:  # no components.yaml: components are off
+        return [_no_file(loaded, project) for loaded in naming]
     return [f for loaded in naming for f in _unknown(loaded, catalog, project)]
+
+
+def _no_file(loaded: LoadedRunbook, project: Project) -> Finding:
+    where = display_path(project.root / COMPONENTS_FILE)
+    return finding(
+        "components",
+        f"the runbook names components but there is no {where}, so none is shown or set; "
+        'add the file (README "Components") or remove components:',
+    ).at(
+        severity=Level.WARNING,
+        file=display_path(loaded.document.path),
+        line=loaded.document.line_of(("components",)),
+        runbook=loaded.id,
+    )
 
 
 def _unknown(loaded: LoadedRunbook, catalog: Catalog, project: Project) -> list[Finding]:
