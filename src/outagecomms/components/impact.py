@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection
 
 from outagecomms.components.catalog import Catalog, load_catalog, unknown_component_message
 from outagecomms.components.statuses import BY_SEVERITY, ComponentStatus, parse_status, worst
-from outagecomms.errors import NotFoundError, UsageError
+from outagecomms.errors import ConfigError, NotFoundError, UsageError
 from outagecomms.models import Runbook, Severity
 from outagecomms.project import Project
 from outagecomms.store import Store
@@ -60,7 +60,13 @@ def affected_components(
     error; one the runbook names is left out with a warning (``lint`` reports it), so a
     stale runbook never stops a declare (without ``components.yaml``, silently)."""
     overrides = parse_component_flags(flags)
-    catalog = catalog_of(project) if (overrides or runbook.components) else Catalog()
+    try:
+        catalog = catalog_of(project) if (overrides or runbook.components) else Catalog()
+    except ConfigError as exc:
+        if overrides:
+            raise  # asked for by hand: say what is wrong with the file
+        log.warning("components.unreadable", runbook=runbook.id, error=str(exc))
+        return {}  # a broken components.yaml never stops a declare
     for component in overrides:
         if component not in catalog:
             raise UsageError(unknown_component_message(component, catalog, project.root))
