@@ -111,3 +111,19 @@ def test_every_change_of_status_is_kept_with_its_incident_and_time(
         ("payments", "operational", "resolve", 1),
     ]
     assert history[1].at - history[0].at == clock() - start
+
+
+def test_a_flap_reopening_the_incident_puts_its_components_back(
+    orchestrator: Orchestrator, clock: FakeClock
+) -> None:
+    from datetime import timedelta
+
+    orchestrator.declare("payments-failing", variables=IMPACT, dedupe_key="check-1")
+    orchestrator.resolve("INC-1")
+    assert statuses(orchestrator)["payments"] == "operational"
+    clock.advance(minutes=5)
+    report = orchestrator.declare(
+        "payments-failing", variables=IMPACT, dedupe_key="check-1", cooldown=timedelta(hours=1)
+    )
+    assert report.reopened
+    assert statuses(orchestrator)["payments"] == "partial_outage"
