@@ -94,9 +94,8 @@ class Delivering(KeepingCadence):
             for record in claim.claimed:
                 self._record_alone(claim, record, outcomes, blocked, now, report)
         with self.store.read() as conn:
-            states = {
-                d.id: d.state
-                for d in repo.deliveries_of(conn, {d.message_id for d in claim.claimed})
+            states = {  # only this batch's deliveries: not every delivery of their messages
+                d.id: d.state for d in repo.deliveries_by_id(conn, [d.id for d in claim.claimed])
             }
             sent_messages = {
                 m: repo.get_message(conn, m) for m in {d.message_id for d in claim.claimed}
