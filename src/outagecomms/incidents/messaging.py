@@ -350,7 +350,7 @@ class Messaging:
     def _actor(self, by: str | None) -> str:
         """Who posts: ``by``, else this orchestrator's actor (``--by``, OUTAGECOMMS_ACTOR,
         the OS user), checked like every value that reaches a reader."""
-        return check_value(by or self.actor, "--by", max_length=ACTOR_MAX_LENGTH)
+        return check_value(by or self.actor, "by", max_length=ACTOR_MAX_LENGTH)
 
     def _reason(self, reason: str | None) -> str | None:
         cleaned = _clean_reason(reason)
@@ -358,7 +358,11 @@ class Messaging:
             return None
         limit = self.project.limits.reason_max_length
         return check_value(
-            cleaned, "--reason", max_length=limit, setting="reason_max_length", multiline=True
+            cleaned,
+            "unapproved_reason",
+            max_length=limit,
+            setting="reason_max_length",
+            multiline=True,
         )
 
     def lease_length(self) -> timedelta:

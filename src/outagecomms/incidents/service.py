@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from outagecomms.approvals import break_glass_reason, content_hash
 from outagecomms.durations import format_duration
 from outagecomms.errors import (
+    PARAMETER,
     OutagecommsError,
     RefusedError,
     UsageError,
@@ -110,13 +111,17 @@ class Orchestrator(Reopening):
         runbook = loaded.runbook
         chosen_severity = severity or runbook.severity
         if cadence is not None and cadence <= timedelta(0):
-            raise UsageError("--cadence must be positive; write it like 30m")
+            raise UsageError(
+                f"{PARAMETER} must be positive; write it like 30m", parameter="cadence"
+            )
         longest = self.project.limits.max_duration
-        for flag, value in (("--cadence", cadence), ("--cooldown", cooldown)):
+        for name, value in (("cadence", cadence), ("cooldown", cooldown)):
             if value is not None and value > longest:
                 raise UsageError(
-                    f"{flag} {format_duration(value)} is longer than {format_duration(longest)}"
-                    f", the longest duration allowed {raise_it('max_duration')}"
+                    f"{PARAMETER} {format_duration(value)} is longer than "
+                    f"{format_duration(longest)}, the longest duration allowed "
+                    f"{raise_it('max_duration')}",
+                    parameter=name,
                 )
         if key is not None and latest is not None:
             window = runbook.flap_cooldown if cooldown is None else cooldown
@@ -242,12 +247,14 @@ class Orchestrator(Reopening):
             raise UsageError(
                 f"update posts one of: {allowed}; use `outagecomms resolve` to resolve"
                 if phase is Phase.RESOLVED
-                else f"--phase {phase.value!r}: update posts one of: {allowed}"
+                else f"{PARAMETER} {phase.value!r}: update posts one of: {allowed}",
+                parameter="phase",
             )
         if runbook_version is not None and runbook_version.strip().lower() != LATEST_VERSION:
             raise UsageError(
-                f"--runbook-version {runbook_version!r}: only 'latest' is supported (the "
-                "newest approved version of the runbook file)"
+                f"{PARAMETER} {runbook_version!r}: only 'latest' is supported (the "
+                "newest approved version of the runbook file)",
+                parameter="runbook_version",
             )
         return self._follow_up(
             incident_ref, phase, variables or {}, self._actor(by), unapproved_reason,
@@ -290,7 +297,9 @@ class Orchestrator(Reopening):
         messages are cancelled."""
         key = _clean_key(dedupe_key)
         if (incident_ref is None) == (key is None):
-            raise UsageError("resolve takes an incident id or --dedupe-key, exactly one")
+            raise UsageError(
+                f"resolve takes an incident id or {PARAMETER}, exactly one", parameter="dedupe_key"
+            )
         if key is not None:
             incident_ref = self._ref_by_dedupe_key(key)
         assert incident_ref is not None
