@@ -1,9 +1,9 @@
 """The incident orchestrator: declare, update, resolve, postmortem, status and show.
 
-Every message goes through the outbox (product-spec §6): the message and one delivery per
-channel are committed in one transaction before anything is sent, then each delivery gets
-its first attempt at once, concurrently (:func:`outagecomms.delivery.send_all`). A channel
-that fails stays queued with a retry time for the worker; it never blocks the others.
+Every message goes through the outbox (README "Delivery semantics"): the message and one
+delivery per channel are committed in one transaction before anything is sent, then each
+delivery gets its first attempt at once, concurrently (:func:`outagecomms.delivery.send_all`).
+A channel that fails stays queued with a retry time for the worker; it never blocks the others.
 
 The store keeps each channel's NAME, never its URL: URLs and their secrets are resolved
 from the project's channel files only at send time."""
@@ -153,20 +153,17 @@ class Orchestrator(Reopening):
                 number = repo.insert_incident(
                     conn,
                     runbook_id=runbook.id,
-                    status=IncidentStatus.OPEN.value,
+                    status=IncidentStatus.OPEN,
                     severity=chosen_severity.value,
-                    phase=Phase.INVESTIGATING.value,
+                    phase=Phase.INVESTIGATING,
                     cadence_seconds=None if cadence is None else int(cadence.total_seconds()),
                     next_update_at=next_update_at,
                     variables=given,
                     channels=list(channels) or None,
                     dedupe_key=key,
-                    open_dedupe_key=key,
                     declared_by=actor,
                     break_glass_reason=reason,
                     started_at=now,
-                    resolved_at=None,
-                    updated_at=now,
                     **pin(runbook),
                 )
                 incident = _must(repo.get_incident(conn, number))
@@ -413,7 +410,7 @@ class Orchestrator(Reopening):
             if words is None:  # the runbook's words must be approved; one's own are linted
                 self.gate(self.project, loaded, unapproved_reason=reason)
             runbook = loaded.runbook
-        else:  # the approved content pinned at declare (product-spec §8)
+        else:  # the approved content pinned at declare (README "When things go wrong")
             runbook = self.runbook_of(incident)
         # break glass only where an approval was needed and missing
         unapproved_reason = (
