@@ -123,8 +123,8 @@ class Messaging:
 
     def runbook_of(self, incident: IncidentRecord) -> Runbook:
         """What the incident's messages render from: the runbook content pinned at declare
-        (product-spec §8), whatever the file says now. An incident declared before pinning
-        existed renders from the file, which must still be approved."""
+        (README "When things go wrong"), whatever the file says now. An incident declared
+        before pinning existed renders from the file, which must still be approved."""
         pinned = incident.runbook_sha256
         if pinned is not None:
             if pinned in self._pinned:

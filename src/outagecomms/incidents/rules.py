@@ -27,8 +27,8 @@ log = structlog.get_logger(__name__)
 
 
 def pin(runbook: Runbook) -> dict[str, Any]:
-    """The incident columns that pin ``runbook`` (product-spec §8): its content hash, the
-    same one ``approvals.lock`` records, and the content itself."""
+    """The incident columns that pin ``runbook`` (README "When things go wrong"): its
+    content hash, the same one ``approvals.lock`` records, and the content itself."""
     return {
         "runbook_sha256": content_hash(runbook),
         "runbook_content": runbook.model_dump(mode="json"),

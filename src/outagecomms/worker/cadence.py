@@ -32,9 +32,9 @@ class KeepingCadence(WorkerBase):
         """Post the automatic update if, with the incident locked, it is still open and
         its promise has passed. Returns whether it was posted.
 
-        It renders from the runbook pinned on the incident (product-spec §8), so an edited
-        runbook file neither stops the cadence nor sends unapproved words. Any exception
-        but a store error blocks this incident (:meth:`_block`); the others go on."""
+        It renders from the runbook pinned on the incident (README "When things go wrong"),
+        so an edited runbook file neither stops the cadence nor sends unapproved words. Any
+        exception but a store error blocks this incident (:meth:`_block`); the others go on."""
         incident_id = public_id(number)
         try:
             with self.store.read() as conn:
