@@ -30,6 +30,9 @@ from outagecomms.project import Project
 from outagecomms.site.labels import direction, labels
 from outagecomms.store import Store
 from outagecomms.store import repository as repo
+from outagecomms.promises import promise_record
+from outagecomms.site.maintenance import SiteWindow, site_windows
+from outagecomms.store.maintenance_repo import WindowRecord, list_windows
 from outagecomms.store.records import DeliveryRecord, IncidentRecord, MessageRecord
 
 HISTORY_DAYS = 90
@@ -174,6 +177,8 @@ class SiteIncident:
     title: str
     scope: str | None
     updates: list[Update] = field(default_factory=list)
+    on_time: tuple[int, int] = (0, 0)
+    """The promise record: updates on time, of the promises that fell due."""
 
     @property
     def id(self) -> str:
@@ -208,6 +213,8 @@ class SiteIncident:
 class SiteState:
     config: SiteConfig
     incidents: list[SiteIncident]
+    windows: list[SiteWindow] = field(default_factory=list)
+    """Maintenance windows, the soonest first (site/maintenance.py)."""
 
     @property
     def open(self) -> list[SiteIncident]:
@@ -247,6 +254,7 @@ def load_states(project: Project, store: Store, configs: Sequence[SiteConfig]) -
     tree shows the same moment)."""
     with store.read() as conn:
         records = repo.list_incidents(conn, include_resolved=True)
+        windows = list_windows(conn)
         timeline: Timeline = {}
         for record in records:
             messages = repo.messages_of(conn, record.number)
@@ -254,11 +262,15 @@ def load_states(project: Project, store: Store, configs: Sequence[SiteConfig]) -
             timeline[record.number] = [
                 (m, [d for d in delivered if d.message_id == m.id]) for m in messages
             ]
-    return [_state(project, config, records, timeline) for config in configs]
+    return [_state(project, config, records, timeline, windows) for config in configs]
 
 
 def _state(
-    project: Project, config: SiteConfig, records: Sequence[IncidentRecord], timeline: Timeline
+    project: Project,
+    config: SiteConfig,
+    records: Sequence[IncidentRecord],
+    timeline: Timeline,
+    windows: Sequence[WindowRecord] = (),
 ) -> SiteState:
     channels = {name: loaded.channel for name, loaded in project.usable_channels().items()}
     runbooks: dict[str, Runbook | None] = {}
@@ -298,9 +310,20 @@ def _state(
                 title=runbook.title_in(config.lang) if runbook else record.runbook_id,
                 scope=scope_of(record, runbook, config.lang),
                 updates=updates,
+                on_time=_on_time(timeline[record.number], config.now),
             )
         )
-    return SiteState(config, incidents)
+    for window in windows:
+        if window.runbook_id not in runbooks:
+            runbooks[window.runbook_id] = _runbook(project, window.runbook_id)
+    return SiteState(config, incidents, site_windows(windows, runbooks, config.lang))
+
+
+def _on_time(
+    messages: list[tuple[MessageRecord, list[DeliveryRecord]]], now: datetime
+) -> tuple[int, int]:
+    record = promise_record(messages, now)
+    return record.on_time, record.due
 
 
 class _Languages:

@@ -14,7 +14,12 @@
   ``created_at``, ``updated_at``, ``display_at``, ``incident_id``). Extensions:
   ``next_update_at`` and ``scope`` on an incident, ``phase``, ``title`` and ``lang`` on an
   update.
-- ``components`` and ``scheduled_maintenances``: empty lists (outagecomms has neither).
+- ``components``: an empty list.
+- ``scheduled_maintenances``: the upcoming and running maintenance windows, the soonest
+  first, in Statuspage's shape (site/maintenance.py); extensions ``sequence`` (as in
+  ``maintenance.ics``) and ``incident``.
+- ``updates_on_time`` on an incident (an extension): the promise record, ``on_time`` of
+  ``due`` promises ("next update by") kept.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
 
+from outagecomms.site.maintenance import scheduled_maintenance_json
 from outagecomms.site.state import SiteIncident, SiteState, Update
 from outagecomms.store.records import iso_utc
 
@@ -85,6 +91,7 @@ def _incident(incident: SiteIncident, state: SiteState) -> dict[str, Any]:
         "incident_updates": [_update(u) for u in reversed(incident.updates)],
         "next_update_at": iso_utc(record.next_update_at) if incident.is_open else None,
         "scope": incident.scope,
+        "updates_on_time": {"on_time": incident.on_time[0], "due": incident.on_time[1]},
     }
 
 
@@ -107,7 +114,11 @@ def summary(state: SiteState) -> dict[str, Any]:
         "status": {"indicator": level, "description": DESCRIPTIONS[level]},
         "components": [],
         "incidents": [_incident(i, state) for i in state.open],
-        "scheduled_maintenances": [],
+        "scheduled_maintenances": [
+            scheduled_maintenance_json(w, config.url, page_id(config.base_url))
+            for w in state.windows
+            if w.upcoming
+        ],
     }
 
 
