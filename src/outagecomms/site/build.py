@@ -27,8 +27,8 @@ from outagecomms.site.feed import FEED_FILE, feed_xml
 from outagecomms.site.html import render, time_formatter
 from outagecomms.site.ics import CALENDAR_FILE, calendar
 from outagecomms.site.labels import labels
-from outagecomms.site.maintenance import maintenance_labels
 from outagecomms.site.languages import alternates
+from outagecomms.site.maintenance import maintenance_labels
 from outagecomms.site.safe_write import exclusive_lock, write_file
 from outagecomms.site.state import SiteConfig, SiteState, load_states
 from outagecomms.site.summary import indicator, page_id, summary_json

@@ -2,9 +2,10 @@
 
 One VEVENT per window: a UID that never changes (``mw-<id>@<page host>``), SEQUENCE raised
 on every change (a reschedule, a cancellation), STATUS CONFIRMED or CANCELLED, DTSTART and
-DTEND in UTC, and the times in the page's zone, with its name, in the SUMMARY. Written here, not with a library: the
-format is a few escaped, folded lines (RFC 5545 §3.1, §3.3.11); the tests read it back
-with the ``icalendar`` package."""
+DTEND in UTC, and the times in the page's zone, with its name, in the SUMMARY. Written
+here, not with a library: the format is a few escaped, folded lines (RFC 5545 §3.1,
+§3.3.11), and a runtime dependency for them is not worth it; the tests read it back with
+the ``icalendar`` package."""
 
 from __future__ import annotations
 

@@ -27,11 +27,11 @@ from outagecomms.compose import TITLED_KINDS, channel_language
 from outagecomms.errors import OutagecommsError, UsageError
 from outagecomms.models import LANGUAGE_CODE, Audience, Channel, ChannelKind, Runbook, localized
 from outagecomms.project import Project
+from outagecomms.promises import promise_record
 from outagecomms.site.labels import direction, labels
+from outagecomms.site.maintenance import SiteWindow, site_windows
 from outagecomms.store import Store
 from outagecomms.store import repository as repo
-from outagecomms.promises import promise_record
-from outagecomms.site.maintenance import SiteWindow, site_windows
 from outagecomms.store.maintenance_repo import WindowRecord, list_windows
 from outagecomms.store.records import DeliveryRecord, IncidentRecord, MessageRecord
 
