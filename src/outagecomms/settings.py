@@ -53,6 +53,11 @@ class Settings(BaseModel):
         default="https://status.example.com",
         description="the public status page, linked from every message",
     )
+    public_url: str | None = Field(
+        default=None,
+        description="the service's public address (`serve --public-url`): the status page "
+        "links to PUBLIC_URL/subscribe",
+    )
     timezone: str = Field(default="UTC", description="default time zone of channels")
     default_language: str = Field(default="en", description="used where a language is missing")
     sender: str | dict[str, str] = Field(

@@ -34,11 +34,13 @@ IMPACT = "the app and website are unavailable"
 
 @pytest.fixture
 def project_root(tmp_path: Path) -> Path:
-    """A project with the shipped scheduled-maintenance runbook and no channels."""
+    """A project with the shipped scheduled-maintenance runbook and components.yaml, and no
+    channels."""
     root = tmp_path / "project"
     (root / "runbooks").mkdir(parents=True)
     (root / "channels").mkdir()
     shutil.copy(REPO / "runbooks" / f"{RUNBOOK}.yaml", root / "runbooks")
+    shutil.copy(REPO / "components.yaml", root)
     return root
 
 

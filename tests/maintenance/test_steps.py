@@ -7,6 +7,8 @@ from datetime import timedelta
 
 from outagecomms.maintenance import Maintenance
 from outagecomms.sinks import HttpSink, SmtpSink
+from outagecomms.store import Store
+from outagecomms.store.components_repo import current_status
 from outagecomms.worker import Worker
 from tests.incidents.conftest import Clock
 from tests.maintenance.conftest import IMPACT, RUNBOOK
@@ -138,3 +140,22 @@ def test_a_reschedule_sends_a_notice_and_plans_the_reminders_again(
         STARTED,
         COMPLETED,
     ]
+
+
+def _status(store: Store, component: str) -> str:
+    with store.read() as conn:
+        return current_status(conn, component) or "operational"
+
+
+def test_the_components_are_under_maintenance_only_while_the_window_runs(
+    maintenance: Maintenance, worker: Worker, clock: Clock, store: Store
+) -> None:
+    maintenance.schedule(
+        RUNBOOK, start="+1h", end="+2h", variables={"impact": IMPACT}, components=["api"]
+    )
+    assert _status(store, "api") == "operational"
+    _at(worker, clock, 1)
+    assert _status(store, "api") == "under_maintenance"
+    assert _status(store, "dashboard") == "under_maintenance"  # the runbook's, as at declare
+    _at(worker, clock, 1)
+    assert _status(store, "api") == "operational"

@@ -19,6 +19,7 @@ import structlog
 from sqlalchemy.engine import Connection
 
 from outagecomms.approvals import break_glass_reason
+from outagecomms.components.impact import affected_components, follow_incident
 from outagecomms.errors import NotFoundError, OutagecommsError, RefusedError, UsageError
 from outagecomms.incidents import Orchestrator
 from outagecomms.incidents.rules import pin
@@ -38,6 +39,7 @@ from outagecomms.outbox.posting import Posted
 from outagecomms.store import Store
 from outagecomms.store import maintenance_repo as windows
 from outagecomms.store import repository as repo
+from outagecomms.store.components_repo import insert_incident_components
 from outagecomms.store.maintenance_repo import WindowRecord
 from outagecomms.store.records import IncidentStatus, iso_utc
 from outagecomms.vocabulary import Phase
@@ -132,6 +134,11 @@ class Maintenance:
         o._check_values(runbook, given)
         targets = o.channels_for(list(channels) or None)
         components = _clean_components(components)
+        # the components under maintenance (components.yaml): the runbook's and the ones
+        # named; they show under_maintenance from the start to the end of the window
+        affected = affected_components(
+            o.project, runbook, runbook.severity, [f"{c}=under_maintenance" for c in components]
+        )
         with self.store.write() as conn:
             number = repo.insert_incident(
                 conn,
@@ -159,13 +166,14 @@ class Maintenance:
                 status="scheduled",
                 starts_at=starts_at,
                 ends_at=ends_at,
-                components=components,
+                components=sorted(affected),
                 sequence=0,
                 planned_at=now,
                 created_by=actor,
                 created_at=now,
                 updated_at=now,
             )
+            insert_incident_components(conn, number, affected)  # counted once it opens
             incident = repo.get_incident(conn, number)
             assert incident is not None
             posted = o.post_message(
@@ -362,6 +370,7 @@ class Maintenance:
                 windows.update_window(
                     conn, window_id, status="in_progress", started_at=now, updated_at=now
                 )
+                follow_incident(conn, incident.number, now, actor, source="maintenance")
             elif step.kind is StepKind.COMPLETE:
                 repo.update_incident(
                     conn,
@@ -375,6 +384,7 @@ class Maintenance:
                 windows.update_window(
                     conn, window_id, status="completed", completed_at=now, updated_at=now
                 )
+                follow_incident(conn, incident.number, now, actor, source="resolve")
             else:
                 repo.update_incident(conn, incident.number, phase=phase.value, updated_at=now)
             posted = self._post(conn, incident.number, runbook, phase, actor, now, origin=origin)
