@@ -11,7 +11,7 @@ from sqlalchemy import and_, case, func, insert, or_, select, text, update
 from sqlalchemy.engine import Connection
 
 from outagecomms.store.deliveries_repo import _aware
-from outagecomms.store.records import IncidentRecord
+from outagecomms.store.records import LISTED_STATUSES, IncidentRecord
 from outagecomms.store.tables import (
     IncidentStatus,
     incidents,
@@ -84,6 +84,8 @@ def list_incidents(conn: Connection, *, include_resolved: bool = False) -> list[
     query = select(*INCIDENT_COLUMNS).order_by(incidents.c.id)
     if not include_resolved:
         query = query.where(incidents.c.status == IncidentStatus.OPEN.value)
+    else:
+        query = query.where(incidents.c.status.in_([s.value for s in LISTED_STATUSES]))
     return [IncidentRecord.from_row(row) for row in conn.execute(query).mappings()]
 
 
