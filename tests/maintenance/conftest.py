@@ -19,10 +19,12 @@ from tests.worker import conftest as shared
 
 _logs_to_this_tests_stderr = shared._logs_to_this_tests_stderr
 approvals = shared.approvals
+cli_orchestrator_options = shared.cli_orchestrator_options
 clock = shared.clock
 database_url = shared.database_url
 http = shared.http
 postgres_url = shared.postgres_url
+real_approvals = shared.real_approvals
 sender = shared.sender
 sink_channels = shared.sink_channels
 smtp = shared.smtp

@@ -9,7 +9,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from outagecomms.cli.app import JsonOption, ProjectOption, app, console, emit_json, project
+from outagecomms.cli.app import (
+    JsonOption,
+    ProjectOption,
+    app,
+    console,
+    emit_json,
+    orchestrator_options,
+    project,
+)
 from outagecomms.cli.options import (
     ByOption,
     DatabaseOption,
@@ -49,7 +57,9 @@ def _maintenance(
     from outagecomms.incidents import Orchestrator
     from outagecomms.maintenance import Maintenance
 
-    with Orchestrator.open(project(project_dir), database_url=database_url, actor=by) as o:
+    with Orchestrator.open(
+        project(project_dir), database_url=database_url, actor=by, **orchestrator_options()
+    ) as o:
         yield Maintenance(o)
 
 
