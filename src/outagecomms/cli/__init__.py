@@ -20,6 +20,7 @@ try:  # typer >= 0.20 vendors click; its exceptions are not click's
 except ImportError:  # pragma: no cover - older typer on plain click
     from click import exceptions as click_errors  # type: ignore[no-redef]
 
+from outagecomms.cli import lean_typer, registry
 from outagecomms.cli.app import app, embedded
 from outagecomms.cli.options import flag_for
 from outagecomms.errors import ExitStatus, OutagecommsError
@@ -31,20 +32,7 @@ INTERNAL_ERROR = int(ExitStatus.INTERNAL)
 
 def _load_commands() -> None:
     """Import every command module: each registers its commands on ``app``."""
-    from outagecomms.cli import (  # noqa: F401 - imported for their @app.command()s
-        correct,
-        demo,
-        files,
-        incidents,
-        init,
-        lint,
-        maintenance,
-        measure,
-        report,
-        service,
-        site,
-        worker,
-    )
+    registry.load_commands()
 
 
 def _error(message: str) -> None:
@@ -62,7 +50,8 @@ def run(
     ``sender``, ``senders``."""
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args or os.environ.get("OUTAGECOMMS_DEBUG", "") not in ("", "0")
-    _load_commands()
+    lean_typer.install()
+    registry.load_commands(args)
     try:
         command = typer.main.get_command(app)
         with embedded(orchestrator_options):
