@@ -6,6 +6,7 @@ mapped to exit statuses here, once.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import traceback
@@ -96,5 +97,9 @@ def run(
 
 
 def main() -> None:
-    """Console-script entry point."""
-    sys.exit(run())
+    """Console-script entry point. Before the interpreter exits, every object is frozen out
+    of the garbage collector's reach: its last collection over everything the imports
+    created costs a tenth of a second and frees nothing the exit would not."""
+    status = run()
+    gc.freeze()
+    sys.exit(status)

@@ -9,17 +9,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-import structlog
 from sqlalchemy.engine import Connection
 
 from outagecomms.fanout import ChannelText
+from outagecomms.logs import get_logger
 from outagecomms.models import Channel, Phase
 from outagecomms.store import repository as repo
 from outagecomms.store.records import IncidentRecord
 from outagecomms.store.tables import DeliveryState
 from outagecomms.store.wakeups import work_waiting
 
-log = structlog.get_logger(__name__)
+log = get_logger(__name__)
 
 
 @dataclass(frozen=True)
