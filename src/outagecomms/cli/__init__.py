@@ -32,6 +32,7 @@ INTERNAL_ERROR = int(ExitStatus.INTERNAL)
 def _load_commands() -> None:
     """Import every command module: each registers its commands on ``app``."""
     from outagecomms.cli import (  # noqa: F401 - imported for their @app.command()s
+        components,
         correct,
         demo,
         files,
