@@ -84,10 +84,13 @@ def test_a_database_one_migration_behind_is_brought_to_head(tmp_path: Path) -> N
         ):
             conn.execute(text(f"ALTER TABLE incidents DROP COLUMN {column}"))
         conn.execute(text("ALTER TABLE deliveries DROP COLUMN cut_from"))
+        for table in ("maintenance_steps", "maintenance_windows"):  # 0008
+            conn.execute(text(f"DROP TABLE {table}"))
         for table in ("component_changes", "incident_components"):  # 0007
             conn.execute(text(f"DROP TABLE {table}"))
         for table in ("alerts", "idempotency_keys", "api_tokens"):  # 0005
             conn.execute(text(f"DROP TABLE {table}"))
+        conn.execute(text("DROP INDEX ix_deliveries_state_due_at_message_id_id"))  # 0009
         conn.execute(text("UPDATE alembic_version SET version_num = '0003'"))
     with open_store(url) as store:
         assert schema_drift(store, metadata) == []

@@ -12,7 +12,14 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from outagecomms.errors import OutagecommsError
-from outagecomms.service import alerts_api, components_api, health, hooks, incidents_api
+from outagecomms.service import (
+    alerts_api,
+    components_api,
+    health,
+    hooks,
+    incidents_api,
+    maintenance_api,
+)
 from outagecomms.service.auth import RateLimiter
 from outagecomms.service.context import Service
 from outagecomms.service.limits import BodyLimit
@@ -46,6 +53,7 @@ def create_app(service: Service) -> FastAPI:
     app.state.limiter = RateLimiter(service.settings.rate_limit)
     app.include_router(health.router)
     app.include_router(incidents_api.router)
+    app.include_router(maintenance_api.router)
     app.include_router(alerts_api.router)
     app.include_router(components_api.router)
     app.include_router(hooks.router)

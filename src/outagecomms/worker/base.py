@@ -11,13 +11,13 @@ from datetime import datetime, timedelta
 
 import structlog
 
-from outagecomms.project import Project
+from outagecomms.project import Project, Signature
 from outagecomms.store import Store
 from outagecomms.store import repository as repo
 from outagecomms.store.wakeups import (
     Wakeup,
 )
-from outagecomms.worker.service import IncidentService
+from outagecomms.worker.service import IncidentService, ScheduledSteps
 from outagecomms.worker.settings import (
     CRASH_STEPS,
     FORGET_AFTER,
@@ -39,8 +39,11 @@ class WorkerBase:
         lease: timedelta | None = None,
         reload_project: bool = True,
         on_message: Callable[[str], None] | None = None,
+        scheduled: ScheduledSteps | None = None,
     ) -> None:
         self.orchestrator = orchestrator
+        self.scheduled = scheduled
+        """Maintenance windows' steps, taken at their time (None: none)."""
         self.on_message = on_message
         """Called with one line per message this worker sent (the CLI prints it)."""
         self.lease = lease or orchestrator.lease_length()
@@ -52,6 +55,8 @@ class WorkerBase:
         self._last_beat: datetime | None = None
         self._stop = threading.Event()
         self._wakeup: Wakeup | None = None
+        self._project_files: Signature | None = None
+        """The project files' signature when the project was last parsed."""
         crash_at = os.environ.get("OUTAGECOMMS_TEST_CRASH_AT", "")
         self._crash_at = crash_at if crash_at in CRASH_STEPS else None
 
