@@ -12,6 +12,7 @@ import importlib
 from collections.abc import Sequence
 
 MODULES: tuple[str, ...] = (
+    "components",
     "correct",
     "demo",
     "files",
@@ -34,6 +35,7 @@ COMMAND_MODULES: dict[str, str] = {
     "postmortem": "incidents",
     "status": "incidents",
     "show": "incidents",
+    "components": "components",
     "correct": "correct",
     "demo": "demo",
     "schema": "files",
