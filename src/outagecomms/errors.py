@@ -2,7 +2,8 @@
 
 Every error a user can cause carries a message that names the fix, and where there is
 one, the ``file:line`` it concerns. The CLI prints ``outagecomms: error: <message>``
-and exits with :attr:`OutagecommsError.exit_status`; nothing else maps errors to codes.
+and exits with :attr:`OutagecommsError.exit_status` (:func:`exit_status_of` for any
+exception); nothing else maps errors to codes.
 """
 
 from __future__ import annotations
@@ -104,3 +105,17 @@ class InterruptedByUser(OutagecommsError):
     """Ctrl-C before anything was recorded: nothing was written, nothing was sent."""
 
     exit_status = ExitStatus.INTERRUPTED
+
+
+def exit_status_of(exc: BaseException) -> ExitStatus:
+    """The exit status an exception ends a command with, for every caller that turns one
+    into a process status (the CLI, the GitHub Action's step): an :class:`OutagecommsError`
+    its own, Ctrl-C :attr:`ExitStatus.INTERRUPTED`, a file this user may not read or write
+    :attr:`ExitStatus.CONFIG`, anything else a bug (:attr:`ExitStatus.INTERNAL`)."""
+    if isinstance(exc, OutagecommsError):
+        return exc.exit_status
+    if isinstance(exc, KeyboardInterrupt):
+        return ExitStatus.INTERRUPTED
+    if isinstance(exc, PermissionError):
+        return ExitStatus.CONFIG
+    return ExitStatus.INTERNAL
