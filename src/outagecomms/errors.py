@@ -79,6 +79,14 @@ class NotFoundError(OutagecommsError):
     exit_status = ExitStatus.NOT_FOUND
 
 
+class UnknownNameError(NotFoundError):
+    """A name typed by hand that a project file does not list (a component id): on the
+    command line a usage error (exit 2, like a bad flag: the command must change); to the
+    HTTP API a resource that is not there (404)."""
+
+    exit_status = ExitStatus.USAGE
+
+
 class RefusedError(OutagecommsError):
     """Understood but not allowed: an unapproved runbook, a resolved incident."""
 

@@ -30,6 +30,7 @@ __all__ = ["app", "main", "run"]
 def _load_commands() -> None:
     """Import every command module: each registers its commands on ``app``."""
     from outagecomms.cli import (  # noqa: F401 - imported for their @app.command()s
+        components,
         correct,
         demo,
         files,

@@ -208,7 +208,7 @@ def declare(
                 plan_declare(
                     orchestrator, runbook, severity=severity, variables=given,
                     dedupe_key=dedupe_key, cadence=interval, channels=channel or [],
-                    unapproved_reason=reason, cooldown=window,
+                    unapproved_reason=reason, cooldown=window, components=component or [],
                 ),
                 json_output,
             )  # fmt: skip
