@@ -45,10 +45,11 @@ from outagecomms.site.ics import CALENDAR_FILE, calendar
 from outagecomms.site.labels import labels
 from outagecomms.site.languages import alternates
 from outagecomms.site.maintenance import maintenance_labels
+from outagecomms.site.page_id import page_id
 from outagecomms.site.safe_write import exclusive_lock, write_file
 from outagecomms.site.selection import Selection, load_states
 from outagecomms.site.state import SiteConfig, SiteState
-from outagecomms.site.summary import indicator, page_id, summary_json
+from outagecomms.site.summary import indicator, summary_json
 from outagecomms.store import Store
 
 MANIFEST = ".outagecomms-site.json"
