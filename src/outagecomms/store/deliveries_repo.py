@@ -3,12 +3,12 @@ release, block) and claiming what is due (:func:`claim_due`)."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import String, and_, cast, func, insert, literal, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import aliased
 
@@ -28,12 +28,29 @@ WAITING_FOR_EARLIER = (
 )
 
 
+BULK_BATCH = 1000
+"""Rows per executemany when one message goes to many recipients (100,000 subscribers are
+100 statements, not 100,000)."""
+SUBSCRIBERS_AUDIENCE = "subscribers"
+
+
 def insert_delivery(conn: Connection, **values: Any) -> int:
     result = conn.execute(insert(deliveries).values(**values).returning(deliveries.c.id))
     return int(result.scalar_one())
 
 
-def deliveries_of(conn: Connection, message_ids: Iterable[int]) -> list[DeliveryRecord]:
+def insert_deliveries(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
+    """Insert many deliveries with executemany, :data:`BULK_BATCH` rows a statement."""
+    for start in range(0, len(rows), BULK_BATCH):
+        conn.execute(insert(deliveries), list(rows[start : start + BULK_BATCH]))
+    return len(rows)
+
+
+def deliveries_of(
+    conn: Connection, message_ids: Iterable[int], *, subscribers: bool = True
+) -> list[DeliveryRecord]:
+    """The deliveries of these messages; without ``subscribers``, not those to subscribers
+    (there may be 100,000: :func:`subscriber_counts` counts them)."""
     ids = list(message_ids)
     if not ids:
         return []
@@ -42,7 +59,64 @@ def deliveries_of(conn: Connection, message_ids: Iterable[int]) -> list[Delivery
         .where(deliveries.c.message_id.in_(ids))
         .order_by(deliveries.c.message_id, deliveries.c.id)
     )
+    if not subscribers:
+        query = query.where(deliveries.c.audience != SUBSCRIBERS_AUDIENCE)
     return [DeliveryRecord.from_row(row) for row in conn.execute(query).mappings()]
+
+
+def subscriber_counts(
+    conn: Connection, message_ids: Iterable[int]
+) -> dict[int, dict[str, dict[str, int]]]:
+    """Per message, per subscribers' channel: how many deliveries are in each state (no
+    address is read)."""
+    ids = list(message_ids)
+    if not ids:
+        return {}
+    query = (
+        select(deliveries.c.message_id, deliveries.c.channel, deliveries.c.state, func.count())
+        .where(
+            deliveries.c.message_id.in_(ids),
+            deliveries.c.audience == SUBSCRIBERS_AUDIENCE,
+        )
+        .group_by(deliveries.c.message_id, deliveries.c.channel, deliveries.c.state)
+    )
+    counts: dict[int, dict[str, dict[str, int]]] = {}
+    for message_id, channel, state, count in conn.execute(query):
+        counts.setdefault(message_id, {}).setdefault(channel, {})[state] = count
+    return counts
+
+
+def cancel_pending_to(conn: Connection, recipient: str, *, now: datetime, reason: str) -> int:
+    """Cancel every never-sent delivery to ``recipient`` (an unsubscribe, an SMS STOP), at
+    once, queued ones and retries alike; a delivery being sent right now is not stopped.
+    Returns how many were cancelled."""
+    done = conn.execute(
+        update(deliveries)
+        .where(
+            deliveries.c.recipient == recipient,
+            deliveries.c.state.in_([s.value for s in PENDING_STATES]),
+        )
+        .values(
+            state=DeliveryState.CANCELLED.value,
+            due_at=None,
+            lease_owner=None,
+            lease_expires_at=None,
+            last_error=reason,
+            updated_at=now,
+        )
+    )
+    return int(done.rowcount)
+
+
+def forget_recipient(conn: Connection, recipient: str) -> int:
+    """Erase ``recipient`` from every delivery (a subscriber removed, GDPR): the rows stay
+    for the incident's counts, their address becomes ``removed:<delivery id>``."""
+    done = conn.execute(
+        update(deliveries)
+        .where(deliveries.c.recipient == recipient)
+        .values(recipient=literal("removed:") + cast(deliveries.c.id, String))
+    )
+    return int(done.rowcount)
 
 
 def cancel_pending(
@@ -112,7 +186,12 @@ def start_sending(
     )
     conn.execute(
         update(deliveries)
-        .where(mine, ~_earlier_in_flight(deliveries.c.message_id, deliveries.c.channel))
+        .where(
+            mine,
+            ~_earlier_in_flight(
+                deliveries.c.message_id, deliveries.c.channel, deliveries.c.recipient
+            ),
+        )
         .values(
             state=DeliveryState.SENDING.value,
             attempts=deliveries.c.attempts + 1,
@@ -251,8 +330,9 @@ def delivery_counts(conn: Connection, numbers: Iterable[int]) -> dict[int, dict[
     return counts
 
 
-def _earlier_in_flight(message_id: Any, channel: Any) -> Any:
-    """EXISTS: an earlier message of the same incident is being sent on the same channel,
+def _earlier_in_flight(message_id: Any, channel: Any, recipient: Any) -> Any:
+    """EXISTS: an earlier message of the same incident is being sent on the same channel
+    to the same recipient,
     or, for a postmortem, an earlier resolution there is not delivered yet (correlated to
     the ``deliveries`` row being updated)."""
     own = aliased(messages)
@@ -270,6 +350,7 @@ def _earlier_in_flight(message_id: Any, channel: Any) -> Any:
         .where(
             own.c.id == message_id,
             other.c.channel == channel,
+            other.c.recipient == recipient,
             or_(other.c.state == DeliveryState.SENDING.value, waiting_resolution),
             other.c.message_id < message_id,
         )
@@ -347,23 +428,31 @@ def claim_due(
             .group_by(messages.c.incident_id)
         ).all()
     )
-    latest: dict[tuple[int, str], int] = {}
-    latest_before_postmortem: dict[tuple[int, str], int] = {}
-    in_flight: dict[tuple[int, str], list[tuple[int, int]]] = {}
-    undelivered_resolution: dict[tuple[int, str], list[tuple[int, int]]] = {}
-    for number, channel, message_id, delivery_id, state, phase in conn.execute(
+    # per incident, channel and recipient (one channel may reach 100,000 subscribers): only
+    # the rows of the candidates' channels and recipients are read
+    Key = tuple[int, str, str]
+    latest: dict[Key, int] = {}
+    latest_before_postmortem: dict[Key, int] = {}
+    in_flight: dict[Key, list[tuple[int, int]]] = {}
+    undelivered_resolution: dict[Key, list[tuple[int, int]]] = {}
+    for number, channel, recipient, message_id, delivery_id, state, phase in conn.execute(
         select(
             messages.c.incident_id,
             deliveries.c.channel,
+            deliveries.c.recipient,
             deliveries.c.message_id,
             deliveries.c.id,
             deliveries.c.state,
             messages.c.phase,
         )
         .join(messages, messages.c.id == deliveries.c.message_id)
-        .where(messages.c.incident_id.in_(numbers))
+        .where(
+            messages.c.incident_id.in_(numbers),
+            deliveries.c.channel.in_({row["channel"] for row in rows}),
+            deliveries.c.recipient.in_({row["recipient"] for row in rows}),
+        )
     ):
-        key = (number, channel)
+        key = (number, channel, recipient)
         latest[key] = max(latest.get(key, 0), message_id)
         if phase != POSTMORTEM_PHASE:
             latest_before_postmortem[key] = max(latest_before_postmortem.get(key, 0), message_id)
@@ -374,12 +463,12 @@ def claim_due(
 
     takeovers: list[int] = []
     fresh: list[int] = []
-    busy: set[tuple[int, str]] = set()
+    busy: set[Key] = set()
     dropped: set[int] = set()
     for row in rows:
         record = DeliveryRecord.from_row(_delivery_columns(row))
         number = int(row["incident_number"])
-        key = (number, record.channel)
+        key = (number, record.channel, record.recipient)
         claim.incident_of[record.id] = number
         reason = None
         # a resolution is superseded by a newer message (a flap's update, a newer
