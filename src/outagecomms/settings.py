@@ -59,6 +59,11 @@ class Settings(BaseModel):
         default_factory=lambda: dict(DEFAULT_SENDER),
         description="the signature on messages: one text, or a table language -> text",
     )
+    public_url: str | None = Field(
+        default=None,
+        description="the service's public address (https://incidents.example.com): "
+        "subscribers' confirm and unsubscribe links point to it",
+    )
     glossary: list[str] = Field(
         default_factory=list,
         description="words your customers use and your own names: never jargon, shouting or "

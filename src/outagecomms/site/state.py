@@ -250,7 +250,7 @@ def load_states(project: Project, store: Store, configs: Sequence[SiteConfig]) -
         timeline: Timeline = {}
         for record in records:
             messages = repo.messages_of(conn, record.number)
-            delivered = repo.deliveries_of(conn, [m.id for m in messages])
+            delivered = repo.deliveries_of(conn, [m.id for m in messages], subscribers=False)
             timeline[record.number] = [
                 (m, [d for d in delivered if d.message_id == m.id]) for m in messages
             ]

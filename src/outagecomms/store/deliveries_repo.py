@@ -64,6 +64,37 @@ def deliveries_of(
     return [DeliveryRecord.from_row(row) for row in conn.execute(query).mappings()]
 
 
+def delivery_states(conn: Connection, delivery_ids: Iterable[int]) -> dict[int, str]:
+    """delivery id -> its state, for these deliveries only."""
+    ids = list(delivery_ids)
+    if not ids:
+        return {}
+    query = select(deliveries.c.id, deliveries.c.state).where(deliveries.c.id.in_(ids))
+    return {int(i): str(state) for i, state in conn.execute(query)}
+
+
+def subscriber_counts_of_incidents(
+    conn: Connection, numbers: Iterable[int]
+) -> dict[int, dict[str, dict[str, int]]]:
+    """Per incident, per subscribers' channel: how many deliveries are in each state."""
+    ids = list(numbers)
+    if not ids:
+        return {}
+    query = (
+        select(messages.c.incident_id, deliveries.c.channel, deliveries.c.state, func.count())
+        .join(messages, messages.c.id == deliveries.c.message_id)
+        .where(
+            messages.c.incident_id.in_(ids),
+            deliveries.c.audience == SUBSCRIBERS_AUDIENCE,
+        )
+        .group_by(messages.c.incident_id, deliveries.c.channel, deliveries.c.state)
+    )
+    counts: dict[int, dict[str, dict[str, int]]] = {}
+    for number, channel, state, count in conn.execute(query):
+        counts.setdefault(number, {}).setdefault(channel, {})[state] = count
+    return counts
+
+
 def subscriber_counts(
     conn: Connection, message_ids: Iterable[int]
 ) -> dict[int, dict[str, dict[str, int]]]:

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 from outagecomms.delivery import Outcome, Outgoing
 from outagecomms.errors import StoreError
 from outagecomms.store import repository as repo
+from outagecomms.store.deliveries_repo import delivery_states
 from outagecomms.store.records import DeliveryRecord, MessageRecord, public_id
 from outagecomms.store.wakeups import work_waiting
 from outagecomms.worker.cadence import KeepingCadence
@@ -93,10 +94,7 @@ class Delivering(KeepingCadence):
             for record in claim.claimed:
                 self._record_alone(claim, record, outcomes, blocked, now, report)
         with self.store.read() as conn:
-            states = {
-                d.id: d.state
-                for d in repo.deliveries_of(conn, {d.message_id for d in claim.claimed})
-            }
+            states = delivery_states(conn, [d.id for d in claim.claimed])
             sent_messages = {
                 m: repo.get_message(conn, m) for m in {d.message_id for d in claim.claimed}
             }

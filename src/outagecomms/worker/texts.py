@@ -12,6 +12,7 @@ from outagecomms.delivery import Outgoing
 from outagecomms.durations import format_duration
 from outagecomms.errors import OutagecommsError
 from outagecomms.models import Channel
+from outagecomms.outbox.recipients import channel_for
 from outagecomms.store.records import DeliveryRecord, IncidentRecord
 from outagecomms.worker.settings import BLOCKED_RETRY
 
@@ -68,10 +69,11 @@ def blocked_text(incident: IncidentRecord, problem: str) -> tuple[str, str]:
 def _outgoing(record: DeliveryRecord, channel: Channel) -> Outgoing:
     return Outgoing(
         key=str(record.id),
-        channel=channel,
+        channel=channel_for(channel, record.recipient),
         title=record.title,
         body=record.body,
         idempotency_key=record.idempotency_key,
+        recipient=record.recipient,
     )
 
 

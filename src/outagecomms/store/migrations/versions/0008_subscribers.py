@@ -26,9 +26,7 @@ NAMING = {"uq": "uq_%(table_name)s_%(column_0_N_name)s"}
 
 def upgrade() -> None:
     with op.batch_alter_table("deliveries", naming_convention=NAMING) as batch:
-        batch.add_column(
-            sa.Column("recipient", sa.String(2048), nullable=False, server_default="")
-        )
+        batch.add_column(sa.Column("recipient", sa.String(2048), nullable=False, server_default=""))
         batch.drop_constraint("uq_deliveries_message_id_channel", type_="unique")
         batch.create_unique_constraint(
             "uq_deliveries_message_id_channel_recipient", ["message_id", "channel", "recipient"]
