@@ -1,8 +1,11 @@
 """The tone linter against hand-labelled real outage messages: the holdout figures, pinned.
 
-The holdout third (by a hash of each message id) was run once, after tuning ended; these are
-the figures it gave. A change of rules or labels that moves them fails here: update the pin
-and say why in the commit (a label change must be explained there).
+The holdout is a third (by a hash of each message id) of the newest collection round (round 2;
+round 1 was seen and joined tuning). It was run once, after tuning ended; these are the figures
+it gave (issue #15, round 2: below the 0.90 recall target for en and lv, and fa's holdout third
+holds no bad message, so its recall is not measured). A change of rules or labels that moves
+them fails here: update the pin and say why in the commit (a label change must be explained
+there).
 """
 
 from __future__ import annotations
@@ -11,16 +14,16 @@ from pathlib import Path
 
 import pytest
 
-from outagecomms.lint.quality import Sample, evaluate, is_holdout, load_corpus
+from outagecomms.lint.quality import HOLDOUT_ROUND, Sample, Tally, evaluate, is_holdout, load_corpus
 
 CORPUS = Path(__file__).parent / "corpus"
 
 HOLDOUT = {
     # lang: (labelled pairs found, labelled pairs, good messages flagged, good messages)
-    "en": (28, 28, 1, 9),
-    "fa": (9, 10, 0, 10),
-    "lv": (3, 3, 1, 11),
-    "uk": (1, 1, 0, 15),
+    "en": (2, 3, 0, 2),
+    "fa": (0, 0, 0, 1),
+    "lv": (1, 3, 0, 5),
+    "uk": (4, 5, 0, 9),
 }
 
 
@@ -52,15 +55,20 @@ def test_holdout_split_is_a_third_chosen_by_the_id() -> None:
     assert [is_holdout(i) for i in ids] == [is_holdout(i) for i in ids]
 
 
+def test_holdout_is_drawn_from_the_newest_round_only(corpus: list[Sample]) -> None:
+    assert {s.round for s in corpus if s.holdout} == {HOLDOUT_ROUND}
+    assert not any(s.holdout for s in corpus if s.round < HOLDOUT_ROUND)
+
+
 @pytest.mark.parametrize("lang", sorted(HOLDOUT))
 def test_holdout_recall_is_pinned(holdout: list[Sample], lang: str) -> None:
-    tally = evaluate(s for s in holdout if s.lang == lang).recall[lang]
+    tally = evaluate(s for s in holdout if s.lang == lang).recall.get(lang, Tally())
     found, labelled, _, _ = HOLDOUT[lang]
     assert (tally.true_positives, tally.positives) == (found, labelled)
 
 
 @pytest.mark.parametrize("lang", sorted(HOLDOUT))
 def test_holdout_good_messages_flagged_is_pinned(holdout: list[Sample], lang: str) -> None:
-    tally = evaluate(s for s in holdout if s.lang == lang).good[lang]
+    tally = evaluate(s for s in holdout if s.lang == lang).good.get(lang, Tally())
     _, _, flagged, good = HOLDOUT[lang]
     assert (tally.false_positives, tally.negatives) == (flagged, good)

@@ -215,3 +215,49 @@ def test_a_supplier_named_as_information_is_no_blame() -> None:
 def test_saying_what_is_blocked_acknowledges_the_problem() -> None:
     text = "We know this blocked checkouts at a busy time. Next update within the hour."
     assert "missing-ack" not in rules_found(text, "en", phase=Phase.UPDATE)
+
+
+# blame-shift: the publisher's own infrastructure is not a third party
+
+
+def test_a_failure_in_our_own_data_centers_is_not_blame() -> None:
+    text = "The outage came from a failure within our data centers."
+    assert "blame-shift" not in rules_found(text, "en")
+
+
+def test_naming_our_own_data_centers_again_later_is_not_blame() -> None:
+    text = "The cause was inside our data centers. Data centers fail over when a system fails."
+    assert "blame-shift" not in rules_found(text, "en")
+
+
+def test_our_provider_is_still_a_third_party() -> None:
+    text = "The root cause was a failure at our hosting provider."
+    assert "blame-shift" in rules_found(text, "en")
+
+
+def test_latvian_own_data_centre_failure_is_not_blame() -> None:
+    text = "Traucējumus izraisīja avārija mūsu datu centrā."
+    assert "blame-shift" not in rules_found(text, "lv")
+
+
+def test_latvian_supply_chain_problems_as_the_cause_are_blame() -> None:
+    text = "Piegāžu ķēžu problēmas ir ietekmējušas lidmašīnu pieejamību."
+    assert "blame-shift" in rules_found(text, "lv")
+
+
+def test_ukrainian_supply_chain_failure_as_the_cause_is_blame() -> None:
+    text = "Затримки спричинені збоєм у ланцюгу постачання."
+    assert "blame-shift" in rules_found(text, "uk")
+
+
+# jargon: a word is jargon only in its technical sense
+
+
+def test_latvian_placing_road_signs_is_not_a_deployment() -> None:
+    text = "Bez ceļazīmju izvietošanas rakt nedrīkst."
+    assert "jargon" not in rules_found(text, "lv")
+
+
+def test_latvian_software_deployment_is_jargon() -> None:
+    text = "Traucējumus radīja programmatūras izvietošana."
+    assert "jargon" in rules_found(text, "lv")

@@ -5,8 +5,10 @@ manufacturer, contractor, operator: the lexicon's ``third-party`` group) togethe
 or a failure (``cause``, ``failure``), or names a company right after a cause or failure word
 ("caused by AS "X"", "problēmas ir "Tele2""), or says so outright ("not our fault",
 ``blame-shift``). A third party named as information ("we are working with our provider",
-``supplier-info`` just before it) is not blame, and a message that owns the outcome
-(``ownership``: "this is on us") shifts no blame by naming a supplier.
+``supplier-info`` just before it) is not blame, nor is infrastructure the publisher calls
+its own (``our-own``: "our data centers", "mūsu datu centri", and the same words again
+later), and a message that owns the outcome (``ownership``: "this is on us") shifts no blame
+by naming a supplier.
 """
 
 from __future__ import annotations
@@ -41,6 +43,15 @@ def _informational(party: Match, info: list[Match], text: str) -> bool:
     )
 
 
+def _publishers_own(party: Match, ours: list[Match], text: str) -> bool:
+    """``party`` is inside an ``our-own`` phrase ("our data centers"), or names again what one
+    already called the publisher's own ("... our data centers. Data centers are ...")."""
+    said = {text[p.start : p.end].rstrip("s") for p in ours}
+    return any(o.start <= party.start and party.end <= o.end for o in ours) or any(
+        text[party.start : party.end].rstrip("s") in s for s in said
+    )
+
+
 def blame_matches(text: Normalized, lexicon: Lexicon, glossary: Glossary) -> list[Match]:
     """The spans where ``text`` shifts blame, in order."""
     found = list(lexicon.find(Group.BLAME_SHIFT, text))
@@ -50,10 +61,15 @@ def blame_matches(text: Normalized, lexicon: Lexicon, glossary: Glossary) -> lis
         return found
     own = glossary.spans(text, lexicon.lang)
     info = lexicon.find(Group.SUPPLIER_INFO, text)
+    ours = lexicon.find(Group.OUR_OWN, text)
     reasons = lexicon.find(Group.CAUSE, text) + lexicon.find(Group.FAILURE, text)
     folded = text.text
     for party in parties:
-        if glossary.covers(party, own) or _informational(party, info, folded):
+        if (
+            glossary.covers(party, own)
+            or _informational(party, info, folded)
+            or _publishers_own(party, ours, folded)
+        ):
             continue
         if in_sentence(reasons, sentence_of(folded, party.start)):
             found.append(party)

@@ -68,6 +68,7 @@ class Group(StrEnum):
     TIME = "time"
     POSTMORTEM = "postmortem"
     NAMED_COMPANY = "named-company"
+    OUR_OWN = "our-own"
 
 
 TYPO_TOLERANT = frozenset({Group.CLICHE_APOLOGY, Group.BLAME_SHIFT, Group.OVER_PROMISE})

@@ -2,8 +2,10 @@
 
 The corpus lives in ``tests/lint/corpus/<lang>.yaml`` (format in its README): each message has
 an id, its source, the text, the guide's rule ids it violates (``labels``), and optionally the
-phase it was posted in and the product words its customers use (``glossary``). A third of the
-messages, chosen by a hash of the id, is the holdout that tuning never looks at.
+phase it was posted in and the product words its customers use (``glossary``), and the
+collection ``round`` it came in. The holdout is a third of the newest round's messages, chosen by
+a hash of the id, that tuning never looks at; the messages of earlier rounds (their holdout was
+seen when it was run) all belong to tuning.
 
 Figures, per rule and per language:
 
@@ -31,7 +33,9 @@ from outagecomms.models import Phase
 SCORED_RULES = tuple(rule for rule in RULES if rule != "length")
 """The tone rules a message's words decide (``length`` needs a channel)."""
 HOLDOUT_SHARE = 3
-"""One message in this many is held out (by a hash of its id)."""
+"""One message in this many of the holdout round is held out (by a hash of its id)."""
+HOLDOUT_ROUND = 2
+"""The collection round whose third is the holdout; earlier rounds are all tuning."""
 
 
 @dataclass(frozen=True)
@@ -46,10 +50,11 @@ class Sample:
     phase: Phase | None = None
     glossary: tuple[str, ...] = ()
     origin: str = "real"
+    round: int = 1
 
     @property
     def holdout(self) -> bool:
-        return is_holdout(self.id)
+        return self.round == HOLDOUT_ROUND and is_holdout(self.id)
 
 
 def is_holdout(sample_id: str) -> bool:
@@ -75,7 +80,15 @@ def _sample(raw: object, lang: str, where: str) -> Sample:
         phase=phase,
         glossary=tuple(str(term) for term in raw.get("glossary") or ()),
         origin=str(raw.get("origin", "real")),
+        round=_round(raw, where),
     )
+
+
+def _round(raw: dict[str, object], where: str) -> int:
+    value = raw.get("round", 1)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ConfigError(f"{where}: {raw['id']}: round must be a whole number >= 1, not {value!r}")
+    return value
 
 
 def load_corpus(directory: Path) -> list[Sample]:
