@@ -39,6 +39,7 @@ def _load_commands() -> None:
         measure,
         service,
         site,
+        subscribers,
         worker,
     )
 

@@ -78,11 +78,11 @@ def build_email(parts: EmailParts) -> EmailMessage:
     if parts.thread_root and parts.thread_root != parts.message_id:
         message["In-Reply-To"] = parts.thread_root
         message["References"] = parts.thread_root
-    message["Content-Language"] = parts.lang
     message["Auto-Submitted"] = "auto-generated"
     if parts.unsubscribe_url:
         message["List-Unsubscribe"] = f"<{parts.unsubscribe_url}>"
         message["List-Unsubscribe-Post"] = ONE_CLICK
     message.set_content(text, subtype="plain", charset="utf-8")
     message.add_alternative(html_part(text, parts.lang), subtype="html", charset="utf-8")
+    message["Content-Language"] = parts.lang  # after set_content, which drops Content-*
     return message
