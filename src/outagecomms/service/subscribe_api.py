@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import json
 from typing import Any
+from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -55,12 +56,22 @@ def page(title: str, text: str, *, status: int = 200, form: str = "") -> HTMLRes
     return HTMLResponse(body, status_code=status)
 
 
+FORM = "application/x-www-form-urlencoded"
+
+
+async def form_fields(request: Request) -> list[tuple[str, str]]:
+    """The fields of an HTML form's POST (``application/x-www-form-urlencoded``)."""
+    body = (await request.body()).decode("utf-8", "replace")
+    return parse_qsl(body, keep_blank_values=True)
+
+
 async def _fields(request: Request) -> tuple[dict[str, Any], bool]:
     """The request's fields and whether it came as a form."""
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if kind in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        form = await request.form()
-        components = [str(v) for v in form.getlist("components") if str(v)]
+    if kind == FORM:
+        pairs = await form_fields(request)
+        form = dict(pairs)
+        components = [v for k, v in pairs if k == "components" and v]
         if len(components) == 1 and "," in components[0]:
             components = [c.strip() for c in components[0].split(",") if c.strip()]
         return {
