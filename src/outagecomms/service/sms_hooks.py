@@ -48,7 +48,9 @@ def twiml(text: str) -> Response:
 async def twilio(request: Request) -> Response:
     token = os.environ.get(TOKEN_ENV)
     if not token:
-        raise ServiceError(503, f"set {TOKEN_ENV} (the Twilio auth token) to accept inbound SMS")
+        raise ServiceError(
+            403, f"inbound SMS is not set up: set {TOKEN_ENV} (the Twilio auth token)"
+        )
     params = await form_fields(request)
     public = service_of(request).settings.public_url
     url = str(request.url)
