@@ -68,12 +68,14 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 @pytest.fixture
 def shipped_project(tmp_path: Path) -> Path:
-    """A copy of the repository's runbooks/ and channels/ in a fresh directory."""
+    """A copy of the repository's runbooks/, channels/ and components.yaml in a fresh
+    directory."""
     root = tmp_path / "project"
     root.mkdir()
     for name in ("runbooks", "channels"):
         if (REPO / name).is_dir():
             shutil.copytree(REPO / name, root / name)
+    shutil.copy(REPO / "components.yaml", root / "components.yaml")
     return root
 
 

@@ -149,6 +149,7 @@ def write_project(root: Path, smtp: SmtpSink, http: HttpSink, site: Path) -> Pro
     the status page written into ``site``."""
     shutil.copytree(examples_root() / "runbooks", root / "runbooks")
     (root / "runbooks" / "approvals.lock").unlink(missing_ok=True)
+    shutil.copy(examples_root() / "components.yaml", root / "components.yaml")
     (root / "channels").mkdir()
     (root / "outagecomms.toml").write_text(DEMO_SETTINGS, encoding="utf-8")
     for channel in DEMO_CHANNELS:

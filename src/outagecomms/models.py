@@ -25,6 +25,7 @@ from pydantic import (
     model_validator,
 )
 
+from outagecomms.components.statuses import COMPONENT_ID, ComponentStatus, parse_status
 from outagecomms.durations import format_duration, parse_duration
 from outagecomms.limits import DEFAULT_LIMITS, Limits, raise_it
 from outagecomms.vocabulary import (  # re-exported: the models' public names
@@ -223,6 +224,14 @@ class Runbook(_Strict):
         description="nudge the internal channels this long before the worker posts an "
         "automatic `update`, so the on-call can post real news instead; unset: no nudge",
     )
+    components: dict[str, ComponentStatus] | None = Field(
+        default=None,
+        # left out of the canonical JSON when unset, so existing approvals keep their hash
+        exclude_if=lambda value: value is None,
+        description="the components (ids of components.yaml) this outage usually affects, "
+        "and the status it puts each in: degraded_performance, partial_outage, major_outage "
+        "or under_maintenance (declare --component ID[=STATUS] overrides)",
+    )
     languages: list[str] = Field(min_length=1)
     variables: dict[str, Variable] = Field(default_factory=dict)
     messages: dict[Phase, PhaseMessages]
@@ -232,6 +241,20 @@ class Runbook(_Strict):
     def _kebab(cls, value: str) -> str:
         if not KEBAB_CASE.match(value):
             raise ValueError(f"{value!r} is not kebab-case; use lowercase words joined by '-'")
+        return value
+
+    @field_validator("components", mode="before")
+    @classmethod
+    def _impacts(cls, value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
+        for component_id, status in value.items():
+            if not isinstance(component_id, str) or not COMPONENT_ID.match(component_id):
+                raise ValueError(
+                    f"{component_id!r} is not a component id; use the ids of components.yaml"
+                )
+            if isinstance(status, str):
+                parse_status(status, impact_only=True)  # names the allowed statuses
         return value
 
     @field_validator("languages")

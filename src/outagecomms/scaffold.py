@@ -33,6 +33,7 @@ _LAYOUT: tuple[tuple[str, str], ...] = (
     ("github/workflows/runbooks.yml", ".github/workflows/runbooks.yml"),
     ("CODEOWNERS", ".github/CODEOWNERS"),
     (f"runbooks/{STARTER_RUNBOOK}.yaml", f"runbooks/{STARTER_RUNBOOK}.yaml"),
+    ("components.yaml", "components.yaml"),
 )
 _LANGUAGE_KEY = re.compile(r"^(?P<indent>\s*)(?P<lang>[a-z]{2,3}):(\s|$)")
 

@@ -53,16 +53,16 @@ class Settings(BaseModel):
         default="https://status.example.com",
         description="the public status page, linked from every message",
     )
+    public_url: str | None = Field(
+        default=None,
+        description="the service's public address (`serve --public-url`): the status page "
+        "links to PUBLIC_URL/subscribe; subscribers' confirm and unsubscribe links point to it",
+    )
     timezone: str = Field(default="UTC", description="default time zone of channels")
     default_language: str = Field(default="en", description="used where a language is missing")
     sender: str | dict[str, str] = Field(
         default_factory=lambda: dict(DEFAULT_SENDER),
         description="the signature on messages: one text, or a table language -> text",
-    )
-    public_url: str | None = Field(
-        default=None,
-        description="the service's public address (https://incidents.example.com): "
-        "subscribers' confirm and unsubscribe links point to it",
     )
     glossary: list[str] = Field(
         default_factory=list,

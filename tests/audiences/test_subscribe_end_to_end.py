@@ -6,6 +6,7 @@ subscriber to another component gets nothing. On SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import re
+import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +20,7 @@ from outagecomms.service.server import application
 from outagecomms.service.tokens import Scope, create_token
 from outagecomms.sinks import SmtpSink
 from outagecomms.store import Store, open_store
+from tests.conftest import REPO
 from tests.incidents.conftest import *  # noqa: F403 - project_root, smtp, approvals
 from tests.incidents.conftest import IMPACT, RUNBOOK, write_channel
 from tests.service.conftest import free_socket, wait_ready
@@ -49,18 +51,13 @@ def database(request: pytest.FixtureRequest, project_root: Path) -> Iterator[Sto
 
 
 @pytest.fixture
-def served(
-    project_root: Path, database: Store, smtp: SmtpSink, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[str]:
+def served(project_root: Path, database: Store, smtp: SmtpSink) -> Iterator[str]:
     """uvicorn with its worker on 127.0.0.1, its public URL in the project's settings."""
     sock = free_socket()
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     (project_root / "outagecomms.toml").write_text(f'public_url = "{url}"\n', encoding="utf-8")
     subscribers_channel(project_root, smtp)
-    # until components land (the components half of #21), every incident is on payments
-    monkeypatch.setattr(
-        "outagecomms.outbox.recipients.incident_components", lambda conn, incident: ["payments"]
-    )
+    shutil.copy(REPO / "components.yaml", project_root / "components.yaml")  # payments, login
     service = Service(ServiceSettings(project_root=project_root, public_url=url), database)
     server = uvicorn.Server(
         uvicorn.Config(application(service, with_worker=True), log_config=None, lifespan="on")
@@ -91,7 +88,7 @@ def test_a_confirmed_subscriber_hears_of_the_incident_until_one_click_unsubscrib
         assert httpx.get(link.group()).status_code == 200
     smtp.clear()
 
-    declared = httpx.post(
+    declared = httpx.post(  # the payments runbook affects the payments component
         f"{served}/api/v1/incidents",
         json={"runbook": RUNBOOK, "variables": {"impact": IMPACT}},
         headers=auth,

@@ -183,6 +183,14 @@ def declare(
         list[str] | None,
         typer.Option("--channel", help="Only these channels (repeatable; default: all enabled)."),
     ] = None,
+    component: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--component",
+            help="ID[=STATUS]: a component of components.yaml this incident affects, and "
+            "its status (repeatable; overrides the runbook's; =operational: not affected).",
+        ),
+    ] = None,
     cooldown: Annotated[
         str | None,
         typer.Option(
@@ -245,6 +253,7 @@ def declare(
             channels=channel or [],
             unapproved_reason=reason,
             cooldown=window,
+            components=component or [],
         )
         warnings = (
             []

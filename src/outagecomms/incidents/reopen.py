@@ -12,6 +12,7 @@ import structlog
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
+from outagecomms.components.impact import follow_incident
 from outagecomms.errors import (
     NotFoundError,
 )
@@ -109,6 +110,7 @@ class Reopening(Messaging):
                         "break_glass_reason": reason,
                     },
                 )
+                follow_incident(conn, current.number, now, actor, source="reopen")
                 posted = self.post_message(
                     conn, reopened, loaded.runbook, Phase.UPDATE, targets, given, actor, now
                 )

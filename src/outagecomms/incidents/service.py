@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from outagecomms.approvals import break_glass_reason, content_hash
+from outagecomms.components.impact import affected_components, follow_incident, record_affected
 from outagecomms.durations import format_duration
 from outagecomms.errors import (
     OutagecommsError,
@@ -86,8 +87,12 @@ class Orchestrator(Reopening):
         unapproved_reason: str | None = None,
         by: str | None = None,
         cooldown: timedelta | None = None,
+        components: Sequence[str] = (),
     ) -> Report:
         """Open an incident from a runbook and post its ``investigating`` message.
+
+        ``components`` (``--component ID[=STATUS]``) change the components the runbook
+        names (:func:`outagecomms.components.impact.affected_components`).
 
         While an incident with ``dedupe_key`` is open, return it (``deduplicated``) and
         send nothing, also when two declares race (a unique index decides). When none is
@@ -127,6 +132,7 @@ class Orchestrator(Reopening):
                 )
                 if reopened is not None:
                     return reopened
+        affected = affected_components(self.project, runbook, chosen_severity, components)
         targets = self.channels_for(list(channels) or None)
         given = dict(variables or {})
         check_variables(given, self.project.limits)
@@ -180,6 +186,7 @@ class Orchestrator(Reopening):
                         "channels": sorted(targets),
                     },
                 )
+                record_affected(conn, number, affected, now, actor)
                 if reason is not None:
                     repo.add_event(
                         conn,
@@ -473,6 +480,7 @@ class Orchestrator(Reopening):
                 )
             if phase is Phase.RESOLVED:
                 repo.add_event(conn, incident=number, at=now, kind="incident.resolved", actor=actor)
+                follow_incident(conn, number, now, actor, source="resolve")
             if words is None:
                 posted = self.post_message(
                     conn, incident, runbook, phase, targets, given, actor, now, composed=composed

@@ -54,6 +54,7 @@ FILE_RULES: dict[str, Rule] = {
         Rule("approval", Level.ERROR, "--require-approval: runbook not approved as it is"),
         Rule("unguarded-optional", Level.ERROR, "an optional variable with no default, unguarded"),
         Rule("routes", Level.ERROR, "routes.yaml: an unknown runbook, variable or channel"),
+        Rule("components", Level.ERROR, "a component not in components.yaml, or a bad file"),
     )
 }
 """Checks on whole files, which a message's ``allow:`` cannot silence."""

@@ -449,10 +449,18 @@ def lint_paths(
             if result.loaded is not None:
                 result.findings += approval(project, result.loaded)
     findings = channel_findings + [f for r in results for f in r.findings]
+    findings += component_findings(project, results)
     if not paths:
         findings += routes_findings(project)
     allowed = [a for r in results for a in r.allowed]
     return Report(findings, allowed, files=len(results)), results
+
+
+def component_findings(project: Project, results: Sequence[RunbookLint]) -> list[Finding]:
+    """``components.yaml``'s problems, and each component a runbook names that it lacks."""
+    from outagecomms.lint.components import component_findings as found
+
+    return found(project, [r.loaded for r in results if r.loaded is not None])
 
 
 def routes_findings(project: Project) -> list[Finding]:

@@ -12,6 +12,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 from sqlalchemy.engine import Connection
 
 from outagecomms.models import Audience, Channel, ChannelKind
+from outagecomms.store.components_repo import incident_components as stored_components
 from outagecomms.store.records import IncidentRecord
 from outagecomms.store.subscribers_repo import active_subscribers
 
@@ -33,13 +34,8 @@ def address_kind_of(kind: ChannelKind) -> str:
 
 
 def incident_components(conn: Connection, incident: IncidentRecord) -> list[str]:
-    """The component ids the incident affects; empty: every component (until components
-    land, every incident affects all of them)."""
-    del conn
-    found = getattr(incident, "components", None)
-    if isinstance(found, dict):
-        return sorted(found)
-    return list(found or [])
+    """The component ids the incident affects; empty: every component."""
+    return stored_components(conn, incident.number)
 
 
 def follows(subscribed: list[str], affected: list[str]) -> bool:

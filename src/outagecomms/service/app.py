@@ -12,7 +12,15 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from outagecomms.errors import OutagecommsError
-from outagecomms.service import alerts_api, health, hooks, incidents_api, sms_hooks, subscribe_api
+from outagecomms.service import (
+    alerts_api,
+    components_api,
+    health,
+    hooks,
+    incidents_api,
+    sms_hooks,
+    subscribe_api,
+)
 from outagecomms.service.auth import RateLimiter
 from outagecomms.service.context import Service
 from outagecomms.service.limits import BodyLimit
@@ -47,6 +55,7 @@ def create_app(service: Service) -> FastAPI:
     app.include_router(health.router)
     app.include_router(incidents_api.router)
     app.include_router(alerts_api.router)
+    app.include_router(components_api.router)
     app.include_router(hooks.router)
     app.include_router(subscribe_api.router)
     app.include_router(sms_hooks.router)

@@ -93,6 +93,7 @@ async def declare(
             cadence=duration("cadence", body.cadence),
             channels=body.channels,
             cooldown=duration("cooldown", body.cooldown, off_allowed=True),
+            components=body.components,
         )
         warnings = [] if report.deduplicated else worker_warnings(orchestrator, [report.incident])
         status = 200 if report.deduplicated else 201

@@ -33,6 +33,11 @@ class DeclareBody(Body):
     channels: list[str] = Field(
         default_factory=list, description="only these channels (default: every enabled one)"
     )
+    components: list[str] = Field(
+        default_factory=list,
+        description="ID or ID=STATUS, as `--component`: the components of components.yaml "
+        "it affects (overrides the runbook's)",
+    )
     cadence: str | None = Field(default=None, description="update interval, e.g. 30m")
     cooldown: str | None = Field(
         default=None,

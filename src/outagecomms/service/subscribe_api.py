@@ -90,6 +90,20 @@ async def _fields(request: Request) -> tuple[dict[str, Any], bool]:
     return data, False
 
 
+@router.get("/subscribe", response_class=HTMLResponse, summary="The subscribe form")
+async def subscribe_form() -> HTMLResponse:
+    """A plain HTML form (no JavaScript) that posts to ``/subscribe``; the status page's
+    "Subscribe to updates" link opens it."""
+    form = (
+        '<form method="post" action="subscribe">'
+        '<p><label>Email or phone <input name="address" required></label></p>'
+        '<p><label>Language <input name="language" value="en" size="5"></label></p>'
+        '<p><label>Components (comma-separated; empty: all) <input name="components">'
+        '</label></p><p><button type="submit">Subscribe</button></p></form>'
+    )
+    return page("Subscribe to updates", "We send a confirmation first.", form=form)
+
+
 @router.post("/subscribe", status_code=202, summary="Subscribe (a confirmation is sent)")
 async def subscribe(request: Request) -> Response:
     data, as_form = await _fields(request)

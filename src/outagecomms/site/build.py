@@ -23,6 +23,8 @@ from pathlib import Path
 from outagecomms.errors import ConfigError
 from outagecomms.localdates import localize_digits
 from outagecomms.project import Project
+from outagecomms.site.components import grouped
+from outagecomms.site.components import words as component_words
 from outagecomms.site.feed import FEED_FILE, feed_xml
 from outagecomms.site.html import render, time_formatter
 from outagecomms.site.labels import labels
@@ -69,6 +71,8 @@ def render_site(state: SiteState) -> dict[str, bytes]:
         "when": time_formatter(config.lang, config.zone, config.now),
         "label": lambda key: words.get(key, key),
         "num": lambda number: localize_digits(str(number), config.lang),
+        "cw": component_words(config.lang),
+        "groups": grouped(state.components),
     }
     files: dict[str, bytes] = {}
     for incident in state.incidents:

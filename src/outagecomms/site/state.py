@@ -19,7 +19,7 @@ from a runbook that may have changed since.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -27,8 +27,15 @@ from outagecomms.compose import TITLED_KINDS, channel_language
 from outagecomms.errors import OutagecommsError, UsageError
 from outagecomms.models import LANGUAGE_CODE, Audience, Channel, ChannelKind, Runbook, localized
 from outagecomms.project import Project
+from outagecomms.site.components import (
+    SiteComponent,
+    project_catalog,
+    read_changes,
+    site_components,
+)
 from outagecomms.site.labels import direction, labels
-from outagecomms.store import Store
+from outagecomms.site.posts import post_body, signatures
+from outagecomms.store import Store, components_repo
 from outagecomms.store import repository as repo
 from outagecomms.store.records import DeliveryRecord, IncidentRecord, MessageRecord
 
@@ -51,6 +58,13 @@ class SiteConfig:
     history_days: int = HISTORY_DAYS
     languages: tuple[str, ...] = ()
     """Every language tree of the site, the root's first; empty: this language alone."""
+    public_url: str | None = None
+    """The service's public address (setting ``public_url``): the page links to its
+    ``/subscribe``; None: no subscribe link."""
+
+    @property
+    def subscribe_url(self) -> str | None:
+        return f"{self.public_url.rstrip('/')}/subscribe" if self.public_url else None
 
     @property
     def zone(self) -> ZoneInfo:
@@ -113,6 +127,7 @@ class SiteConfig:
             name=name or labels(chosen_lang)["site_name"],
             base_url=settings.status_url.rstrip("/"),
             now=(now or datetime.now(UTC)).astimezone(UTC),
+            public_url=settings.public_url,
         )
 
 
@@ -174,6 +189,8 @@ class SiteIncident:
     title: str
     scope: str | None
     updates: list[Update] = field(default_factory=list)
+    components: list[SiteComponent] = field(default_factory=list)
+    """The components it affects (``components.yaml`` order)."""
 
     @property
     def id(self) -> str:
@@ -208,6 +225,8 @@ class SiteIncident:
 class SiteState:
     config: SiteConfig
     incidents: list[SiteIncident]
+    components: list[SiteComponent] = field(default_factory=list)
+    """The project's components (``components.yaml``) with their status and history bar."""
 
     @property
     def open(self) -> list[SiteIncident]:
@@ -254,7 +273,28 @@ def load_states(project: Project, store: Store, configs: Sequence[SiteConfig]) -
             timeline[record.number] = [
                 (m, [d for d in delivered if d.message_id == m.id]) for m in messages
             ]
-    return [_state(project, config, records, timeline) for config in configs]
+        catalog = project_catalog(project.root, project.limits)
+        changes = read_changes(conn, min(c.now for c in configs)) if catalog else []
+        affected = components_repo.components_of_incidents(conn, [r.number for r in records])
+    states = []
+    for config in configs:
+        state = _state(project, config, records, timeline)
+        shown = site_components(
+            catalog, changes, lang=config.lang, zone=config.zone, now=config.now
+        )
+        states.append(with_components(state, shown, affected))
+    return states
+
+
+def with_components(
+    state: SiteState, shown: list[SiteComponent], affected: Mapping[int, Mapping[str, str]]
+) -> SiteState:
+    """``state`` with the project's components, and each incident's among them."""
+    incidents = [
+        replace(i, components=[c for c in shown if c.id in affected.get(i.record.number, {})])
+        for i in state.incidents
+    ]
+    return replace(state, incidents=incidents, components=shown)
 
 
 def _state(
@@ -263,6 +303,7 @@ def _state(
     channels = {name: loaded.channel for name, loaded in project.usable_channels().items()}
     runbooks: dict[str, Runbook | None] = {}
     incidents: list[SiteIncident] = []
+    signed = signatures(project.settings.sender)
     for record in records:
         if record.runbook_id not in runbooks:
             runbooks[record.runbook_id] = _runbook(project, record.runbook_id)
@@ -278,6 +319,7 @@ def _state(
                 continue
             delivery, lang = shown
             title, body = _split(delivery, channels.get(delivery.channel))
+            body = post_body(body, signed)
             updates.append(
                 Update(
                     incident_id=record.id,

@@ -5,7 +5,7 @@
   ``time_zone``, ``updated_at``; extensions ``language`` and ``alternates`` (this summary in
   each of the site's languages: ``lang`` and ``url``).
 - ``status``: ``indicator`` (``none``, ``minor``, ``major``, ``critical``: the highest severity
-  among open incidents) and ``description``.
+  among open incidents and components' statuses) and ``description``.
 - ``incidents``: the OPEN incidents, the most recently updated first, as Statuspage lists
   unresolved ones: ``id``, ``name``, ``status`` (``investigating``, ``identified``,
   ``monitoring``), ``impact`` (the severity), ``created_at``, ``started_at``,
@@ -14,7 +14,11 @@
   ``created_at``, ``updated_at``, ``display_at``, ``incident_id``). Extensions:
   ``next_update_at`` and ``scope`` on an incident, ``phase``, ``title`` and ``lang`` on an
   update.
-- ``components`` and ``scheduled_maintenances``: empty lists (outagecomms has neither).
+- ``components``: the project's components (``components.yaml``) in Statuspage's shape,
+  each group as a component with ``group: true`` and its members' ids
+  (:mod:`outagecomms.site.components_summary`); an incident's ``components`` are the ones
+  it affects. The ``status`` indicator counts them too.
+- ``scheduled_maintenances``: an empty list.
 """
 
 from __future__ import annotations
@@ -25,6 +29,11 @@ from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
 
+from outagecomms.site.components_summary import (
+    INDICATOR_OF_STATUS,
+    component_json,
+    components_json,
+)
 from outagecomms.site.state import SiteIncident, SiteState, Update
 from outagecomms.store.records import iso_utc
 
@@ -44,8 +53,11 @@ def page_id(base_url: str) -> str:
 
 
 def indicator(state: SiteState) -> str:
-    """The highest severity among open incidents; ``none`` when nothing is open."""
+    """The highest severity among open incidents, or of a component's status
+    (:data:`~outagecomms.site.components_summary.INDICATOR_OF_STATUS`); ``none`` when nothing
+    is open and every component works."""
     found = [i.record.severity for i in state.open if i.record.severity in SEVERITY_ORDER]
+    found += [INDICATOR_OF_STATUS[c.status] for c in state.components]
     return max(found, key=SEVERITY_ORDER.index, default="none")
 
 
@@ -81,7 +93,7 @@ def _incident(incident: SiteIncident, state: SiteState) -> dict[str, Any]:
         "resolved_at": iso_utc(record.resolved_at),
         "shortlink": f"{base}/{incident.path}",
         "page_id": page_id(base),
-        "components": [],
+        "components": [component_json(c, state) for c in incident.components],
         "incident_updates": [_update(u) for u in reversed(incident.updates)],
         "next_update_at": iso_utc(record.next_update_at) if incident.is_open else None,
         "scope": incident.scope,
@@ -105,7 +117,7 @@ def summary(state: SiteState) -> dict[str, Any]:
             ],
         },
         "status": {"indicator": level, "description": DESCRIPTIONS[level]},
-        "components": [],
+        "components": components_json(state),
         "incidents": [_incident(i, state) for i in state.open],
         "scheduled_maintenances": [],
     }

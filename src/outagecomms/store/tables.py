@@ -247,3 +247,28 @@ subscribers = Table(
 """People who chose to hear from us (README "Subscribers"). The confirmation token is
 stored as a SHA-256 (it is used once); the unsubscribe token is a random value kept as is,
 since every later message carries it, and it can do nothing but unsubscribe."""
+
+incident_components = Table(
+    "incident_components",
+    metadata,
+    Column("incident_id", Integer, ForeignKey("incidents.id"), primary_key=True),
+    Column("component", String(128), primary_key=True),  # an id of components.yaml
+    Column("status", String(32), nullable=False),  # degraded_performance ... major_outage
+)
+"""The components each incident affects and the status it puts each in (set at declare)."""
+
+component_changes = Table(
+    "component_changes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("component", String(128), nullable=False),
+    Column("status", String(32), nullable=False),  # the component's status from `at` on
+    Column("at", UTCDateTime, nullable=False),
+    Column("incident_id", Integer, ForeignKey("incidents.id"), nullable=True),
+    Column("source", String(16), nullable=False),  # declare | resolve | reopen | manual
+    Column("actor", String(255), nullable=True),
+    Column("reason", Text, nullable=True),
+    Index(None, "component", "at"),
+)
+"""Every change of a component's status: the latest row is its status now; the status page
+draws its 90-day history from them."""
