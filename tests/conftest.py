@@ -6,6 +6,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
@@ -33,7 +34,19 @@ CliRunner = Callable[..., Result]
 
 
 @pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+def cli_orchestrator_options() -> dict[str, Any]:
+    """What the in-process CLI gives the orchestrators it builds
+    (``run(argv, orchestrator_options=...)``): nothing here, the product's own defaults;
+    a folder's conftest may inject a stand-in (the incidents' approval gate)."""
+    return {}
+
+
+@pytest.fixture
+def cli(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    cli_orchestrator_options: dict[str, Any],
+) -> CliRunner:
     """Run ``outagecomms ARGS...`` in-process; returns exit code, stdout and stderr."""
 
     def invoke(*args: str, stdin: str | None = None) -> Result:
@@ -42,7 +55,7 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> 
 
             monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
         capsys.readouterr()
-        code = run(list(args))
+        code = run(list(args), orchestrator_options=cli_orchestrator_options)
         out, err = capsys.readouterr()
         return Result(code, out, err)
 

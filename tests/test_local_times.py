@@ -15,7 +15,7 @@ from outagecomms.localdates import LocalMoment
 from outagecomms.project import Project
 from outagecomms.store import Store
 from tests.incidents.conftest import *  # noqa: F403 - project_root, store, clock, sender
-from tests.incidents.conftest import IMPACT, RUNBOOK, Clock, FakeSender, write_channel
+from tests.incidents.conftest import IMPACT, RUNBOOK, Approvals, Clock, FakeSender, write_channel
 
 NOW = datetime(2026, 12, 1, 8, 28, tzinfo=UTC)
 SOON = NOW + timedelta(minutes=30)  # 08:58 UTC, the same day everywhere below
@@ -139,7 +139,9 @@ def test_declared_incident_tells_each_channel_the_next_update_in_its_own_words(
 ) -> None:
     write_channel(project_root, "chat", kind="telegram", url="tgram://1/2", language=lang,
                   timezone=zone)  # fmt: skip
-    orchestrator = Orchestrator(Project(project_root), store, clock=clock, sender=sender, actor="a")
+    orchestrator = Orchestrator(
+        Project(project_root), store, clock=clock, sender=sender, gate=Approvals(), actor="a"
+    )
     orchestrator.declare(RUNBOOK, variables={"impact": IMPACT})  # at 12:00 UTC, major: 60m
     (sent,) = sender.sent
     assert expected in sent.body

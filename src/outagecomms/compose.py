@@ -116,7 +116,7 @@ def compose(
     refuse_blanks: bool = False,
 ) -> Composed:
     """``refuse_blanks`` (sending): a usage error instead of a text with an empty
-    variable printed unguarded, or an empty text (product-spec §8)."""
+    variable printed unguarded, or an empty text (README "When things go wrong")."""
     lang = channel_language(runbook, channel, default_language)
     fmt = channel.effective_format
     values = resolve_values(runbook, given, lang)

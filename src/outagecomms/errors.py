@@ -26,18 +26,44 @@ class ExitStatus(IntEnum):
     """Ctrl-C (SIGINT), after saying what is recorded and what is still queued."""
 
 
+PARAMETER = "{parameter}"
+"""Where a message names the parameter it is about (:attr:`OutagecommsError.parameter`)."""
+
+
 class OutagecommsError(Exception):
-    """Base of every error outagecomms raises on purpose."""
+    """Base of every error outagecomms raises on purpose.
+
+    ``parameter``: the Python API parameter (or setting) the error is about, by its name
+    (``cadence``, ``dedupe_key``, ``database_url``); the message says :data:`PARAMETER`
+    where it names it. The domain speaks in these names (``str()``); each layer over it
+    names the parameter its own way with :meth:`naming`: the CLI by its flag
+    (``--cadence``), the HTTP API by its JSON field."""
 
     exit_status: ExitStatus = ExitStatus.CONFIG
 
-    def __init__(self, message: str, *, location: str | None = None) -> None:
-        self.message = message
+    def __init__(
+        self, message: str, *, location: str | None = None, parameter: str | None = None
+    ) -> None:
+        self.template = message
         self.location = location
+        self.parameter = parameter
+        self.message = self._message(None)
+        """The message in the domain's terms (the parameter by its own name)."""
         super().__init__(self.__str__())
 
+    def _message(self, name: str | None) -> str:
+        if self.parameter is None:
+            return self.template
+        return self.template.replace(PARAMETER, name or self.parameter)
+
+    def naming(self, name: str | None) -> str:
+        """The message (after its ``file:line``) with the parameter called ``name`` (its
+        own name for ``None``)."""
+        message = self._message(name)
+        return f"{self.location}: {message}" if self.location else message
+
     def __str__(self) -> str:
-        return f"{self.location}: {self.message}" if self.location else self.message
+        return self.naming(None)
 
 
 class UsageError(OutagecommsError):

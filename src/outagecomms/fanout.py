@@ -12,7 +12,7 @@ from typing import Any, ClassVar, Protocol
 import structlog
 
 from outagecomms.audiences.words import SMS_OPT_OUT, said
-from outagecomms.compose import Composed, compose
+from outagecomms.compose import TITLED_KINDS, Composed, compose
 from outagecomms.counting import Measurement, fit_text, measure_for_channel
 from outagecomms.models import Audience, Channel, ChannelKind, Phase, Runbook, Severity
 from outagecomms.project import Project
@@ -164,19 +164,59 @@ def channel_text(
 
 
 def fitted_internal_copy(
-    body: str, channel: Channel, cut_from: int | None
+    body: str, channel: Channel, cut_from: int | None, *, essential: str | None = None
 ) -> tuple[str, Measurement, int | None]:
     """The internal copy fitted to its own channel's limit: the header lines come first,
-    so a cut shortens the customers' text at its end. Returns the text, its measurement
-    and the length before the cut (``cut_from`` when it was not cut here)."""
+    so a cut shortens the customers' text at its end (``essential``: a sentence a cut
+    keeps all the same). Returns the text, its measurement and the length before the cut
+    (``cut_from`` when it was not cut here)."""
     measured = measure_for_channel(body, channel)
     if measured.fits:
         return body, measured, cut_from
     log.warning(
         "message.truncated", channel=channel.name, length=measured.length, limit=measured.limit
     )
-    fitted = fit_text(body, channel)
+    fitted = fit_text(body, channel, promise=essential)
     return fitted, measure_for_channel(fitted, channel), measured.length
+
+
+@dataclass(frozen=True)
+class StaffNotice:
+    """The tool's own words to staff on internal channels (the worker's reminder and
+    blocked notice): a title, a body whose first line names the incident, and the sentence
+    a shortened copy must keep."""
+
+    title: str
+    body: str
+    essential: str | None = None
+
+
+@dataclass(frozen=True)
+class NoticeText:
+    """Exactly what one channel gets of a :class:`StaffNotice`, and how long it is."""
+
+    channel: Channel
+    title: str | None
+    body: str
+    measurement: Measurement
+    cut_from: int | None = None
+    """The length before the text was shortened to fit (the last resort), else None."""
+
+
+def notice_text(notice: StaffNotice, channel: Channel) -> NoticeText:
+    """What ``channel`` gets of ``notice``, the way every message is shaped: the title
+    apart where the kind carries one (:data:`~outagecomms.compose.TITLED_KINDS`), else
+    folded into the body; measured as the channel counts and fitted like an internal copy
+    (the header first, ``notice.essential`` kept). Email limits only its subject."""
+    if channel.kind is ChannelKind.EMAIL:
+        return NoticeText(
+            channel, notice.title, notice.body, measure_for_channel(notice.title, channel)
+        )
+    titled = channel.kind in TITLED_KINDS
+    title = notice.title if titled else None
+    body = notice.body if titled else f"{notice.title}\n\n{notice.body}"
+    body, measured, cut_from = fitted_internal_copy(body, channel, None, essential=notice.essential)
+    return NoticeText(channel, title, body, measured, cut_from)
 
 
 def internal_copy(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from outagecomms.errors import UsageError
+from outagecomms.errors import PARAMETER, UsageError
 from outagecomms.limits import Limits, raise_it
 
 CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f]")
@@ -30,14 +30,17 @@ def control_character(value: str, *, multiline: bool = False) -> tuple[int, str]
 
 def check_value(
     value: str,
-    label: str,
+    parameter: str,
     *,
     max_length: int | None = None,
     setting: str | None = None,
     multiline: bool = False,
+    item: str | None = None,
 ) -> str:
     """``value`` when it has no control character and fits ``max_length``; else a usage
-    error naming ``label`` (e.g. ``--by``) and, for the length, the ``setting``."""
+    error about ``parameter`` (``by``; ``variables`` with the ``item`` ``impact``) and, for
+    the length, the ``setting``."""
+    label = PARAMETER if item is None else f"{PARAMETER} {item}"
     found = control_character(value, multiline=multiline)
     if found is not None:
         at, char = found
@@ -45,12 +48,14 @@ def check_value(
         raise UsageError(
             f"{label} contains the control character U+{ord(char):04X} at position {at + 1}; "
             f"remove it{allowed}: control characters garble terminals and break the "
-            "status page's feed"
+            "status page's feed",
+            parameter=parameter,
         )
     if max_length is not None and len(value) > max_length:
         limit = f" {raise_it(setting)}" if setting else ""
         raise UsageError(
-            f"{label} is {len(value):,} characters, more than {max_length:,}; shorten it{limit}"
+            f"{label} is {len(value):,} characters, more than {max_length:,}; shorten it{limit}",
+            parameter=parameter,
         )
     return value
 
@@ -61,7 +66,8 @@ def check_variables(given: Mapping[str, str], limits: Limits) -> None:
     for name, value in given.items():
         check_value(
             value,
-            f"--var {name}",
+            "variables",
+            item=name,
             max_length=limits.var_max_length,
             setting="var_max_length",
             multiline=True,

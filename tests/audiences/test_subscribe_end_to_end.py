@@ -15,7 +15,6 @@ import httpx
 import pytest
 import uvicorn
 
-from outagecomms.service.context import Service, ServiceSettings
 from outagecomms.service.server import application
 from outagecomms.service.tokens import Scope, create_token
 from outagecomms.sinks import SmtpSink
@@ -23,7 +22,7 @@ from outagecomms.store import Store, open_store
 from tests.conftest import REPO
 from tests.incidents.conftest import *  # noqa: F403 - project_root, smtp, approvals
 from tests.incidents.conftest import IMPACT, RUNBOOK, write_channel
-from tests.service.conftest import free_socket, wait_ready
+from tests.service.conftest import free_socket, make_service, wait_ready
 
 LINK = re.compile(r"https?://\S+")
 
@@ -58,7 +57,7 @@ def served(project_root: Path, database: Store, smtp: SmtpSink) -> Iterator[str]
     (project_root / "outagecomms.toml").write_text(f'public_url = "{url}"\n', encoding="utf-8")
     subscribers_channel(project_root, smtp)
     shutil.copy(REPO / "components.yaml", project_root / "components.yaml")  # payments, login
-    service = Service(ServiceSettings(project_root=project_root, public_url=url), database)
+    service = make_service(project_root, database, public_url=url)  # the stand-in gate
     server = uvicorn.Server(
         uvicorn.Config(application(service, with_worker=True), log_config=None, lifespan="on")
     )

@@ -25,6 +25,7 @@ from tests.incidents.conftest import RUNBOOK, write_channel
 # The incident fixtures, shared: sinks, clock, fake sender, stores, PostgreSQL schemas.
 _logs_to_this_tests_stderr = incidents._logs_to_this_tests_stderr
 approvals = incidents.approvals
+cli_orchestrator_options = incidents.cli_orchestrator_options
 clock = incidents.clock
 fake_channels = incidents.fake_channels
 http = incidents.http

@@ -14,6 +14,7 @@ from tests.worker import conftest as backends
 
 _logs_to_this_tests_stderr = backends._logs_to_this_tests_stderr
 approvals = backends.approvals
+cli_orchestrator_options = backends.cli_orchestrator_options
 clock = backends.clock
 database_url = backends.database_url
 fake_channels = backends.fake_channels

@@ -58,22 +58,29 @@ def _logs_to_this_tests_stderr() -> None:
     logs.configure(log_format="json", level="warning")
 
 
-@pytest.fixture(autouse=True)
-def approvals(monkeypatch: pytest.MonkeyPatch) -> Approvals:
-    """The stand-in gate: passed to the orchestrator fixtures (``gate=``); the CLI builds
-    its own orchestrator, whose default gate is the one patched here."""
-    fake = Approvals()
-    monkeypatch.setattr("outagecomms.incidents.messaging.ensure_sendable", fake)
-    return fake
+@pytest.fixture
+def approvals() -> Approvals:
+    """The stand-in gate: passed to the orchestrator fixtures (``gate=``) and to the
+    orchestrators the in-process CLI builds (:func:`cli_orchestrator_options`)."""
+    return Approvals()
 
 
 @pytest.fixture
-def real_approvals(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The real approvals check (runbooks/approvals.lock) instead of the stand-in, for the
-    CLI's orchestrator (the orchestrator fixtures take the stand-in as their gate)."""
-    from outagecomms import approvals as real
+def real_approvals() -> None:
+    """Asked for by a test that wants the real approvals check (runbooks/approvals.lock)
+    in the CLI's orchestrators instead of the stand-in (the orchestrator fixtures keep the
+    stand-in as their gate)."""
 
-    monkeypatch.setattr("outagecomms.incidents.messaging.ensure_sendable", real.ensure_sendable)
+
+@pytest.fixture
+def cli_orchestrator_options(
+    request: pytest.FixtureRequest, approvals: Approvals
+) -> dict[str, Any]:
+    """What the in-process CLI gives every orchestrator it builds: the stand-in gate, or
+    the real one (the CLI's own default) for a test that asks for ``real_approvals``."""
+    if "real_approvals" in request.fixturenames:
+        return {}
+    return {"gate": approvals}
 
 
 @pytest.fixture

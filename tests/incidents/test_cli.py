@@ -380,6 +380,21 @@ def test_a_malformed_incident_id_is_a_usage_error_exit_2(
     assert "'INC-seven' is not an incident id; ids look like INC-7" in result.stderr
 
 
+def test_the_cli_names_its_flag_where_the_api_error_names_a_parameter(
+    cli: CliRunner, project_root: Path, sink_channels: dict[str, str]
+) -> None:
+    declare(cli, project_root)
+    result = run(cli, project_root, "update", "INC-1", "--runbook-version", "v2")
+    assert result.exit_code == 2
+    assert "--runbook-version 'v2': only 'latest' is supported" in result.stderr
+
+
+def test_a_bad_database_url_is_named_by_its_flag(cli: CliRunner, project_root: Path) -> None:
+    result = query(cli, project_root, "status", "--database-url", "mysql://127.0.0.1/state")
+    assert result.exit_code == 5
+    assert "(--database-url or OUTAGECOMMS_DATABASE_URL)" in result.stderr
+
+
 def test_an_unknown_runbook_exits_3(
     cli: CliRunner, project_root: Path, sink_channels: dict[str, str]
 ) -> None:

@@ -22,7 +22,7 @@ from outagecomms.store import Store, open_store
 from outagecomms.store import repository as repo
 from outagecomms.store.records import DeliveryRecord
 from tests.conftest import CliRunner
-from tests.incidents.conftest import IMPACT, RUNBOOK, Clock, FakeSender, write_channel
+from tests.incidents.conftest import IMPACT, RUNBOOK, Approvals, Clock, FakeSender, write_channel
 
 
 @pytest.fixture
@@ -118,10 +118,16 @@ def on_call(
     store: Store,
     clock: Clock,
     sender: FakeSender,
+    approvals: Approvals,
     interrupt: threading.Event,
 ) -> Orchestrator:
     return Orchestrator(
-        Project(project_root), store, clock=clock, sender=sender, interrupt=interrupt
+        Project(project_root),
+        store,
+        clock=clock,
+        sender=sender,
+        gate=approvals,
+        interrupt=interrupt,
     )
 
 

@@ -171,7 +171,7 @@ def test_a_failed_first_attempt_stays_queued_with_a_retry_time(
     sender = FakeSender(failing={"x-posts"})
     policy = RetryPolicy(initial=timedelta(seconds=30), maximum=timedelta(minutes=5), budget=3)
     orchestrator = Orchestrator(
-        Project(project_root), store, clock=clock, sender=sender, retry=policy
+        Project(project_root), store, clock=clock, sender=sender, gate=Approvals(), retry=policy
     )
     report = orchestrator.declare(RUNBOOK, variables=VARS)
     [failed] = report.failed
@@ -184,7 +184,11 @@ def test_the_other_channels_are_sent_when_one_fails(
     project_root: Path, fake_channels: list[str], store: Store, clock: Clock
 ) -> None:
     orchestrator = Orchestrator(
-        Project(project_root), store, clock=clock, sender=FakeSender(failing={"x-posts"})
+        Project(project_root),
+        store,
+        clock=clock,
+        sender=FakeSender(failing={"x-posts"}),
+        gate=Approvals(),
     )
     report = orchestrator.declare(RUNBOOK, variables=VARS)
     assert {d.channel: d.state for d in report.deliveries} == {
@@ -203,6 +207,7 @@ def test_a_spent_retry_budget_marks_the_delivery_failed(
         store,
         clock=clock,
         sender=FakeSender(failing={"x-posts"}),
+        gate=Approvals(),
         retry=policy,
     )
     [failed] = orchestrator.declare(RUNBOOK, variables=VARS).failed
@@ -215,7 +220,9 @@ def test_a_sender_that_raises_leaves_every_delivery_queued_for_retry(
     def broken(items: Sequence[Outgoing], **options: object) -> list[object]:
         raise RuntimeError("bug")
 
-    orchestrator = Orchestrator(Project(project_root), store, clock=clock, sender=broken)
+    orchestrator = Orchestrator(
+        Project(project_root), store, clock=clock, sender=broken, gate=Approvals()
+    )
     report = orchestrator.declare(RUNBOOK, variables=VARS)
     assert {d.state for d in report.deliveries} == {"retry"}
 
@@ -385,7 +392,9 @@ def test_resolve_cancels_never_sent_deliveries_of_earlier_messages(
     project_root: Path, fake_channels: list[str], store: Store, clock: Clock
 ) -> None:
     sender = FakeSender(failing={"x-posts"})
-    orchestrator = Orchestrator(Project(project_root), store, clock=clock, sender=sender)
+    orchestrator = Orchestrator(
+        Project(project_root), store, clock=clock, sender=sender, gate=Approvals()
+    )
     orchestrator.declare(RUNBOOK, variables=VARS)
     sender.failing.clear()
     orchestrator.resolve("INC-1")
@@ -455,7 +464,7 @@ def test_status_counts_failed_deliveries(
     policy = RetryPolicy(initial=timedelta(seconds=30), maximum=timedelta(minutes=5), budget=1)
     orchestrator = Orchestrator(
         Project(project_root), store, clock=clock, sender=FakeSender(failing={"x-posts"}),
-        retry=policy,
+        gate=Approvals(), retry=policy,
     )  # fmt: skip
     orchestrator.declare(RUNBOOK, variables=VARS)
     assert orchestrator.status()[0].failed_deliveries == 1
@@ -479,3 +488,38 @@ def test_each_phase_is_one_message_with_one_delivery_per_channel(
     orchestrator.declare(RUNBOOK, variables=VARS)
     orchestrator.update("INC-1", phase=Phase.IDENTIFIED)
     assert (count(store, messages), count(store, deliveries)) == (2, 6)
+
+
+# --- errors in the domain's terms ------------------------------------------------------
+
+
+def test_an_api_error_names_the_parameter_not_a_command_line_flag(
+    orchestrator: Orchestrator,
+) -> None:
+    with pytest.raises(UsageError) as raised:
+        orchestrator.declare(RUNBOOK, variables=VARS, cadence=timedelta(0))
+    assert (raised.value.parameter, str(raised.value)) == (
+        "cadence",
+        "cadence must be positive; write it like 30m",
+    )
+
+
+def test_an_api_error_says_which_parameter_for_each_layer_to_name(
+    orchestrator: Orchestrator,
+) -> None:
+    with pytest.raises(UsageError) as raised:
+        orchestrator.resolve("INC-1", dedupe_key="ci-payments-check")
+    assert raised.value.naming("--dedupe-key") == (
+        "resolve takes an incident id or --dedupe-key, exactly one"
+    )
+    assert "--" not in str(raised.value)
+
+
+def test_a_store_error_names_the_database_url_setting_not_the_flag(tmp_path: Path) -> None:
+    from outagecomms.errors import StoreError
+    from outagecomms.store import open_store
+
+    with pytest.raises(StoreError) as raised:
+        open_store("mysql://127.0.0.1/state")
+    assert raised.value.parameter == "database_url"
+    assert "(database_url or OUTAGECOMMS_DATABASE_URL)" in str(raised.value)

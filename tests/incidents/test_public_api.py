@@ -13,7 +13,8 @@ import pytest
 import outagecomms
 from outagecomms import Orchestrator, Project, RefusedError, open_store
 from outagecomms.testing import ApprovalGate, FakeClock, FakeSender
-from tests.incidents.conftest import IMPACT, RUNBOOK
+from outagecomms.vocabulary import ChannelKind
+from tests.incidents.conftest import IMPACT, RUNBOOK, write_channel
 
 
 def test_every_public_name_resolves() -> None:
@@ -46,6 +47,26 @@ def test_the_fakes_drive_an_orchestrator(project_root: Path, fake_channels: list
         assert gate.calls == [(RUNBOOK, None)]
         assert report.incident.started_at == start
         assert clock.advance(minutes=15) == clock() == start + timedelta(minutes=15)
+
+
+def test_the_fake_sender_sees_every_channel_kind_the_site_included(
+    project_root: Path, fake_channels: list[str]
+) -> None:
+    site = project_root / "public"
+    write_channel(project_root, "status-page", kind="site", url=str(site))
+    sender = FakeSender()
+    with open_store(f"sqlite:///{project_root / 'state.db'}") as store:
+        project = Project(project_root)
+        orchestrator = Orchestrator(
+            project, store, sender=sender, senders=sender.senders, gate=ApprovalGate()
+        )
+        report = orchestrator.declare(RUNBOOK, variables={"impact": IMPACT})
+    kinds = {item.channel.kind.value for item in sender.sent}
+    assert (kinds, report.failed, site.exists()) == ({"email", "slack", "x", "site"}, [], False)
+
+
+def test_the_fake_sender_registers_a_sender_for_every_kind() -> None:
+    assert set(FakeSender().senders) == set(ChannelKind)
 
 
 def test_the_gate_refuses_the_listed_runbooks(project_root: Path) -> None:

@@ -13,7 +13,7 @@ from outagecomms.project import Project
 from outagecomms.sinks import HttpSink
 from outagecomms.store import open_store
 from tests.conftest import CliRunner
-from tests.incidents.conftest import IMPACT, RUNBOOK, FakeSender, write_channel
+from tests.incidents.conftest import IMPACT, RUNBOOK, Approvals, FakeSender, write_channel
 
 
 @pytest.fixture
@@ -28,7 +28,11 @@ def declared_at(root: Path, minutes_ago: float, *, failing: tuple[str, ...] = ()
     then = utcnow() - timedelta(minutes=minutes_ago)
     with open_store(f"sqlite:///{root / '.outagecomms' / 'state.db'}") as store:
         on_call = Orchestrator(
-            Project(root), store, clock=lambda: then, sender=FakeSender(set(failing))
+            Project(root),
+            store,
+            clock=lambda: then,
+            sender=FakeSender(set(failing)),
+            gate=Approvals(),
         )
         on_call.declare(RUNBOOK, variables={"impact": IMPACT})
 

@@ -1,11 +1,11 @@
 """The tone linter against hand-labelled real outage messages: the holdout figures, pinned.
 
-The holdout is a third (by a hash of each message id) of the newest collection round (round 2;
-round 1 was seen and joined tuning). It was run once, after tuning ended; these are the figures
-it gave (issue #15, round 2: below the 0.90 recall target for en and lv, and fa's holdout third
-holds no bad message, so its recall is not measured). A change of rules or labels that moves
-them fails here: update the pin and say why in the commit (a label change must be explained
-there).
+The holdout is a third (by a hash of each message id) of collection rounds 2 and 3
+(``HOLDOUT_ROUNDS``; round 1 was seen and joined tuning). It was run once, after the third
+tuning pass ended; these are the figures it gave (issue #15, round 3: recall en 0.79, fa 0.00,
+lv 0.40, uk 0.80, below the 0.90 target everywhere; good messages flagged 0.00 except fa 0.60).
+A change of rules or labels that moves them fails here: update the pin and say why in the
+commit (a label change must be explained there).
 """
 
 from __future__ import annotations
@@ -14,16 +14,23 @@ from pathlib import Path
 
 import pytest
 
-from outagecomms.lint.quality import HOLDOUT_ROUND, Sample, Tally, evaluate, is_holdout, load_corpus
+from outagecomms.lint.quality import (
+    HOLDOUT_ROUNDS,
+    Sample,
+    Tally,
+    evaluate,
+    is_holdout,
+    load_corpus,
+)
 
 CORPUS = Path(__file__).parent / "corpus"
 
 HOLDOUT = {
     # lang: (labelled pairs found, labelled pairs, good messages flagged, good messages)
-    "en": (2, 3, 0, 2),
-    "fa": (0, 0, 0, 1),
-    "lv": (1, 3, 0, 5),
-    "uk": (4, 5, 0, 9),
+    "en": (11, 14, 0, 2),
+    "fa": (0, 1, 3, 5),
+    "lv": (2, 5, 0, 6),
+    "uk": (4, 5, 0, 11),
 }
 
 
@@ -55,9 +62,9 @@ def test_holdout_split_is_a_third_chosen_by_the_id() -> None:
     assert [is_holdout(i) for i in ids] == [is_holdout(i) for i in ids]
 
 
-def test_holdout_is_drawn_from_the_newest_round_only(corpus: list[Sample]) -> None:
-    assert {s.round for s in corpus if s.holdout} == {HOLDOUT_ROUND}
-    assert not any(s.holdout for s in corpus if s.round < HOLDOUT_ROUND)
+def test_holdout_is_drawn_from_the_holdout_rounds_only(corpus: list[Sample]) -> None:
+    assert {s.round for s in corpus if s.holdout} == set(HOLDOUT_ROUNDS)
+    assert not any(s.holdout for s in corpus if s.round not in HOLDOUT_ROUNDS)
 
 
 @pytest.mark.parametrize("lang", sorted(HOLDOUT))

@@ -261,3 +261,99 @@ def test_latvian_placing_road_signs_is_not_a_deployment() -> None:
 def test_latvian_software_deployment_is_jargon() -> None:
     text = "Traucējumus radīja programmatūras izvietošana."
     assert "jargon" in rules_found(text, "lv")
+
+
+# issue #15, third pass: supplies, orders, consequences, unquoted names, conditions, denials
+
+
+def test_sorry_for_the_hassle_is_the_generic_formula() -> None:
+    assert "cliche-apology" in rules_found("We're sorry for the hassle this caused.", "en")
+
+
+def test_a_customer_side_cause_is_no_blame_shift() -> None:
+    text = "Some of you thought your browser was to blame; it was not."
+    assert "blame-shift" not in rules_found(text, "en")
+
+
+def test_a_fix_said_not_to_come_today_is_no_over_promise() -> None:
+    text = "The dashboard will not be fixed today; we will write again tomorrow morning."
+    assert "over-promise" not in rules_found(text, "en")
+
+
+def test_a_latvian_fix_said_not_to_come_by_evening_is_no_over_promise() -> None:
+    assert "over-promise" not in rules_found("Bojājums līdz vakaram netiks novērsts.", "lv")
+
+
+def test_a_late_delivery_of_parts_is_a_supplier_cause() -> None:
+    text = "Timetables changed because the delivery of spare parts is late."
+    assert "blame-shift" in rules_found(text, "en")
+
+
+def test_another_companys_deliveries_are_a_supplier_cause() -> None:
+    text = "Production problems have again delayed Acme's deliveries of new trains."
+    assert "blame-shift" in rules_found(text, "en")
+
+
+def test_persian_fuel_delivered_to_power_plants_is_a_supplier_cause() -> None:
+    text = "به دلیل کاهش سوخت تحویلی به نیروگاه‌ها، برق برخی مناطق قطع شد."
+    assert "blame-shift" in rules_found(text, "fa")
+
+
+def test_ukrainian_delayed_engine_deliveries_are_a_supplier_cause() -> None:
+    assert "blame-shift" in rules_found("Рейси скасовано через затримки поставок двигунів.", "uk")
+
+
+def test_latvian_fuel_deliveries_are_a_supplier_cause() -> None:
+    assert "blame-shift" in rules_found("Reisi atcelti degvielas piegāžu dēļ.", "lv")
+
+
+def test_persian_contractors_destroying_a_line_is_blame() -> None:
+    text = "پیمانکاران راه‌سازی مسیر فیبر نوری را تخریب کردند."
+    assert "blame-shift" in rules_found(text, "fa")
+
+
+def test_a_consequence_connective_makes_the_supplier_the_cause() -> None:
+    text = "Our vendor changed its settings, which means the app shows old balances."
+    assert "blame-shift" in rules_found(text, "en")
+
+
+def test_latvian_kas_nozime_makes_the_supplier_the_cause() -> None:
+    text = "Piegādātājs mainīja grafiku, kas nozīmē, ka vilcieni kavēsies."
+    assert "blame-shift" in rules_found(text, "lv")
+
+
+def test_an_order_from_another_company_is_its_cause() -> None:
+    text = "Графіки запроваджено за командою «Енергокомпанії»."
+    assert "blame-shift" in rules_found(text, "uk")
+
+
+def test_an_unquoted_initialism_after_a_failure_is_a_company_to_blame() -> None:
+    text = "Воду не подають: аварія в мережах ОЕК залишила насосні без живлення."
+    assert "blame-shift" in rules_found(text, "uk")
+
+
+def test_a_latvian_initialism_after_a_failure_is_a_company_to_blame() -> None:
+    assert "blame-shift" in rules_found("Maksājumi kavējas kļūmes ZTR sistēmā dēļ.", "lv")
+
+
+def test_a_generic_acronym_after_a_failure_is_no_company() -> None:
+    assert "blame-shift" not in rules_found("An error in SMS delivery delayed codes.", "en")
+
+
+def test_a_company_inside_a_conditional_clause_is_not_blamed() -> None:
+    text = "Графіки застосовуватимуть лише в разі дефіциту та після команди «Енергокомпанії»."
+    assert "blame-shift" not in rules_found(text, "uk")
+
+
+def test_a_persian_phrase_matches_its_ezafe_form() -> None:
+    assert "jargon" in rules_found("شبکه توزیع محتوای سایت از دسترس خارج شد.", "fa")
+
+
+def test_restoring_the_service_acknowledges_a_problem() -> None:
+    text = "Work continues to restore the service. Next update at 15:00 UTC."
+    assert "missing-ack" not in rules_found(text, "en", phase=Phase.UPDATE)
+
+
+def test_payments_expected_to_normalise_is_impact() -> None:
+    text = "We expect card payments to normalise soon. Next update at 15:00 UTC."
+    assert "missing-impact" not in rules_found(text, "en", phase=Phase.UPDATE)

@@ -21,7 +21,7 @@ from outagecomms.project import Project
 from outagecomms.sinks import HttpSink
 from outagecomms.store import open_store
 from outagecomms.store.tables import deliveries
-from tests.incidents.conftest import IMPACT, RUNBOOK, FakeSender, write_channel
+from tests.incidents.conftest import IMPACT, RUNBOOK, Approvals, FakeSender, write_channel
 from tests.reliability.conftest import skip_unless_soak, soak
 from tests.worker.conftest import *  # noqa: F403 - project_root, http, database_url (both backends)
 
@@ -44,9 +44,9 @@ def backlog(root: Path, database_url: str) -> None:
     with open_store(database_url) as store:
         minute_ago = utcnow() - timedelta(minutes=1)
         failing = FakeSender(failing={f"hook-{p[1:]}" for p in PATHS})
-        Orchestrator(Project(root), store, clock=lambda: minute_ago, sender=failing).declare(
-            RUNBOOK, variables={"impact": IMPACT}
-        )
+        Orchestrator(
+            Project(root), store, clock=lambda: minute_ago, sender=failing, gate=Approvals()
+        ).declare(RUNBOOK, variables={"impact": IMPACT})
 
 
 def run_worker(

@@ -26,7 +26,7 @@ from outagecomms.service.tokens import Scope, create_token
 from outagecomms.store import Store
 from tests.conftest import REPO
 from tests.incidents.conftest import *  # noqa: F403 - project_root, store, sinks, approvals
-from tests.incidents.conftest import FakeSender
+from tests.incidents.conftest import Approvals, FakeSender
 
 FIXTURES = REPO / "tests" / "fixtures" / "hooks"
 READY_TIMEOUT = 10.0
@@ -59,16 +59,33 @@ def tokens(store: Store) -> Tokens:
     return Tokens(made[Scope.READ], made[Scope.DECLARE], made[Scope.ADMIN])
 
 
-def make_service(project_root: Path, store: Store, **options: Any) -> Service:
-    return Service(ServiceSettings(project_root=project_root, **options), store)
+def make_service(
+    project_root: Path,
+    store: Store,
+    *,
+    orchestrator_options: dict[str, Any] | None = None,
+    **options: Any,
+) -> Service:
+    """The service on ``store``; its orchestrators approve every runbook (a stand-in
+    gate) unless ``orchestrator_options`` gives another ``gate``."""
+    given = {"gate": Approvals(), **(orchestrator_options or {})}
+    return Service(
+        ServiceSettings(project_root=project_root, orchestrator_options=given, **options), store
+    )
 
 
 @pytest.fixture
 def service(
-    project_root: Path, fake_channels: list[str], store: Store, sender: FakeSender
+    project_root: Path,
+    fake_channels: list[str],
+    store: Store,
+    sender: FakeSender,
+    approvals: Approvals,
 ) -> Service:
-    """The service with the fake sender (no real sends) and its channels."""
-    return make_service(project_root, store, orchestrator_options={"sender": sender})
+    """The service with the fake sender (no real sends), the stand-in gate and its channels."""
+    return make_service(
+        project_root, store, orchestrator_options={"sender": sender, "gate": approvals}
+    )
 
 
 class Client:

@@ -306,7 +306,9 @@ def test_alerts_are_idempotent_on_postgresql(
     assert isinstance(project_root, Path)
     store = open_project_store(Project(project_root), postgres_url)
     try:
-        pg = make_service(project_root, store, orchestrator_options={"sender": sender})
+        pg = make_service(
+            project_root, store, orchestrator_options={"sender": sender, "gate": approvals}
+        )
         token = create_token(store, "pg", Scope.DECLARE, by="tests").token
         client = Client(pg)
         headers = {"Authorization": f"Bearer {token}"}

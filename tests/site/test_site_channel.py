@@ -10,7 +10,7 @@ from outagecomms.incidents import Orchestrator
 from outagecomms.models import ChannelKind, Phase
 from outagecomms.project import Project
 from outagecomms.store import Store
-from tests.incidents.conftest import Clock, FakeSender, write_channel
+from tests.incidents.conftest import Approvals, Clock, FakeSender, write_channel
 from tests.site.conftest import IMPACT, RUNBOOK
 
 
@@ -62,8 +62,9 @@ def test_site_channel_url_may_name_an_environment_variable(
     write_channel(root, "status-site", kind="site", url="file://${STATUS_DIR}/www")
     environ = {"STATUS_DIR": str(tmp_path / "served")}
     orchestrator = Orchestrator(
-        Project(root), store, clock=clock, sender=sender, actor="a", environ=environ
-    )
+        Project(root), store, clock=clock, sender=sender, gate=Approvals(), actor="a",
+        environ=environ,
+    )  # fmt: skip
     orchestrator.declare(RUNBOOK, variables={"impact": IMPACT})
     assert (tmp_path / "served" / "www" / "index.html").is_file()
 
@@ -72,7 +73,9 @@ def test_site_channel_with_a_web_url_fails_alone_and_says_why(
     root: Path, store: Store, clock: Clock, sender: FakeSender
 ) -> None:
     write_channel(root, "status-site", kind="site", url="https://status.example.com/")
-    orchestrator = Orchestrator(Project(root), store, clock=clock, sender=sender, actor="a")
+    orchestrator = Orchestrator(
+        Project(root), store, clock=clock, sender=sender, gate=Approvals(), actor="a"
+    )
     report = orchestrator.declare(RUNBOOK, variables={"impact": IMPACT})
     failed = {d.channel: d.last_error for d in report.deliveries if d.state != "sent"}
     assert list(failed) == ["status-site"]

@@ -20,6 +20,7 @@ from tests.incidents.conftest import Approvals, Clock, FakeSender
 # redefined below, on each backend).
 _logs_to_this_tests_stderr = shared._logs_to_this_tests_stderr
 approvals = shared.approvals
+cli_orchestrator_options = shared.cli_orchestrator_options
 clock = shared.clock
 fake_channels = shared.fake_channels
 http = shared.http

@@ -13,6 +13,7 @@ import pytest
 import yaml
 from sqlalchemy import event, select, update
 
+from outagecomms.counting import measure_for_channel
 from outagecomms.delivery import Outcome, Outgoing, RetryPolicy
 from outagecomms.incidents import Orchestrator
 from outagecomms.models import Phase
@@ -21,7 +22,7 @@ from outagecomms.store.records import IncidentRecord
 from outagecomms.store.tables import deliveries, incidents, messages
 from outagecomms.worker import Worker
 from outagecomms.worker import loop as worker_module
-from tests.incidents.conftest import IMPACT, RUNBOOK, T0, Clock, FakeSender
+from tests.incidents.conftest import IMPACT, RUNBOOK, T0, Clock, FakeSender, write_channel
 
 VARS = {"impact": IMPACT}
 HOUR = timedelta(hours=1)  # payments-failing is major: one update an hour
@@ -330,6 +331,28 @@ def test_the_internal_channel_is_reminded_before_an_automatic_update(
     sender.batches.clear()
     worker.run_once(T0 + timedelta(minutes=50))
     assert [(i.channel.name, "reminder" in i.body) for i in sender.sent] == [("team-slack", True)]
+
+
+def test_a_reminder_to_a_short_channel_is_fitted_and_keeps_when_customers_hear(
+    orchestrator: Orchestrator, worker: Worker, sender: FakeSender, project_root: Path
+) -> None:
+    with_reminder(project_root, "10m")
+    write_channel(
+        project_root,
+        "team-slack",
+        kind="slack",
+        audience="internal",
+        url="json://127.0.0.1:9/s",
+        limit=140,
+    )
+    orchestrator.declare(RUNBOOK, variables=VARS)
+    sender.batches.clear()
+    worker.run_once(T0 + timedelta(minutes=50))
+    [reminder] = sender.sent
+    assert measure_for_channel(reminder.body, reminder.channel).fits
+    assert 'In 10 min (13:00 UTC) customers get the automatic "still working on it" update.' in (
+        reminder.body
+    )
 
 
 def test_no_reminder_before_its_time(

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
+from outagecomms.counting import measure_for_channel
 from outagecomms.incidents import Orchestrator
 from outagecomms.models import Phase
 from outagecomms.store import Store
@@ -18,7 +19,15 @@ from outagecomms.store.records import DeliveryRecord
 from outagecomms.store.tables import deliveries, incidents, messages
 from outagecomms.worker import BLOCKED_RETRY, Wakeup, Worker
 from tests.conftest import CliRunner
-from tests.incidents.conftest import IMPACT, RUNBOOK, T0, Approvals, Clock, FakeSender
+from tests.incidents.conftest import (
+    IMPACT,
+    RUNBOOK,
+    T0,
+    Approvals,
+    Clock,
+    FakeSender,
+    write_channel,
+)
 from tests.never_silent import OVERFLOW, POISON, break_channel, runbook_variant
 
 VARS = {"impact": IMPACT}
@@ -91,6 +100,24 @@ def test_the_internal_channels_hear_of_a_block_once(
     notices = [item for item in sender.sent if item.key.startswith("blocked:")]
     assert [item.channel.name for item in notices] == ["team-slack"]
     assert "INC-1" in notices[0].body and "ZeroDivisionError" in notices[0].body
+
+
+def test_a_block_notice_to_a_short_channel_is_fitted_and_says_customers_are_not_updated(
+    orchestrator: Orchestrator, worker: Worker, sender: FakeSender, project_root: Path
+) -> None:
+    write_channel(
+        project_root,
+        "team-slack",
+        kind="slack",
+        audience="internal",
+        url="json://127.0.0.1:9/s",
+        limit=100,
+    )
+    orchestrator.declare(poisoned(project_root), variables=VARS)
+    worker.run_once(T0 + HOUR)
+    [notice] = [item for item in sender.sent if item.key.startswith("blocked:")]
+    assert measure_for_channel(notice.body, notice.channel).fits
+    assert "INC-1: customers are NOT being updated" in notice.body
 
 
 def test_a_restarted_worker_does_not_crash_loop_on_a_blocked_incident(

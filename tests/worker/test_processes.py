@@ -23,7 +23,15 @@ from outagecomms.store import open_store
 from outagecomms.store.tables import deliveries, messages, workers
 from outagecomms.worker import Worker
 from tests.conftest import CliRunner
-from tests.incidents.conftest import IMPACT, RUNBOOK, T0, Clock, FakeSender, write_channel
+from tests.incidents.conftest import (
+    IMPACT,
+    RUNBOOK,
+    T0,
+    Approvals,
+    Clock,
+    FakeSender,
+    write_channel,
+)
 
 WORKER = "from outagecomms.cli import main; main()"
 PATHS = ("/a", "/b", "/c", "/held")
@@ -70,9 +78,9 @@ def backlog(root: Path, database_url: str) -> None:
     with open_store(database_url) as store:
         minute_ago = utcnow() - timedelta(minutes=1)
         failing = FakeSender(failing={f"hook-{p[1:]}" for p in PATHS})
-        Orchestrator(Project(root), store, clock=lambda: minute_ago, sender=failing).declare(
-            RUNBOOK, variables={"impact": IMPACT}
-        )
+        Orchestrator(
+            Project(root), store, clock=lambda: minute_ago, sender=failing, gate=Approvals()
+        ).declare(RUNBOOK, variables={"impact": IMPACT})
 
 
 def test_a_worker_killed_mid_fan_out_is_taken_over_and_every_delivery_completes(
@@ -236,7 +244,9 @@ def test_two_workers_over_many_incidents_send_nothing_twice(
     with open_store(database_url) as store:
         clock = Clock()
         failing = FakeSender(failing=set(fake_channels))
-        on_call = Orchestrator(Project(project_root), store, clock=clock, sender=failing)
+        on_call = Orchestrator(
+            Project(project_root), store, clock=clock, sender=failing, gate=Approvals()
+        )
         for _ in range(count):
             on_call.declare(RUNBOOK, variables={"impact": IMPACT})
     recorder = Recorder()

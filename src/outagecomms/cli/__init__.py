@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import typer
 import typer.main
@@ -19,7 +20,8 @@ try:  # typer >= 0.20 vendors click; its exceptions are not click's
 except ImportError:  # pragma: no cover - older typer on plain click
     from click import exceptions as click_errors  # type: ignore[no-redef]
 
-from outagecomms.cli.app import app
+from outagecomms.cli.app import app, embedded
+from outagecomms.cli.options import flag_for
 from outagecomms.errors import ExitStatus, OutagecommsError
 
 __all__ = ["app", "main", "run"]
@@ -48,18 +50,26 @@ def _error(message: str) -> None:
     print(f"outagecomms: error: {message}", file=sys.stderr)
 
 
-def run(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI with ``argv`` and return the exit status (never raises, never exits)."""
+def run(
+    argv: Sequence[str] | None = None, *, orchestrator_options: Mapping[str, Any] | None = None
+) -> int:
+    """Run the CLI with ``argv`` and return the exit status (never raises, never exits).
+
+    ``orchestrator_options``: extra options for every
+    :class:`~outagecomms.incidents.Orchestrator` the commands build, for a program (or a
+    test) that runs the CLI in-process: ``gate`` (the approval check), ``clock``,
+    ``sender``, ``senders``."""
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args or os.environ.get("OUTAGECOMMS_DEBUG", "") not in ("", "0")
     _load_commands()
     try:
         command = typer.main.get_command(app)
-        result = command.main(args=args, prog_name="outagecomms", standalone_mode=False)
+        with embedded(orchestrator_options):
+            result = command.main(args=args, prog_name="outagecomms", standalone_mode=False)
     except OutagecommsError as exc:
         if debug:
             traceback.print_exc()
-        _error(str(exc))
+        _error(exc.naming(flag_for(exc.parameter)))
         return int(exc.exit_status)
     except click_errors.NoArgsIsHelpError as exc:
         print(exc.format_message(), file=sys.stdout)

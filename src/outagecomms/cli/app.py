@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -87,6 +90,28 @@ def _global(
     from outagecomms import logs
 
     logs.configure(log_format=log_format.value, level="debug" if debug else log_level.value)
+
+
+_ORCHESTRATOR_OPTIONS: ContextVar[Mapping[str, Any] | None] = ContextVar(
+    "orchestrator_options", default=None
+)
+
+
+@contextmanager
+def embedded(options: Mapping[str, Any] | None) -> Iterator[None]:
+    """While a program runs the CLI in-process (``run(argv, orchestrator_options=...)``),
+    every orchestrator the commands build gets ``options`` (its ``gate``, ``clock``,
+    ``sender``, ``senders``); nothing on the command line can set them."""
+    token = _ORCHESTRATOR_OPTIONS.set(dict(options or {}))
+    try:
+        yield
+    finally:
+        _ORCHESTRATOR_OPTIONS.reset(token)
+
+
+def orchestrator_options() -> dict[str, Any]:
+    """The options the embedding program gave (:func:`embedded`); none from the shell."""
+    return dict(_ORCHESTRATOR_OPTIONS.get() or {})
 
 
 def console() -> Console:

@@ -21,6 +21,7 @@ from outagecomms.cli.app import (
     app,
     console,
     emit_json,
+    orchestrator_options,
     plain,
     project,
 )
@@ -79,6 +80,7 @@ def _orchestrator(
             timeout=timeout,
             concurrency=concurrency,
             interrupt=interrupt,
+            **orchestrator_options(),
         ) as orchestrator,
     ):
         orchestrator.progress = FanoutProgress(sys.stderr)

@@ -10,6 +10,27 @@ from typing import Annotated
 
 import typer
 
+FLAGS = {
+    "by": "--by",
+    "cadence": "--cadence",
+    "cooldown": "--cooldown",
+    "database_url": "--database-url",
+    "dedupe_key": "--dedupe-key",
+    "phase": "--phase",
+    "runbook_version": "--runbook-version",
+    "unapproved_reason": "--reason",
+    "variables": "--var",
+}
+"""The flag of each Python API parameter an error may name (``OutagecommsError.parameter``)."""
+
+
+def flag_for(parameter: str | None) -> str | None:
+    """The command line's name for an API parameter (``dedupe_key`` -> ``--dedupe-key``)."""
+    if parameter is None:
+        return None
+    return FLAGS.get(parameter, "--" + parameter.replace("_", "-"))
+
+
 DatabaseOption = Annotated[
     str | None,
     typer.Option(

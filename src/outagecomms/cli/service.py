@@ -10,7 +10,15 @@ from typing import Annotated, Any
 
 import typer
 
-from outagecomms.cli.app import JsonOption, ProjectOption, app, console, emit_json, project
+from outagecomms.cli.app import (
+    JsonOption,
+    ProjectOption,
+    app,
+    console,
+    emit_json,
+    orchestrator_options,
+    project,
+)
 from outagecomms.cli.options import DatabaseOption
 from outagecomms.errors import ConfigError, UsageError
 
@@ -92,6 +100,7 @@ def serve(
         public_url=public_url,
         max_body=max_body,
         rate_limit=rate_limit,
+        orchestrator_options=orchestrator_options(),
     )
     print(
         f"outagecomms: serving http://{host}:{port} (docs at /docs); SIGTERM or Ctrl-C stops it",

@@ -13,7 +13,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from outagecomms.cli.app import JsonOption, ProjectOption, app, console, emit_json, project
+from outagecomms.cli.app import (
+    JsonOption,
+    ProjectOption,
+    app,
+    console,
+    emit_json,
+    orchestrator_options,
+    project,
+)
 from outagecomms.cli.options import ConcurrencyOption, DatabaseOption, TimeoutOption
 from outagecomms.durations import parse_duration
 from outagecomms.errors import UsageError
@@ -107,6 +115,7 @@ def worker(
         database_url=database_url,
         concurrency=concurrency,
         timeout=timeout,
+        **orchestrator_options(),
     ) as orchestrator:
         running = Worker(
             orchestrator,

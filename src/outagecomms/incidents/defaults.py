@@ -14,12 +14,13 @@ import structlog
 from outagecomms.models import Phase
 from outagecomms.project import LoadedRunbook, Project
 from outagecomms.store import Store, default_database_url, open_store
+from outagecomms.store.records import DeliveryState
 
 log = structlog.get_logger(__name__)
 
 
 ACTOR_ENV = "OUTAGECOMMS_ACTOR"
-WAITING_STATES = frozenset({"queued", "retry", "sending"})
+WAITING_STATES = frozenset({DeliveryState.QUEUED, DeliveryState.RETRY, DeliveryState.SENDING})
 """Delivery states that still lead to a send."""
 UPDATE_PHASES = (Phase.IDENTIFIED, Phase.MONITORING, Phase.UPDATE)
 """What ``update`` may post; ``update`` is the "still working on it" message."""

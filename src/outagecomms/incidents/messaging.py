@@ -124,8 +124,8 @@ class Messaging:
 
     def runbook_of(self, incident: IncidentRecord) -> Runbook:
         """What the incident's messages render from: the runbook content pinned at declare
-        (product-spec §8), whatever the file says now. An incident declared before pinning
-        existed renders from the file, which must still be approved."""
+        (README "When things go wrong"), whatever the file says now. An incident declared
+        before pinning existed renders from the file, which must still be approved."""
         pinned = incident.runbook_sha256
         if pinned is not None:
             if pinned in self._pinned:
@@ -352,7 +352,7 @@ class Messaging:
     def _actor(self, by: str | None) -> str:
         """Who posts: ``by``, else this orchestrator's actor (``--by``, OUTAGECOMMS_ACTOR,
         the OS user), checked like every value that reaches a reader."""
-        return check_value(by or self.actor, "--by", max_length=ACTOR_MAX_LENGTH)
+        return check_value(by or self.actor, "by", max_length=ACTOR_MAX_LENGTH)
 
     def _reason(self, reason: str | None) -> str | None:
         cleaned = _clean_reason(reason)
@@ -360,7 +360,11 @@ class Messaging:
             return None
         limit = self.project.limits.reason_max_length
         return check_value(
-            cleaned, "--reason", max_length=limit, setting="reason_max_length", multiline=True
+            cleaned,
+            "unapproved_reason",
+            max_length=limit,
+            setting="reason_max_length",
+            multiline=True,
         )
 
     def lease_length(self) -> timedelta:

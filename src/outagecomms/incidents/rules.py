@@ -11,6 +11,7 @@ import structlog
 
 from outagecomms.approvals import content_hash
 from outagecomms.errors import (
+    PARAMETER,
     RefusedError,
     UsageError,
 )
@@ -26,8 +27,8 @@ log = structlog.get_logger(__name__)
 
 
 def pin(runbook: Runbook) -> dict[str, Any]:
-    """The incident columns that pin ``runbook`` (product-spec §8): its content hash, the
-    same one ``approvals.lock`` records, and the content itself."""
+    """The incident columns that pin ``runbook`` (README "When things go wrong"): its
+    content hash, the same one ``approvals.lock`` records, and the content itself."""
     return {
         "runbook_sha256": content_hash(runbook),
         "runbook_content": runbook.model_dump(mode="json"),
@@ -60,25 +61,36 @@ def _must(incident: IncidentRecord | None) -> IncidentRecord:
     return incident
 
 
-def _non_blank(value: str | None, when_blank: str) -> str | None:
-    """``value`` stripped; ``None`` stays ``None``; only blanks is a usage error."""
+def _non_blank(value: str | None, when_blank: str, parameter: str) -> str | None:
+    """``value`` stripped; ``None`` stays ``None``; only blanks is a usage error about
+    ``parameter``."""
     if value is None:
         return None
     value = value.strip()
     if not value:
-        raise UsageError(when_blank)
+        raise UsageError(when_blank, parameter=parameter)
     return value
 
 
 def _clean_key(key: str | None) -> str | None:
-    key = _non_blank(key, "--dedupe-key is empty; pass a stable name such as 'ci-payments-check'")
+    key = _non_blank(
+        key,
+        f"{PARAMETER} is empty; pass a stable name such as 'ci-payments-check'",
+        "dedupe_key",
+    )
     if key is not None and len(key) > ACTOR_MAX_LENGTH:
-        raise UsageError("--dedupe-key is longer than 255 characters; shorten it")
-    return None if key is None else check_value(key, "--dedupe-key")
+        raise UsageError(
+            f"{PARAMETER} is longer than 255 characters; shorten it", parameter="dedupe_key"
+        )
+    return None if key is None else check_value(key, "dedupe_key")
 
 
 def _clean_reason(reason: str | None) -> str | None:
-    return _non_blank(reason, "--reason is empty; say why the unapproved runbook must go out now")
+    return _non_blank(
+        reason,
+        f"{PARAMETER} is empty; say why the unapproved runbook must go out now",
+        "unapproved_reason",
+    )
 
 
 def _flapped(

@@ -1,9 +1,9 @@
 """The incident orchestrator: declare, update, resolve, postmortem, status and show.
 
-Every message goes through the outbox (product-spec §6): the message and one delivery per
-channel are committed in one transaction before anything is sent, then each delivery gets
-its first attempt at once, concurrently (:func:`outagecomms.delivery.send_all`). A channel
-that fails stays queued with a retry time for the worker; it never blocks the others.
+Every message goes through the outbox (README "Delivery semantics"): the message and one
+delivery per channel are committed in one transaction before anything is sent, then each
+delivery gets its first attempt at once, concurrently (:func:`outagecomms.delivery.send_all`).
+A channel that fails stays queued with a retry time for the worker; it never blocks the others.
 
 The store keeps each channel's NAME, never its URL: URLs and their secrets are resolved
 from the project's channel files only at send time."""
@@ -22,6 +22,7 @@ from outagecomms.approvals import break_glass_reason, content_hash
 from outagecomms.components.impact import affected_components, follow_incident, record_affected
 from outagecomms.durations import format_duration
 from outagecomms.errors import (
+    PARAMETER,
     OutagecommsError,
     RefusedError,
     UsageError,
@@ -116,13 +117,17 @@ class Orchestrator(Reopening):
         runbook = loaded.runbook
         chosen_severity = severity or runbook.severity
         if cadence is not None and cadence <= timedelta(0):
-            raise UsageError("--cadence must be positive; write it like 30m")
+            raise UsageError(
+                f"{PARAMETER} must be positive; write it like 30m", parameter="cadence"
+            )
         longest = self.project.limits.max_duration
-        for flag, value in (("--cadence", cadence), ("--cooldown", cooldown)):
+        for name, value in (("cadence", cadence), ("cooldown", cooldown)):
             if value is not None and value > longest:
                 raise UsageError(
-                    f"{flag} {format_duration(value)} is longer than {format_duration(longest)}"
-                    f", the longest duration allowed {raise_it('max_duration')}"
+                    f"{PARAMETER} {format_duration(value)} is longer than "
+                    f"{format_duration(longest)}, the longest duration allowed "
+                    f"{raise_it('max_duration')}",
+                    parameter=name,
                 )
         if key is not None and latest is not None:
             window = runbook.flap_cooldown if cooldown is None else cooldown
@@ -155,20 +160,17 @@ class Orchestrator(Reopening):
                 number = repo.insert_incident(
                     conn,
                     runbook_id=runbook.id,
-                    status=IncidentStatus.OPEN.value,
+                    status=IncidentStatus.OPEN,
                     severity=chosen_severity.value,
-                    phase=Phase.INVESTIGATING.value,
+                    phase=Phase.INVESTIGATING,
                     cadence_seconds=None if cadence is None else int(cadence.total_seconds()),
                     next_update_at=next_update_at,
                     variables=given,
                     channels=list(channels) or None,
                     dedupe_key=key,
-                    open_dedupe_key=key,
                     declared_by=actor,
                     break_glass_reason=reason,
                     started_at=now,
-                    resolved_at=None,
-                    updated_at=now,
                     **pin(runbook),
                 )
                 incident = _must(repo.get_incident(conn, number))
@@ -250,12 +252,14 @@ class Orchestrator(Reopening):
             raise UsageError(
                 f"update posts one of: {allowed}; use `outagecomms resolve` to resolve"
                 if phase is Phase.RESOLVED
-                else f"--phase {phase.value!r}: update posts one of: {allowed}"
+                else f"{PARAMETER} {phase.value!r}: update posts one of: {allowed}",
+                parameter="phase",
             )
         if runbook_version is not None and runbook_version.strip().lower() != LATEST_VERSION:
             raise UsageError(
-                f"--runbook-version {runbook_version!r}: only 'latest' is supported (the "
-                "newest approved version of the runbook file)"
+                f"{PARAMETER} {runbook_version!r}: only 'latest' is supported (the "
+                "newest approved version of the runbook file)",
+                parameter="runbook_version",
             )
         return self._follow_up(
             incident_ref, phase, variables or {}, self._actor(by), unapproved_reason,
@@ -298,7 +302,9 @@ class Orchestrator(Reopening):
         messages are cancelled."""
         key = _clean_key(dedupe_key)
         if (incident_ref is None) == (key is None):
-            raise UsageError("resolve takes an incident id or --dedupe-key, exactly one")
+            raise UsageError(
+                f"resolve takes an incident id or {PARAMETER}, exactly one", parameter="dedupe_key"
+            )
         if key is not None:
             incident_ref = self._ref_by_dedupe_key(key)
         assert incident_ref is not None
@@ -422,7 +428,7 @@ class Orchestrator(Reopening):
             if words is None:  # the runbook's words must be approved; one's own are linted
                 self.gate(self.project, loaded, unapproved_reason=reason)
             runbook = loaded.runbook
-        else:  # the approved content pinned at declare (product-spec §8)
+        else:  # the approved content pinned at declare (README "When things go wrong")
             runbook = self.runbook_of(incident)
         # break glass only where an approval was needed and missing
         unapproved_reason = (

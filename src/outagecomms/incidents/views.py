@@ -26,7 +26,7 @@ log = structlog.get_logger(__name__)
 
 
 def incident_json(incident: IncidentRecord, *, deduplicated: bool = False) -> dict[str, Any]:
-    """The incident fields scripts rely on (product-spec §3)."""
+    """The incident fields scripts rely on (README "Command reference": `--json`)."""
     return {
         "id": incident.id,
         "runbook": incident.runbook_id,
@@ -55,7 +55,7 @@ def blocked_json(incident: IncidentRecord) -> dict[str, Any] | None:
 
 
 def delivery_json(delivery: DeliveryRecord) -> dict[str, Any]:
-    """The delivery fields scripts rely on (product-spec §3)."""
+    """The delivery fields scripts rely on (README "Command reference": `--json`)."""
     return {
         "channel": delivery.channel,
         "kind": delivery.kind,

@@ -8,10 +8,18 @@ or a failure (``cause``, ``failure``), or names a company right after a cause or
 ``supplier-info`` just before it) is not blame, nor is infrastructure the publisher calls
 its own (``our-own``: "our data centers", "mūsu datu centri", and the same words again
 later), and a message that owns the outcome (``ownership``: "this is on us") shifts no blame
-by naming a supplier.
+by naming a supplier. A company is named by quotation marks or a company form (the lexicon's
+``named-company``), or, unquoted, as an initialism in capitals that is no known acronym, no
+glossary word and no shouting ("ДТЕК", "LVRTC"); it is blamed when a cause or failure word stands
+at most two words before it in its clause ("аварія в енергомережах ДТЕК", "avārija LVRTC
+infrastruktūrā"). A party or company inside a conditional clause (``conditional`` before it, no
+clause break between: "only in case of an imbalance and after an order from X", "if you thought
+your connection was to blame") is not put as the cause of this outage.
 """
 
 from __future__ import annotations
+
+from bisect import bisect_left
 
 import regex
 
@@ -30,7 +38,29 @@ INFO_REACH_WORDS = 3
 """A ``supplier-info`` phrase makes a third party information up to this many words later."""
 _CLAUSE_BREAK = regex.compile(r"[,،;:.!?؟؛…\n]")
 NAMED_REACH_WORDS = 1
-"""A named company is blamed when a cause or failure word stands at most this many words before."""
+"""A named company is blamed when a cause word stands at most this many words before it."""
+NAMED_FAILURE_REACH_WORDS = 2
+"""... or a failure word at most this many, in the same clause: the failure is in something the
+company owns ("аварія в енергомережах ДТЕК", "a failure in X's network")."""
+_CAPITALS = regex.compile(r"(?<![\w&])\p{Lu}{3,}(?![\w&])")
+"""An initialism in capitals, as organisations name themselves ("ДТЕК", "LVRTC")."""
+
+
+def initialism_names(text: Normalized, lexicon: Lexicon, glossary: Glossary) -> list[Match]:
+    """Unquoted organisation names: initialisms in capitals that are no known acronym, no
+    shouted word and no glossary word, as spans of the folded text."""
+    own = glossary.capitals()
+    found: list[Match] = []
+    for m in _CAPITALS.finditer(text.original):
+        word = m.group()
+        generic = word in lexicon.acronyms and word not in lexicon.organisations
+        if generic or word in lexicon.shouted_words or word in own:
+            continue
+        start = bisect_left(text.origin, m.start()) if text.origin else m.start()
+        end = bisect_left(text.origin, m.end()) if text.origin else m.end()
+        if start < end:
+            found.append(Match(start, end, word))
+    return found
 
 
 def _informational(party: Match, info: list[Match], text: str) -> bool:
@@ -52,36 +82,67 @@ def _publishers_own(party: Match, ours: list[Match], text: str) -> bool:
     )
 
 
+def _hypothetical(party: Match, conditions: list[Match], text: str) -> bool:
+    """A conditional opens the clause that holds ``party`` ("in case of ... an order of X")."""
+    start = sentence_of(text, party.start)[0]
+    return any(
+        start <= c.start
+        and c.end <= party.start
+        and not _CLAUSE_BREAK.search(text, c.end, party.start)
+        for c in conditions
+    )
+
+
+def _right_after(name: Match, reasons: list[Match], reach: int, text: str) -> bool:
+    """A reason word stands at most ``reach`` words before ``name``, in its clause."""
+    start = sentence_of(text, name.start)[0]
+    return any(
+        r.end <= name.start
+        and r.start >= start
+        and not _CLAUSE_BREAK.search(text, r.end, name.start)
+        and words_between(text, r.end, name.start) <= reach
+        for r in reasons
+    )
+
+
 def blame_matches(text: Normalized, lexicon: Lexicon, glossary: Glossary) -> list[Match]:
     """The spans where ``text`` shifts blame, in order."""
-    found = list(lexicon.find(Group.BLAME_SHIFT, text))
+    conditions = lexicon.find(Group.CONDITIONAL, text)
+    found = [
+        b
+        for b in lexicon.find(Group.BLAME_SHIFT, text)
+        if not _hypothetical(b, conditions, text.text)
+    ]
     parties = lexicon.find(Group.THIRD_PARTY, text)
-    names = lexicon.find(Group.NAMED_COMPANY, text)
+    names = lexicon.find(Group.NAMED_COMPANY, text) + initialism_names(text, lexicon, glossary)
     if not (parties or names) or lexicon.has(Group.OWNERSHIP, text):
         return found
     own = glossary.spans(text, lexicon.lang)
     info = lexicon.find(Group.SUPPLIER_INFO, text)
     ours = lexicon.find(Group.OUR_OWN, text)
-    reasons = lexicon.find(Group.CAUSE, text) + lexicon.find(Group.FAILURE, text)
+    causes = lexicon.find(Group.CAUSE, text)
+    failures = lexicon.find(Group.FAILURE, text)
+    reasons = causes + failures
     folded = text.text
     for party in parties:
         if (
             glossary.covers(party, own)
             or _informational(party, info, folded)
             or _publishers_own(party, ours, folded)
+            or _hypothetical(party, conditions, folded)
         ):
             continue
         if in_sentence(reasons, sentence_of(folded, party.start)):
             found.append(party)
     for name in names:
-        if glossary.covers(name, own) or _informational(name, info, folded):
+        if (
+            glossary.covers(name, own)
+            or _informational(name, info, folded)
+            or _hypothetical(name, conditions, folded)
+        ):
             continue
-        sentence = sentence_of(folded, name.start)
-        if any(
-            r.end <= name.start
-            and r.start >= sentence[0]
-            and words_between(folded, r.end, name.start) <= NAMED_REACH_WORDS
-            for r in reasons
+        if _right_after(name, causes, NAMED_REACH_WORDS, folded) or _right_after(
+            name, failures, NAMED_FAILURE_REACH_WORDS, folded
         ):
             found.append(name)
     found.sort(key=lambda m: (m.start, -m.end))

@@ -38,6 +38,9 @@ SEPARATOR = rf"[^\w{_STOP}]+"
 """Between the words of an entry: spaces and punctuation, never a sentence end."""
 GLUED = rf"[^\w{_STOP}]*"
 """Persian words may be written apart, with a ZWNJ (folded to a space) or joined."""
+EZAFE = "(?: ?\u06cc)?"
+"""A Persian noun in a phrase may carry the ezafe (or indefinite) ی, joined, after a ZWNJ or a
+space (``شبکه توزیع محتوای``, ``خانه‌ی``); the hamza form (ۀ, ـهٔ) folds to the bare letter."""
 
 
 class Group(StrEnum):
@@ -69,6 +72,8 @@ class Group(StrEnum):
     POSTMORTEM = "postmortem"
     NAMED_COMPANY = "named-company"
     OUR_OWN = "our-own"
+    NEGATION = "negation"
+    CONDITIONAL = "conditional"
 
 
 TYPO_TOLERANT = frozenset({Group.CLICHE_APOLOGY, Group.BLAME_SHIFT, Group.OVER_PROMISE})
@@ -90,6 +95,8 @@ class LexiconFile(BaseModel):
 
     language: str
     acronyms: list[str] = Field(default_factory=list)
+    organisations: list[str] = Field(default_factory=list)
+    """Initialisms that name organisations (ДТЕК, LVRTC): not shouting, and a company to blame."""
     shouted_words: list[str] = Field(default_factory=list, alias="shouted-words")
     terms: dict[Group, Entries] = Field(default_factory=dict)
 
@@ -177,6 +184,8 @@ class Lexicon:
     """False when no file exists for the language (only ``common.yaml`` applies)."""
     shouted_words: frozenset[str] = frozenset()
     """Ordinary short words that shout in capitals (short capitals are otherwise initialisms)."""
+    organisations: frozenset[str] = frozenset()
+    """Initialisms that name organisations (also in ``acronyms``): companies that can be blamed."""
     _compiled: dict[Group, tuple[tuple[Term, ...], tuple[Family, ...]]] = field(
         default_factory=dict, compare=False, repr=False
     )
@@ -273,7 +282,8 @@ def compile_phrase(phrase: str, lang: str, *, typos: bool = False) -> str:
     words = fold(phrase, lang).split()
     joiner = GLUED if lang == "fa" else SEPARATOR
     tolerant = typos and len(words) > 1
-    return WORD_START + joiner.join(_word(w, tolerant) for w in words) + r"(?!\w)"
+    suffix = EZAFE if lang == "fa" else ""
+    return WORD_START + joiner.join(_word(w, tolerant) + suffix for w in words) + r"(?!\w)"
 
 
 def compile_stem(stem: str, lang: str, *, typos: bool = False, in_phrase: bool = False) -> str:
@@ -359,8 +369,10 @@ def build(
     families: dict[Group, list[tuple[str, tuple[Spec, ...]]]] = {}
     acronyms: set[str] = set()
     shouted: set[str] = set()
+    organisations: set[str] = set()
     for parsed, where in files:
-        acronyms.update(a.upper() for a in parsed.acronyms)
+        acronyms.update(a.upper() for a in parsed.acronyms + parsed.organisations)
+        organisations.update(o.upper() for o in parsed.organisations)
         shouted.update(w.upper() for w in parsed.shouted_words)
         for group, entries in parsed.terms.items():
             typos = group in TYPO_TOLERANT
@@ -383,7 +395,9 @@ def build(
         )
         for g in groups
     }
-    return Lexicon(lang, specs, frozenset(acronyms), known, frozenset(shouted))
+    return Lexicon(
+        lang, specs, frozenset(acronyms), known, frozenset(shouted), frozenset(organisations)
+    )
 
 
 @cache

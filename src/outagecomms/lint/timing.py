@@ -6,8 +6,10 @@ and no ``past`` marker there ("it took us two hours", "tika novērsta divu stund
 times are future and about the fix by their form (``future-eta``: "back in 10 minutes", "will
 take around 30 minutes", "~35 minutes", "by the end of the day"). Not over-promises: a
 recurring interval (``recurring`` just before: "every 15 minutes", "ik pēc 15 minūtēm"), a
-range (``range``: "1-2 hours", "today or tomorrow"), anything longer than half a day, and the
-time of the next update ("next update in 30 minutes").
+range (``range``: "1-2 hours", "today or tomorrow"), anything longer than half a day, the
+time of the next update ("next update in 30 minutes"), and a fix said not to come (a
+``negation`` next to the fix word: "will not be fixed today", «netiks novērsts līdz vakaram»,
+«تا امروز برطرف نخواهد شد»).
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ LONGEST_SHORT_HOURS = 12
 """An estimate of more hours than this is no short-time promise ("within the next 72 hours")."""
 RECURRING_REACH_WORDS = 2
 """A ``recurring`` word this many words before a time makes it an interval."""
+NEGATION_REACH_WORDS = 2
+"""A ``negation`` this many words before or after a fix word (same clause) denies the fix."""
+_CLAUSE_BREAK = regex.compile(r"[,،;:.!?؟؛…\n]")
 
 _NUMBER = regex.compile(r"\d+")
 _HOURS = regex.compile(r"hour|hrs?\b|\bh\b|ساعت|годин|год\b|stund", regex.IGNORECASE)
@@ -72,6 +77,19 @@ def is_next_update_time(text: Normalized, eta: Match, lexicon: Lexicon) -> bool:
     return not any(last.end <= f.start and f.end <= eta.start for f in fixes)
 
 
+def _negated(fix: Match, negations: list[Match], text: str) -> bool:
+    """A negation stands next to ``fix`` in its clause ("not be fixed", "برطرف نخواهد شد")."""
+    for n in negations:
+        start, end = (n.end, fix.start) if n.end <= fix.start else (fix.end, n.start)
+        if (
+            start <= end
+            and not _CLAUSE_BREAK.search(text, start, end)
+            and words_between(text, start, end) <= NEGATION_REACH_WORDS
+        ):
+            return True
+    return False
+
+
 def promised_fix_times(text: Normalized, lexicon: Lexicon) -> list[Match]:
     """The short future times for a fix that ``text`` promises."""
     folded = text.text
@@ -84,7 +102,8 @@ def promised_fix_times(text: Normalized, lexicon: Lexicon) -> list[Match]:
     recurring = lexicon.find(Group.RECURRING, text)
     ranges = lexicon.find(Group.RANGE, text)
     past = lexicon.find(Group.PAST, text)
-    fixes = lexicon.find(Group.FIX_PROMISE, text)
+    negations = lexicon.find(Group.NEGATION, text)
+    fixes = [f for f in lexicon.find(Group.FIX_PROMISE, text) if not _negated(f, negations, folded)]
     found: list[Match] = []
     for eta, future in candidates:
         if _recurring(eta, recurring, folded) or _overlaps(eta, ranges) or too_long(folded, eta):

@@ -17,7 +17,7 @@ from outagecomms.fanout import ChannelText
 from outagecomms.models import Audience, Channel, Phase
 from outagecomms.outbox.recipients import recipients
 from outagecomms.store import repository as repo
-from outagecomms.store.deliveries_repo import insert_deliveries
+from outagecomms.store.deliveries_repo import delivery_values, insert_deliveries
 from outagecomms.store.records import IncidentRecord
 from outagecomms.store.tables import DeliveryState
 from outagecomms.store.wakeups import work_waiting
@@ -61,7 +61,7 @@ def post_texts(
         conn,
         incident_id=incident.number,
         seq=seq,
-        phase=phase.value,
+        phase=phase,
         origin=origin,
         author=actor,
         variables=dict(given),
@@ -74,36 +74,30 @@ def post_texts(
         text = texts[name]
         # subscribers' deliveries (there may be 100,000) are the worker's, in batches
         to_subscribers = channel.audience is Audience.SUBSCRIBERS
-        leased = {"lease_owner": None if to_subscribers else owner,
-                  "lease_expires_at": None if to_subscribers else lease_until}  # fmt: skip
         found = recipients(conn, channel, incident)
         if to_subscribers:
             subscribers[name] = len(found)
         for recipient in found:
             rows.append(
-                {
-                    "message_id": message_id,
-                    "channel": name,
-                    "recipient": recipient,
-                    "kind": channel.kind.value,
-                    "audience": channel.audience.value,
-                    "title": text.title,
-                    "body": text.body,
-                    "length": text.length,
-                    "limit": text.limit,
-                    "unit": text.unit,
-                    "state": DeliveryState.QUEUED.value,
-                    "attempts": 0,
-                    "due_at": now,
-                    **leased,
-                    "last_error": None,
-                    "sent_at": None,
-                    "possibly_duplicate": False,
-                    "idempotency_key": uuid.uuid4().hex,
-                    "created_at": now,
-                    "updated_at": now,
-                    "cut_from": text.cut_from,
-                }
+                delivery_values(
+                    message_id=message_id,
+                    channel=name,
+                    kind=channel.kind.value,
+                    audience=channel.audience.value,
+                    title=text.title,
+                    body=text.body,
+                    length=text.length,
+                    limit=text.limit,
+                    unit=text.unit,
+                    state=DeliveryState.QUEUED,
+                    due_at=now,
+                    lease_owner=None if to_subscribers else owner,
+                    lease_expires_at=None if to_subscribers else lease_until,
+                    idempotency_key=uuid.uuid4().hex,
+                    created_at=now,
+                    cut_from=text.cut_from,
+                    recipient=recipient,
+                )
             )
     insert_deliveries(conn, rows)
     cancelled = supersede(conn, incident.number, message_id, seq, phase, list(targets), now)

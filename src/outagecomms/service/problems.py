@@ -80,6 +80,13 @@ def problem(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_TYPE, headers=headers)
 
 
+def json_field(parameter: str | None) -> str | None:
+    """The request body's name for an API parameter an error names: the bodies name their
+    fields as the Python API does (``dedupe_key``, ``cadence``, ``variables``)."""
+    return parameter
+
+
 def problem_for(exc: OutagecommsError, *, instance: str | None = None) -> JSONResponse:
     headers = exc.headers if isinstance(exc, ServiceError) else None
-    return problem(status_for(exc), str(exc), instance=instance, headers=headers)
+    detail = exc.naming(json_field(exc.parameter))
+    return problem(status_for(exc), detail, instance=instance, headers=headers)

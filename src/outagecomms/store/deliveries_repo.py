@@ -19,9 +19,10 @@ from outagecomms.store.tables import (
     deliveries,
     messages,
 )
+from outagecomms.vocabulary import Phase
 
-RESOLVED_PHASE = "resolved"
-POSTMORTEM_PHASE = "postmortem"
+RESOLVED_PHASE = Phase.RESOLVED.value
+POSTMORTEM_PHASE = Phase.POSTMORTEM.value
 WAITING_FOR_EARLIER = (
     "waits for an earlier message of this incident on this channel (being sent, or a "
     "resolution not delivered yet); the worker sends it right after"
@@ -34,7 +35,47 @@ BULK_BATCH = 1000
 SUBSCRIBERS_AUDIENCE = "subscribers"
 
 
-def insert_delivery(conn: Connection, **values: Any) -> int:
+def delivery_values(
+    *,
+    message_id: int,
+    channel: str,
+    kind: str,
+    audience: str,
+    title: str | None,
+    body: str,
+    length: int,
+    limit: int | None,
+    unit: str,
+    idempotency_key: str,
+    created_at: datetime,
+    due_at: datetime | None,
+    state: DeliveryState = DeliveryState.QUEUED,
+    attempts: int = 0,
+    lease_owner: str | None = None,
+    lease_expires_at: datetime | None = None,
+    last_error: str | None = None,
+    sent_at: datetime | None = None,
+    possibly_duplicate: bool = False,
+    cut_from: int | None = None,
+    recipient: str = "",
+) -> dict[str, Any]:
+    """The row of a new delivery of message ``message_id`` to the channel named
+    ``channel`` (its ``kind`` and ``audience``, exactly what it gets), to ``recipient``
+    ("": the channel's URL whole)."""
+    return {
+        "message_id": message_id, "channel": channel, "kind": kind, "audience": audience,
+        "title": title, "body": body, "length": length, "limit": limit, "unit": unit,
+        "state": DeliveryState(state).value, "attempts": attempts, "due_at": due_at,
+        "lease_owner": lease_owner, "lease_expires_at": lease_expires_at,
+        "last_error": last_error, "sent_at": sent_at, "possibly_duplicate": possibly_duplicate,
+        "idempotency_key": idempotency_key, "created_at": created_at, "updated_at": created_at,
+        "cut_from": cut_from, "recipient": recipient,
+    }  # fmt: skip
+
+
+def insert_delivery(conn: Connection, **fields: Any) -> int:
+    """A new delivery (the fields of :func:`delivery_values`); returns its id."""
+    values = delivery_values(**fields)
     result = conn.execute(insert(deliveries).values(**values).returning(deliveries.c.id))
     return int(result.scalar_one())
 
@@ -455,7 +496,7 @@ def claim_due(
     resolution = dict(
         conn.execute(
             select(messages.c.incident_id, func.max(messages.c.id))
-            .where(messages.c.incident_id.in_(numbers), messages.c.phase == "resolved")
+            .where(messages.c.incident_id.in_(numbers), messages.c.phase == Phase.RESOLVED.value)
             .group_by(messages.c.incident_id)
         ).all()
     )

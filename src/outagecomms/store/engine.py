@@ -27,7 +27,7 @@ from sqlalchemy.exc import (
     SQLAlchemyError,
 )
 
-from outagecomms.errors import StoreError
+from outagecomms.errors import PARAMETER, StoreError
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -95,7 +95,8 @@ def _normalise(url: str) -> URL:
         raise StoreError(
             f"database URL {shown_url(url)!r} is not a URL; write it like "
             f"postgresql://user:password@host/db or sqlite:///path/state.db "
-            f"(--database-url or {DATABASE_URL_ENV})"
+            f"({PARAMETER} or {DATABASE_URL_ENV})",
+            parameter="database_url",
         ) from None
     if parsed.drivername in {"postgresql", "postgres"}:
         parsed = parsed.set(drivername="postgresql+psycopg")
@@ -104,7 +105,8 @@ def _normalise(url: str) -> URL:
         raise StoreError(
             f"database URL {shown_url(parsed)}: {scheme!r} is not supported; outagecomms keeps "
             "its state in sqlite:///path/state.db (the default) or postgresql://user@host/db "
-            f"(--database-url or {DATABASE_URL_ENV})"
+            f"({PARAMETER} or {DATABASE_URL_ENV})",
+            parameter="database_url",
         )
     return parsed
 
@@ -115,12 +117,14 @@ def store_error(exc: BaseException, url: str | URL, doing: str) -> StoreError:
     hint = (
         "another outagecomms process holds the database; retry in a moment"
         if "locked" in detail.lower()
-        else f"check the database is running and reachable, or fix --database-url / "
-        f"{DATABASE_URL_ENV}"
+        else f"check the database is running and reachable, or fix {PARAMETER} / {DATABASE_URL_ENV}"
     )
     for secret in url_secrets(url):
         detail = detail.replace(secret, MASK)
-    return StoreError(f"state database {shown_url(url)}: {doing} failed ({detail}); {hint}")
+    return StoreError(
+        f"state database {shown_url(url)}: {doing} failed ({detail}); {hint}",
+        parameter="database_url",
+    )
 
 
 def _sqlite_pragmas(engine: Engine) -> None:
@@ -253,7 +257,8 @@ def open_store(url: str) -> Store:
             raise StoreError(
                 f"cannot create the state folder {folder} ({exc.strerror or exc}); make the "
                 "project folder writable by this user, or keep the state elsewhere with "
-                f"--database-url sqlite:///PATH/state.db or {DATABASE_URL_ENV}"
+                f"{PARAMETER} sqlite:///PATH/state.db or {DATABASE_URL_ENV}",
+                parameter="database_url",
             ) from None
     try:
         options: dict[str, Any] = {"future": True}
@@ -263,7 +268,8 @@ def open_store(url: str) -> Store:
     except (NoSuchModuleError, ArgumentError) as exc:
         raise StoreError(
             f"database URL {shown_url(parsed)}: unsupported ({exc}); use sqlite:///... or "
-            f"postgresql://... (--database-url or {DATABASE_URL_ENV})"
+            f"postgresql://... ({PARAMETER} or {DATABASE_URL_ENV})",
+            parameter="database_url",
         ) from None
     if is_sqlite:
         _sqlite_pragmas(engine)

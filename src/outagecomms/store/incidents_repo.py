@@ -16,6 +16,7 @@ from outagecomms.store.tables import (
     IncidentStatus,
     incidents,
 )
+from outagecomms.vocabulary import Phase
 
 INCIDENT_COLUMNS = [column for column in incidents.c if column.name != "runbook_content"]
 """Every incident column but the pinned runbook, which only :func:`pinned_content` reads
@@ -25,7 +26,35 @@ UNBLOCKED: dict[str, Any] = {"blocked_reason": None, "blocked_at": None, "blocke
 """The incident columns of an incident the worker does not hold back."""
 
 
-def insert_incident(conn: Connection, **values: Any) -> int:
+def insert_incident(
+    conn: Connection,
+    *,
+    runbook_id: str,
+    severity: str,
+    next_update_at: datetime | None,
+    variables: Mapping[str, str],
+    declared_by: str,
+    started_at: datetime,
+    status: IncidentStatus = IncidentStatus.OPEN,
+    phase: Phase = Phase.INVESTIGATING,
+    cadence_seconds: int | None = None,
+    channels: list[str] | None = None,
+    dedupe_key: str | None = None,
+    break_glass_reason: str | None = None,
+    runbook_sha256: str | None = None,
+    runbook_content: dict[str, Any] | None = None,
+) -> int:
+    """A new incident (open, its dedupe key held while it is); returns its number."""
+    values = {
+        "runbook_id": runbook_id, "status": IncidentStatus(status).value,
+        "severity": severity, "phase": Phase(phase).value, "cadence_seconds": cadence_seconds,
+        "next_update_at": next_update_at, "variables": dict(variables), "channels": channels,
+        "dedupe_key": dedupe_key,
+        "open_dedupe_key": dedupe_key if IncidentStatus(status) is IncidentStatus.OPEN else None,
+        "declared_by": declared_by, "break_glass_reason": break_glass_reason,
+        "started_at": started_at, "resolved_at": None, "updated_at": started_at,
+        "runbook_sha256": runbook_sha256, "runbook_content": runbook_content,
+    }  # fmt: skip
     result = conn.execute(insert(incidents).values(**values).returning(incidents.c.id))
     return int(result.scalar_one())
 

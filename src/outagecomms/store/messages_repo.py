@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from datetime import datetime
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Connection
@@ -11,6 +12,7 @@ from outagecomms.store.records import MessageRecord
 from outagecomms.store.tables import (
     messages,
 )
+from outagecomms.vocabulary import Phase
 
 
 def next_message_seq(conn: Connection, number: int) -> int:
@@ -20,7 +22,25 @@ def next_message_seq(conn: Connection, number: int) -> int:
     return int(conn.execute(query).scalar_one()) + 1
 
 
-def insert_message(conn: Connection, **values: Any) -> int:
+def insert_message(
+    conn: Connection,
+    *,
+    incident_id: int,
+    seq: int,
+    phase: Phase,
+    origin: str,
+    author: str,
+    variables: Mapping[str, str],
+    next_update_at: datetime | None,
+    created_at: datetime,
+) -> int:
+    """Message ``seq`` of incident ``incident_id`` (``origin``: "human", "cadence", ...);
+    returns its id."""
+    values = {
+        "incident_id": incident_id, "seq": seq, "phase": Phase(phase).value, "origin": origin,
+        "author": author, "variables": dict(variables), "next_update_at": next_update_at,
+        "created_at": created_at,
+    }  # fmt: skip
     result = conn.execute(insert(messages).values(**values).returning(messages.c.id))
     return int(result.scalar_one())
 

@@ -1,5 +1,6 @@
 """Small query functions over the store, each taking an open :class:`Connection` so the
-caller decides the transaction (one transaction per outbox write, see product-spec §6).
+caller decides the transaction (one transaction per outbox write, see README "Delivery
+semantics").
 
 One module per table: :mod:`.incidents_repo`, :mod:`.messages_repo`,
 :mod:`.deliveries_repo`, :mod:`.events_repo`, :mod:`.workers_repo`; ``from

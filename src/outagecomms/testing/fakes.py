@@ -6,6 +6,10 @@ so, and a gate that approves every runbook but the ones it is told to refuse::
 
     clock, sender = FakeClock(), FakeSender(failing={"status-page"})
     orchestrator = Orchestrator(project, store, clock=clock, sender=sender)
+
+``sender=`` stands in for apprise; a ``site`` channel is still rebuilt from the store. To
+see every channel kind, the site included, pass the fake as the registry of senders by
+kind too: ``Orchestrator(..., sender=sender, senders=sender.senders)``.
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from outagecomms.delivery import Outcome, Outgoing
+    from outagecomms.outbox.sending import Batch, KindSender
     from outagecomms.project import LoadedRunbook, Project
+    from outagecomms.vocabulary import ChannelKind
 
 START = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
 """Where a :class:`FakeClock` starts unless told otherwise."""
@@ -66,6 +72,19 @@ class FakeSender:
             else Outcome(i.key, True, None, 0.01)
             for i in items
         ]
+
+    @property
+    def senders(self) -> dict[ChannelKind, KindSender]:
+        """A registry of senders by channel kind (``Orchestrator(senders=...)``) that sends
+        every kind through this fake, ``site`` included."""
+        from outagecomms.vocabulary import ChannelKind
+
+        return {kind: self.send_kind for kind in ChannelKind}
+
+    def send_kind(self, items: list[Outgoing], batch: Batch) -> list[Outcome]:
+        """Send the items of one channel kind (a :class:`~outagecomms.outbox.sending.
+        KindSender`): recorded as one batch, like :meth:`__call__`."""
+        return self(items)
 
     @property
     def sent(self) -> list[Outgoing]:

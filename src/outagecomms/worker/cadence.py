@@ -8,8 +8,6 @@ from datetime import datetime
 
 import structlog
 
-from outagecomms.counting import fit_text
-from outagecomms.delivery import Outgoing
 from outagecomms.errors import StoreError
 from outagecomms.models import Audience, Phase, Severity
 from outagecomms.store import repository as repo
@@ -22,11 +20,7 @@ from outagecomms.worker.settings import (
     BLOCKED_RETRY,
     WORKER_ACTOR,
 )
-from outagecomms.worker.texts import (
-    _stable_key,
-    blocked_text,
-    problem_text,
-)
+from outagecomms.worker.texts import blocked_text, notice_items, problem_text
 
 log = structlog.get_logger(__name__)
 
@@ -38,9 +32,9 @@ class KeepingCadence(WorkerBase):
         """Post the automatic update if, with the incident locked, it is still open and
         its promise has passed. Returns whether it was posted.
 
-        It renders from the runbook pinned on the incident (product-spec §8), so an edited
-        runbook file neither stops the cadence nor sends unapproved words. Any exception
-        but a store error blocks this incident (:meth:`_block`); the others go on."""
+        It renders from the runbook pinned on the incident (README "When things go wrong"),
+        so an edited runbook file neither stops the cadence nor sends unapproved words. Any
+        exception but a store error blocks this incident (:meth:`_block`); the others go on."""
         incident_id = public_id(number)
         try:
             with self.store.read() as conn:
@@ -147,17 +141,8 @@ class KeepingCadence(WorkerBase):
         except Exception:  # no channel to tell: the block is in status and show
             return
         internal = {n: c for n, c in targets.items() if c.audience is Audience.INTERNAL}
-        title, body = blocked_text(incident, problem)
-        items = [
-            Outgoing(
-                key=f"blocked:{name}",
-                channel=channel,
-                title=title,
-                body=fit_text(body, channel),
-                idempotency_key=_stable_key("blocked", incident.id, now.isoformat(), name),
-            )
-            for name, channel in sorted(internal.items())
-        ]
+        notice = blocked_text(incident, problem)
+        items = notice_items("blocked", notice, internal, incident.id, now.isoformat())
         if not items:
             return
         outcomes = self.orchestrator.send_now(items)

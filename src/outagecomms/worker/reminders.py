@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 import structlog
 from sqlalchemy.engine import Connection
 
-from outagecomms.delivery import Outgoing
 from outagecomms.errors import OutagecommsError
 from outagecomms.models import Audience, Channel
 from outagecomms.store import repository as repo
@@ -19,10 +18,7 @@ from outagecomms.worker.service import _cadence_of
 from outagecomms.worker.settings import (
     WORKER_ACTOR,
 )
-from outagecomms.worker.texts import (
-    _stable_key,
-    reminder_text,
-)
+from outagecomms.worker.texts import notice_items, reminder_text
 
 log = structlog.get_logger(__name__)
 
@@ -73,17 +69,8 @@ class Reminding(Delivering):
             report.problems.append(problem)
         if not internal:
             return
-        title, body = reminder_text(incident, promise, now)
-        items = [
-            Outgoing(
-                key=f"reminder:{name}",
-                channel=channel,
-                title=title,
-                body=body,
-                idempotency_key=_stable_key("reminder", incident.id, promise.isoformat(), name),
-            )
-            for name, channel in sorted(internal.items())
-        ]
+        notice = reminder_text(incident, promise, now)
+        items = notice_items("reminder", notice, internal, incident.id, promise.isoformat())
         outcomes = self.orchestrator.send_now(items)
         with self.store.write() as conn:
             repo.add_event(
