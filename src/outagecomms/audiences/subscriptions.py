@@ -34,7 +34,7 @@ from outagecomms.outbox.recipients import address_kind_of, channel_for
 from outagecomms.outbox.sending import Batch, Sender, send_by_kind
 from outagecomms.project import Project
 from outagecomms.store import Store
-from outagecomms.store.deliveries_repo import cancel_pending_to, forget_recipient
+from outagecomms.store.recipients_repo import cancel_pending_to, forget_recipient
 from outagecomms.store.records import iso_utc
 from outagecomms.store.subscribers_repo import (
     SubscriberRecord,

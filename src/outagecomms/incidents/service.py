@@ -54,7 +54,7 @@ from outagecomms.limits import raise_it
 from outagecomms.models import Phase, Severity
 from outagecomms.project import LoadedRunbook
 from outagecomms.store import repository as repo
-from outagecomms.store.deliveries_repo import subscriber_counts, subscriber_counts_of_incidents
+from outagecomms.store.recipients_repo import subscriber_counts, subscriber_counts_of_incidents
 from outagecomms.store.records import (
     IncidentRecord,
     parse_incident_ref,
