@@ -97,6 +97,7 @@ class _Strict(BaseModel):
 class VariableKind(StrEnum):
     TEXT = "text"
     RANGE = "range"
+    TIME = "time"
 
 
 class Tense(StrEnum):
@@ -113,7 +114,8 @@ class Variable(_Strict):
     description: str | None = None
     kind: VariableKind = Field(
         default=VariableKind.TEXT,
-        description="text, or range for an estimate such as '2-4 hours'",
+        description="text, range for an estimate such as '2-4 hours', or time for a moment "
+        "written in ISO 8601 with its zone (rendered in each channel's zone and language)",
     )
     default: LocalizedText | None = None
     example: LocalizedText | None = None
@@ -223,6 +225,13 @@ class Runbook(_Strict):
         exclude_if=lambda value: value is None,
         description="nudge the internal channels this long before the worker posts an "
         "automatic `update`, so the on-call can post real news instead; unset: no nudge",
+    )
+    remind_before: list[Duration] | None = Field(
+        default=None,
+        # left out of the canonical JSON when unset, so existing approvals keep their hash
+        exclude_if=lambda value: value is None,
+        description="maintenance windows: remind customers this long before the start "
+        "(the `upcoming` phase), e.g. [24h, 1h]; unset: no reminder",
     )
     components: dict[str, ComponentStatus] | None = Field(
         default=None,

@@ -30,6 +30,7 @@ from outagecomms.models import (
     TextMessage,
     localized,
 )
+from outagecomms.moments import parse_iso_moment
 from outagecomms.ranges import format_range, parse_range
 from outagecomms.render_budget import (
     DEFAULT_BUDGET,
@@ -38,6 +39,7 @@ from outagecomms.render_budget import (
     RenderBudgetExceeded,
     render_within,
 )
+from outagecomms.vocabulary import MAINTENANCE_PHASES
 from outagecomms.yamlfile import YamlDocument, dotted
 
 BUILTINS: tuple[str, ...] = (
@@ -53,6 +55,9 @@ BUILTINS: tuple[str, ...] = (
 )
 CLOSING_PHASES = frozenset({Phase.RESOLVED, Phase.POSTMORTEM})
 """After these no further update is promised, so ``next_update_at`` is not available."""
+UNPROMISED_PHASES = CLOSING_PHASES | frozenset(MAINTENANCE_PHASES)
+"""Phases without ``next_update_at``: the closing ones, and a maintenance window's notices
+before it starts (nothing is promised until it is under way)."""
 
 
 def _finalize(value: Any) -> Any:
@@ -119,11 +124,13 @@ def template_problems(runbook: Runbook, document: YamlDocument) -> list[str]:
             )
             continue
         available = declared | set(BUILTINS)
-        if ref.phase in CLOSING_PHASES:
+        if ref.phase in UNPROMISED_PHASES:
             available.discard("next_update_at")
         for name in sorted(meta.find_undeclared_variables(ast) - available):
             if name == "next_update_at" and ref.phase in CLOSING_PHASES:
                 hint = "no update is promised after resolution; remove it"
+            elif name == "next_update_at" and ref.phase in UNPROMISED_PHASES:
+                hint = "no update is promised before a maintenance window starts; remove it"
             else:
                 close = difflib.get_close_matches(name, sorted(available), n=1)
                 hint = (
@@ -213,7 +220,12 @@ def resolve_values(runbook: Runbook, given: Mapping[str, str], lang: str) -> dic
                 f"--var {name}: {len(raw)} characters, more than its max_length "
                 f"{spec.max_length}; shorten it so every channel can carry it"
             )
-        if spec.kind.value == "range" and raw:
+        if spec.kind.value == "time" and raw:
+            try:
+                values[name] = parse_iso_moment(raw).isoformat()
+            except ValueError as exc:
+                raise UsageError(f"--var {name}: {exc}") from None
+        elif spec.kind.value == "range" and raw:
             try:
                 values[name] = format_range(parse_range(raw), lang)
             except ValueError as exc:
@@ -234,6 +246,9 @@ def context(
 ) -> dict[str, Any]:
     """Every variable a template may use, localised for one channel."""
     ctx: dict[str, Any] = dict(values)
+    for name, spec in runbook.variables.items():
+        if spec.kind.value == "time" and values.get(name):
+            ctx[name] = LocalMoment(parse_iso_moment(values[name]), zone, lang, facts.now)
     ctx.update(
         incident_id=facts.incident_id,
         title=runbook.title_in(lang),
@@ -244,7 +259,7 @@ def context(
         elapsed=format_elapsed((facts.resolved_at or facts.now) - facts.started_at, lang),
         sender=localized(facts.sender, lang, "en") or "",
     )
-    if phase not in CLOSING_PHASES and facts.next_update_at is not None:
+    if phase not in UNPROMISED_PHASES and facts.next_update_at is not None:
         ctx["next_update_at"] = LocalMoment(facts.next_update_at, zone, lang, facts.now)
     return ctx
 

@@ -20,6 +20,14 @@ class Phase(StrEnum):
     POSTMORTEM = "postmortem"
     CORRECTION = "correction"
     """Optional: corrects the incident's last message (``outagecomms correct``)."""
+    SCHEDULED = "scheduled"
+    """Maintenance: the announcement of a window, sent when it is scheduled."""
+    UPCOMING = "upcoming"
+    """Maintenance: a reminder before the window (runbook ``remind_before:``)."""
+    RESCHEDULED = "rescheduled"
+    """Maintenance: the window moved to new times."""
+    CANCELLED = "cancelled"
+    """Maintenance: the window will not happen."""
 
 
 REQUIRED_PHASES: tuple[Phase, ...] = (
@@ -29,6 +37,17 @@ REQUIRED_PHASES: tuple[Phase, ...] = (
     Phase.UPDATE,
     Phase.RESOLVED,
 )
+
+
+MAINTENANCE_PHASES: tuple[Phase, ...] = (
+    Phase.SCHEDULED,
+    Phase.UPCOMING,
+    Phase.RESCHEDULED,
+    Phase.CANCELLED,
+)
+"""Optional phases of a runbook used for maintenance windows (README "Maintenance
+windows"); the window's start posts ``investigating`` and its end ``resolved``. No update is
+promised in them."""
 
 
 class Format(StrEnum):

@@ -84,7 +84,7 @@ def test_a_database_one_migration_behind_is_brought_to_head(tmp_path: Path) -> N
     with open_store(url) as store, store.write() as conn:
         config = alembic_config()
         config.attributes["connection"] = conn
-        command.downgrade(config, "0007")  # 0008: its own downgrade
+        command.downgrade(config, "0008")  # 0009: its own downgrade
         for column in (
             "runbook_sha256",
             "runbook_content",
@@ -94,6 +94,8 @@ def test_a_database_one_migration_behind_is_brought_to_head(tmp_path: Path) -> N
         ):
             conn.execute(text(f"ALTER TABLE incidents DROP COLUMN {column}"))
         conn.execute(text("ALTER TABLE deliveries DROP COLUMN cut_from"))
+        for table in ("maintenance_steps", "maintenance_windows"):  # 0008
+            conn.execute(text(f"DROP TABLE {table}"))
         for table in ("component_changes", "incident_components"):  # 0007
             conn.execute(text(f"DROP TABLE {table}"))
         for table in ("alerts", "idempotency_keys", "api_tokens"):  # 0005

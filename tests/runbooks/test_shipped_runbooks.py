@@ -19,12 +19,14 @@ from outagecomms.preview import PreviewItem, preview
 from outagecomms.project import Project
 from outagecomms.templates import (
     CLOSING_PHASES,
+    UNPROMISED_PHASES,
     context,
     default_facts,
     iter_templates,
     render_message,
     resolve_values,
 )
+from outagecomms.vocabulary import MAINTENANCE_PHASES
 from tests.conftest import REPO
 
 OUTAGE_TYPES = {
@@ -117,7 +119,16 @@ def test_every_runbook_speaks_english_and_persian(runbook_id: str) -> None:
 @pytest.mark.parametrize("runbook_id", sorted(SHIPPED))
 def test_every_runbook_has_all_six_phases(runbook_id: str) -> None:
     optional = {Phase.CORRECTION}  # a built-in correction is sent when a runbook has none
-    assert set(project().runbook(runbook_id).runbook.messages) == set(Phase) - optional
+    maintenance = set(MAINTENANCE_PHASES) if runbook_id != "scheduled-maintenance" else set()
+    assert (
+        set(project().runbook(runbook_id).runbook.messages) == set(Phase) - optional - maintenance
+    )
+
+
+def test_the_maintenance_runbook_has_every_maintenance_phase_and_reminders() -> None:
+    runbook = project().runbook("scheduled-maintenance").runbook
+    assert set(MAINTENANCE_PHASES) <= set(runbook.messages)
+    assert runbook.remind_before
 
 
 @pytest.mark.parametrize("runbook_id", sorted(SHIPPED))
@@ -190,7 +201,7 @@ def test_open_messages_promise_the_next_update_and_closing_ones_do_not(
     settings = project().settings
     next_update = NOW + runbook.cadence_for(runbook.severity)
     clock = LocalMoment(next_update, SAMPLE_ZONE, lang, NOW).time
-    if phase in CLOSING_PHASES:
+    if phase in UNPROMISED_PHASES:
         assert clock not in composed.text
     else:
         assert clock in composed.text

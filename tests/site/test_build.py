@@ -21,7 +21,7 @@ def test_build_writes_index_incident_pages_feed_and_summary(
 ) -> None:
     result = build(root, store, tmp_path / "out")
     assert sorted(result.files) == [
-        "feed.atom", "incidents/INC-1.html", "index.html", "summary.json",
+        "feed.atom", "incidents/INC-1.html", "index.html", "maintenance.ics", "summary.json",
     ]  # fmt: skip
     assert all((tmp_path / "out" / name).is_file() for name in result.files)
 

@@ -108,6 +108,7 @@ def worker(
     """Keep every open incident's update cadence and send what is due (retries included),
     until SIGTERM/SIGINT; --once does what is due now and exits."""
     from outagecomms.incidents import Orchestrator
+    from outagecomms.maintenance import Maintenance
     from outagecomms.worker import Worker, wakeup_for
 
     with Orchestrator.open(
@@ -121,6 +122,7 @@ def worker(
             orchestrator,
             lease=_duration("--lease", lease),
             on_message=None if json_output else _say,
+            scheduled=Maintenance(orchestrator),
         )
         if once:
             report = running.run_once()
@@ -130,6 +132,7 @@ def worker(
                 console().print(
                     f"automatic updates: {', '.join(report.updates) or 'none'} · "
                     f"reminders: {', '.join(report.reminders) or 'none'} · "
+                    f"maintenance: {', '.join(report.maintenance) or 'none'} · "
                     f"sent {report.sent} · queued for retry {report.retrying} · "
                     f"failed {report.failed} · cancelled {report.cancelled} · "
                     f"taken over {report.taken_over}"

@@ -18,6 +18,7 @@ from outagecomms.service import (
     health,
     hooks,
     incidents_api,
+    maintenance_api,
     sms_hooks,
     subscribe_api,
 )
@@ -54,6 +55,7 @@ def create_app(service: Service) -> FastAPI:
     app.state.limiter = RateLimiter(service.settings.rate_limit)
     app.include_router(health.router)
     app.include_router(incidents_api.router)
+    app.include_router(maintenance_api.router)
     app.include_router(alerts_api.router)
     app.include_router(components_api.router)
     app.include_router(hooks.router)

@@ -37,7 +37,10 @@ class EmbeddedWorker:
     """A :class:`Worker` on a thread of the service process, woken at once by the hooks."""
 
     def __init__(self, service: Service) -> None:
-        self.worker = Worker(service.orchestrator("outagecomms worker"))
+        from outagecomms.maintenance import Maintenance
+
+        orchestrator = service.orchestrator("outagecomms worker")
+        self.worker = Worker(orchestrator, scheduled=Maintenance(orchestrator))
         self.wakeup = wakeup_for(service.store)
         self.thread = threading.Thread(
             target=self.worker.serve, args=(self.wakeup,), name="outagecomms-worker", daemon=True

@@ -27,11 +27,13 @@ from outagecomms.site.components import grouped
 from outagecomms.site.components import words as component_words
 from outagecomms.site.feed import FEED_FILE, feed_xml
 from outagecomms.site.html import render, time_formatter
+from outagecomms.site.ics import CALENDAR_FILE, calendar
 from outagecomms.site.labels import labels
 from outagecomms.site.languages import alternates
+from outagecomms.site.maintenance import maintenance_labels
 from outagecomms.site.safe_write import exclusive_lock, write_file
 from outagecomms.site.state import SiteConfig, SiteState, load_states
-from outagecomms.site.summary import indicator, summary_json
+from outagecomms.site.summary import indicator, page_id, summary_json
 from outagecomms.store import Store
 
 MANIFEST = ".outagecomms-site.json"
@@ -71,6 +73,7 @@ def render_site(state: SiteState) -> dict[str, bytes]:
         "when": time_formatter(config.lang, config.zone, config.now),
         "label": lambda key: words.get(key, key),
         "num": lambda number: localize_digits(str(number), config.lang),
+        "mt": maintenance_labels(config.lang),
         "cw": component_words(config.lang),
         "groups": grouped(state.components),
     }
@@ -86,6 +89,9 @@ def render_site(state: SiteState) -> dict[str, bytes]:
         files[incident.path] = page.encode("utf-8")
     files[FEED_FILE] = feed_xml(state)
     files[SUMMARY_FILE] = summary_json(state).encode("utf-8")
+    files[CALENDAR_FILE] = calendar(
+        state.windows, host=page_id(config.base_url), zone=config.timezone, url=config.url
+    )
     index = render(
         "index.html",
         state=state,

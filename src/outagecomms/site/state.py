@@ -27,6 +27,7 @@ from outagecomms.compose import TITLED_KINDS, channel_language
 from outagecomms.errors import OutagecommsError, UsageError
 from outagecomms.models import LANGUAGE_CODE, Audience, Channel, ChannelKind, Runbook, localized
 from outagecomms.project import Project
+from outagecomms.promises import promise_record
 from outagecomms.site.components import (
     SiteComponent,
     project_catalog,
@@ -34,9 +35,11 @@ from outagecomms.site.components import (
     site_components,
 )
 from outagecomms.site.labels import direction, labels
+from outagecomms.site.maintenance import SiteWindow, site_windows
 from outagecomms.site.posts import post_body, signatures
 from outagecomms.store import Store, components_repo
 from outagecomms.store import repository as repo
+from outagecomms.store.maintenance_repo import WindowRecord, list_windows
 from outagecomms.store.records import DeliveryRecord, IncidentRecord, MessageRecord
 
 HISTORY_DAYS = 90
@@ -189,6 +192,8 @@ class SiteIncident:
     title: str
     scope: str | None
     updates: list[Update] = field(default_factory=list)
+    on_time: tuple[int, int] = (0, 0)
+    """The promise record: updates on time, of the promises that fell due."""
     components: list[SiteComponent] = field(default_factory=list)
     """The components it affects (``components.yaml`` order)."""
 
@@ -225,6 +230,8 @@ class SiteIncident:
 class SiteState:
     config: SiteConfig
     incidents: list[SiteIncident]
+    windows: list[SiteWindow] = field(default_factory=list)
+    """Maintenance windows, the soonest first (site/maintenance.py)."""
     components: list[SiteComponent] = field(default_factory=list)
     """The project's components (``components.yaml``) with their status and history bar."""
 
@@ -266,6 +273,7 @@ def load_states(project: Project, store: Store, configs: Sequence[SiteConfig]) -
     tree shows the same moment)."""
     with store.read() as conn:
         records = repo.list_incidents(conn, include_resolved=True)
+        windows = list_windows(conn)
         timeline: Timeline = {}
         for record in records:
             messages = repo.messages_of(conn, record.number)
@@ -278,7 +286,7 @@ def load_states(project: Project, store: Store, configs: Sequence[SiteConfig]) -
         affected = components_repo.components_of_incidents(conn, [r.number for r in records])
     states = []
     for config in configs:
-        state = _state(project, config, records, timeline)
+        state = _state(project, config, records, timeline, windows)
         shown = site_components(
             catalog, changes, lang=config.lang, zone=config.zone, now=config.now
         )
@@ -298,7 +306,11 @@ def with_components(
 
 
 def _state(
-    project: Project, config: SiteConfig, records: Sequence[IncidentRecord], timeline: Timeline
+    project: Project,
+    config: SiteConfig,
+    records: Sequence[IncidentRecord],
+    timeline: Timeline,
+    windows: Sequence[WindowRecord] = (),
 ) -> SiteState:
     channels = {name: loaded.channel for name, loaded in project.usable_channels().items()}
     runbooks: dict[str, Runbook | None] = {}
@@ -340,9 +352,20 @@ def _state(
                 title=runbook.title_in(config.lang) if runbook else record.runbook_id,
                 scope=scope_of(record, runbook, config.lang),
                 updates=updates,
+                on_time=_on_time(timeline[record.number], config.now),
             )
         )
-    return SiteState(config, incidents)
+    for window in windows:
+        if window.runbook_id not in runbooks:
+            runbooks[window.runbook_id] = _runbook(project, window.runbook_id)
+    return SiteState(config, incidents, site_windows(windows, runbooks, config.lang))
+
+
+def _on_time(
+    messages: list[tuple[MessageRecord, list[DeliveryRecord]]], now: datetime
+) -> tuple[int, int]:
+    record = promise_record(messages, now)
+    return record.on_time, record.due
 
 
 class _Languages:

@@ -18,7 +18,11 @@
   each group as a component with ``group: true`` and its members' ids
   (:mod:`outagecomms.site.components_summary`); an incident's ``components`` are the ones
   it affects. The ``status`` indicator counts them too.
-- ``scheduled_maintenances``: an empty list.
+- ``scheduled_maintenances``: the upcoming and running maintenance windows, the soonest
+  first, in Statuspage's shape (site/maintenance.py); extensions ``sequence`` (as in
+  ``maintenance.ics``) and ``incident``.
+- ``updates_on_time`` on an incident (an extension): the promise record, ``on_time`` of
+  ``due`` promises ("next update by") kept.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from outagecomms.site.components_summary import (
     component_json,
     components_json,
 )
+from outagecomms.site.maintenance import scheduled_maintenance_json
 from outagecomms.site.state import SiteIncident, SiteState, Update
 from outagecomms.store.records import iso_utc
 
@@ -97,6 +102,7 @@ def _incident(incident: SiteIncident, state: SiteState) -> dict[str, Any]:
         "incident_updates": [_update(u) for u in reversed(incident.updates)],
         "next_update_at": iso_utc(record.next_update_at) if incident.is_open else None,
         "scope": incident.scope,
+        "updates_on_time": {"on_time": incident.on_time[0], "due": incident.on_time[1]},
     }
 
 
@@ -119,7 +125,11 @@ def summary(state: SiteState) -> dict[str, Any]:
         "status": {"indicator": level, "description": DESCRIPTIONS[level]},
         "components": components_json(state),
         "incidents": [_incident(i, state) for i in state.open],
-        "scheduled_maintenances": [],
+        "scheduled_maintenances": [
+            scheduled_maintenance_json(w, config.url, page_id(config.base_url))
+            for w in state.windows
+            if w.upcoming
+        ],
     }
 
 

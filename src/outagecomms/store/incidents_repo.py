@@ -11,7 +11,7 @@ from sqlalchemy import and_, case, func, insert, or_, select, text, update
 from sqlalchemy.engine import Connection
 
 from outagecomms.store.deliveries_repo import _aware
-from outagecomms.store.records import IncidentRecord
+from outagecomms.store.records import LISTED_STATUSES, IncidentRecord
 from outagecomms.store.tables import (
     IncidentStatus,
     incidents,
@@ -43,8 +43,11 @@ def insert_incident(
     break_glass_reason: str | None = None,
     runbook_sha256: str | None = None,
     runbook_content: dict[str, Any] | None = None,
+    updated_at: datetime | None = None,
 ) -> int:
-    """A new incident (open, its dedupe key held while it is); returns its number."""
+    """A new incident (open, its dedupe key held while it is); returns its number.
+
+    ``updated_at`` defaults to ``started_at``; a scheduled window starts later than now."""
     values = {
         "runbook_id": runbook_id, "status": IncidentStatus(status).value,
         "severity": severity, "phase": Phase(phase).value, "cadence_seconds": cadence_seconds,
@@ -52,7 +55,8 @@ def insert_incident(
         "dedupe_key": dedupe_key,
         "open_dedupe_key": dedupe_key if IncidentStatus(status) is IncidentStatus.OPEN else None,
         "declared_by": declared_by, "break_glass_reason": break_glass_reason,
-        "started_at": started_at, "resolved_at": None, "updated_at": started_at,
+        "started_at": started_at, "resolved_at": None,
+        "updated_at": started_at if updated_at is None else updated_at,
         "runbook_sha256": runbook_sha256, "runbook_content": runbook_content,
     }  # fmt: skip
     result = conn.execute(insert(incidents).values(**values).returning(incidents.c.id))
@@ -84,6 +88,8 @@ def list_incidents(conn: Connection, *, include_resolved: bool = False) -> list[
     query = select(*INCIDENT_COLUMNS).order_by(incidents.c.id)
     if not include_resolved:
         query = query.where(incidents.c.status == IncidentStatus.OPEN.value)
+    else:
+        query = query.where(incidents.c.status.in_([s.value for s in LISTED_STATUSES]))
     return [IncidentRecord.from_row(row) for row in conn.execute(query).mappings()]
 
 

@@ -20,6 +20,16 @@ if TYPE_CHECKING:
 class IncidentStatus(StrEnum):
     OPEN = "open"
     RESOLVED = "resolved"
+    SCHEDULED = "scheduled"
+    """A maintenance window's incident before the window starts (README "Maintenance
+    windows"): its notices are messages, but it is not an incident anyone sees yet."""
+    CANCELLED = "cancelled"
+    """A maintenance window's incident whose window was cancelled before it started."""
+
+
+LISTED_STATUSES = (IncidentStatus.OPEN, IncidentStatus.RESOLVED)
+"""The incidents ``status --all``, the API and the status page list (a window that has not
+started, or was cancelled, is listed as a maintenance window instead)."""
 
 
 class DeliveryState(StrEnum):

@@ -272,3 +272,44 @@ component_changes = Table(
 )
 """Every change of a component's status: the latest row is its status now; the status page
 draws its 90-day history from them."""
+
+maintenance_windows = Table(
+    "maintenance_windows",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    # the incident its messages belong to (status scheduled until the window starts)
+    Column("incident_id", Integer, ForeignKey("incidents.id"), nullable=False),
+    Column("runbook_id", String(128), nullable=False),
+    Column("status", String(16), nullable=False),  # scheduled|in_progress|completed|cancelled
+    Column("starts_at", UTCDateTime, nullable=False),
+    Column("ends_at", UTCDateTime, nullable=False),
+    Column("components", JSON, nullable=False),  # --component ids, kept for the page
+    Column("sequence", Integer, nullable=False),  # RFC 5545 SEQUENCE: raised on every change
+    Column("planned_at", UTCDateTime, nullable=False),  # scheduled, or last rescheduled
+    Column("created_by", String(255), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("started_at", UTCDateTime, nullable=True),
+    Column("completed_at", UTCDateTime, nullable=True),
+    Column("cancelled_at", UTCDateTime, nullable=True),
+    UniqueConstraint("incident_id"),
+    Index(None, "status", "starts_at"),
+)
+"""Scheduled maintenance windows (``outagecomms maintenance``)."""
+
+maintenance_steps = Table(
+    "maintenance_steps",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("window_id", Integer, ForeignKey("maintenance_windows.id"), nullable=False),
+    Column("step", String(32), nullable=False),  # announce|remind|start|complete|...
+    Column("sequence", Integer, nullable=False),  # the window's sequence it was planned under
+    Column("lead_seconds", Integer, nullable=False),  # a reminder's offset; 0 otherwise
+    Column("due_at", UTCDateTime, nullable=False),
+    Column("done_at", UTCDateTime, nullable=False),
+    Column("outcome", String(16), nullable=False),  # posted | skipped
+    Column("message_id", Integer, ForeignKey("messages.id"), nullable=True),
+    UniqueConstraint("window_id", "step", "sequence", "lead_seconds"),
+)
+"""Each step of a window taken once: the row is the claim (a second worker's insert
+conflicts), written in the transaction that posts the step's message."""

@@ -17,7 +17,7 @@ from outagecomms.store import repository as repo
 from outagecomms.store.wakeups import (
     Wakeup,
 )
-from outagecomms.worker.service import IncidentService
+from outagecomms.worker.service import IncidentService, ScheduledSteps
 from outagecomms.worker.settings import (
     CRASH_STEPS,
     FORGET_AFTER,
@@ -39,8 +39,11 @@ class WorkerBase:
         lease: timedelta | None = None,
         reload_project: bool = True,
         on_message: Callable[[str], None] | None = None,
+        scheduled: ScheduledSteps | None = None,
     ) -> None:
         self.orchestrator = orchestrator
+        self.scheduled = scheduled
+        """Maintenance windows' steps, taken at their time (None: none)."""
         self.on_message = on_message
         """Called with one line per message this worker sent (the CLI prints it)."""
         self.lease = lease or orchestrator.lease_length()

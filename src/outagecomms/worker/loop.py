@@ -72,6 +72,8 @@ class Worker(Reminding):
         report = StepReport(at=clock())
         self.heartbeat(clock())
         taken: set[int] = set()
+        if self.scheduled is not None and not self.stopping:
+            report.maintenance.extend(self.scheduled.run_due(clock()))
         while not self.stopping:
             posted = self._keep_promises(clock, report, taken)
             self._deliver_all(clock, report)
@@ -137,7 +139,8 @@ class Worker(Reminding):
             due = repo.next_due(conn, owner=self.id)
             promise = repo.next_promise(conn)
             remind = repo.next_reminder(conn, leads=self._reminder_leads(conn), now=now)
-        candidates.extend(moment for moment in (due, promise, remind) if moment is not None)
+        step = None if self.scheduled is None else self.scheduled.next_due()
+        candidates.extend(moment for moment in (due, promise, remind, step) if moment is not None)
         return min(candidates)
 
     def stop(self) -> None:

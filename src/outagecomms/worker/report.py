@@ -20,6 +20,8 @@ class StepReport:
     updates: list[str] = field(default_factory=list)
     """Incidents that got an automatic update."""
     reminders: list[str] = field(default_factory=list)
+    maintenance: list[str] = field(default_factory=list)
+    """Maintenance windows' steps taken (``MW-3 start``)."""
     sent: int = 0
     retrying: int = 0
     failed: int = 0
@@ -39,6 +41,7 @@ class StepReport:
             "at": self.at.astimezone(UTC).isoformat(),
             "automatic_updates": self.updates,
             "reminders": self.reminders,
+            "maintenance": self.maintenance,
             "sent": self.sent,
             "retrying": self.retrying,
             "failed": self.failed,

@@ -88,6 +88,20 @@ class IncidentService(Protocol):
     ) -> None: ...
 
 
+class ScheduledSteps(Protocol):
+    """Steps planned for their time outside incidents' cadence: maintenance windows
+    (:class:`outagecomms.maintenance.Maintenance` provides it; the worker never imports it).
+    Each step is claimed in the store, so a step is taken once whatever the workers."""
+
+    def run_due(self, now: datetime) -> list[str]:
+        """Take what is due at ``now``, posting to the outbox; one line per step taken."""
+        ...
+
+    def next_due(self) -> datetime | None:
+        """The next moment a step is due (None: nothing planned)."""
+        ...
+
+
 def _cadence(incident: IncidentRecord, runbook: Runbook) -> timedelta:
     return incident.cadence_override or runbook.cadence_for(Severity(incident.severity))
 
