@@ -2,8 +2,9 @@
 
 Prints one table and writes every row, with the machine, to ``bench/results/latest.json``.
 ``--quick`` is a smoke run (few repetitions, small inputs; its numbers mean little).
-``--only NAME`` runs some benchmarks (repeatable): startup, declare, fanout, lint,
-lint-quality, worker, service.
+``--only NAME`` runs some benchmarks (repeatable): startup, declare, declare-kinds, fanout,
+lint, status, lint-quality, worker, service. ``OUTAGECOMMS_BENCH_LARGE=1`` adds the big sizes
+(10,000 incidents' status, 10,000 and 100,000 due deliveries).
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ import sys
 import time
 import traceback
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.harness import REPO, Benchmark, Config, Row, machine, render_table
+from bench.harness import REPO, Benchmark, Config, Row, load_average, machine, render_table
 
 
 def benchmarks() -> dict[str, Benchmark]:
@@ -26,9 +28,11 @@ def benchmarks() -> dict[str, Benchmark]:
 
     return {
         "startup": cases.startup,
-        "declare": cases.declare_vs_apprise,
+        "declare": cases.declare_webhooks,
+        "declare-kinds": cases.declare_vs_apprise,
         "fanout": cases.fanout,
         "lint": cases.lint,
+        "status": cases.status,
         "lint-quality": lint_quality.rows,
         "worker": worker.worker,
         "service": service.service,
@@ -68,21 +72,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows: list[Row] = []
     failures: list[str] = []
     started = time.perf_counter()
+    load_at_start = load_average()
     for name, benchmark in chosen.items():
-        out.print(f"[dim]running {name}…[/dim]")
+        load = load_average()
+        out.print(f"[dim]running {name} (load average {load})…[/dim]")
         try:
-            rows.extend(benchmark(config))
+            rows.extend(replace(row, load=load) for row in benchmark(config))
         except Exception as exc:  # one broken benchmark must not hide the others' numbers
             traceback.print_exc()
             failures.append(name)
-            rows.append(Row(name, None, "", note=f"failed: {type(exc).__name__}: {exc}"))
+            rows.append(Row(name, None, "", note=f"failed: {type(exc).__name__}: {exc}", load=load))
     elapsed = time.perf_counter() - started
 
     info = machine()
     title = (
         f"outagecomms benchmarks{' (--quick)' if config.quick else ''} — "
         f"{info['cores']} cores, {info['cpu']}, Python {info['python']}, "
-        f"apprise {info['apprise']}"
+        f"apprise {info['apprise']}; load average at start {load_at_start}"
     )
     console = Console()
     if not console.is_terminal:
@@ -93,6 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "command": "python -m bench" + (" --quick" if config.quick else ""),
         "quick": config.quick,
         "machine": info,
+        "load_average_at_start": load_at_start,
         "seconds": round(elapsed, 1),
         "rows": [row.as_json() for row in rows],
         "failed": failures,

@@ -38,9 +38,12 @@ class Config:
     open_incidents: int = 1_000
     memory_incidents: int = 10_000
     postgres_url: str | None = None
+    large: bool = False
+    """``OUTAGECOMMS_BENCH_LARGE=1``: the big sizes too (10,000 incidents, 100,000 due)."""
 
     @classmethod
     def make(cls, *, quick: bool, postgres_url: str | None) -> Config:
+        large = os.environ.get("OUTAGECOMMS_BENCH_LARGE", "") not in ("", "0")
         if quick:
             return cls(
                 quick=True,
@@ -52,7 +55,7 @@ class Config:
                 memory_incidents=200,
                 postgres_url=postgres_url,
             )
-        return cls(postgres_url=postgres_url)
+        return cls(postgres_url=postgres_url, large=large)
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,8 @@ class Row:
     note: str | None = None
     samples: list[float] = field(default_factory=list)
     """Every timed repetition (seconds), for whoever wants more than the median."""
+    load: float | None = None
+    """The machine's 1-minute load average when the row's benchmark began."""
 
     @property
     def ratio(self) -> float | None:
@@ -101,10 +106,60 @@ def percentile(samples: Sequence[float], share: float) -> float:
 
 
 def clean_env(**extra: str) -> dict[str, str]:
-    """The environment without the developer's OUTAGECOMMS_* settings."""
+    """The environment without the developer's OUTAGECOMMS_* settings, and with Python's
+    bytecode cache on (as in an installed tool: ``PYTHONDONTWRITEBYTECODE`` would make
+    every fresh process compile its modules again)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("OUTAGECOMMS_")}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.update(extra)
     return env
+
+
+def load_average() -> float | None:
+    """The 1-minute load average (None where the platform has none)."""
+    try:
+        return round(os.getloadavg()[0], 2)
+    except OSError:
+        return None
+
+
+def run_parallel(argvs: Sequence[Sequence[str]], *, env: dict[str, str] | None = None) -> float:
+    """Start every command at once and return the wall time until the last one ended."""
+    started = time.perf_counter()
+    running = [
+        subprocess.Popen(
+            list(argv),
+            env=env if env is not None else clean_env(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for argv in argvs
+    ]
+    failed = []
+    for process in running:
+        _, err = process.communicate(timeout=300)
+        if process.returncode != 0:
+            failed.append(f"exited {process.returncode}: {err.strip()[-300:]}")
+    elapsed = time.perf_counter() - started
+    if failed:
+        raise RuntimeError("; ".join(failed))
+    return elapsed
+
+
+def interleaved(
+    actions: Sequence[Callable[[], float]], repeat: int, *, warmup: int = 1
+) -> list[list[float]]:
+    """Each action ``warmup`` times untimed, then ``repeat`` rounds of one run of each in
+    turn: what is compared shares the machine's moments of load."""
+    for _ in range(warmup):
+        for action in actions:
+            action()
+    samples: list[list[float]] = [[] for _ in actions]
+    for _ in range(repeat):
+        for index, action in enumerate(actions):
+            samples[index].append(action())
+    return samples
 
 
 def run_timed(
@@ -199,7 +254,8 @@ def render_table(rows: Sequence[Row], title: str) -> Any:
         ("value", "right"),
         ("baseline", "left"),
         ("ratio", "right"),
-        ("goal", "left"),
+        ("target", "left"),
+        ("load", "right"),
         ("note", "left"),
     ):
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
@@ -210,8 +266,9 @@ def render_table(rows: Sequence[Row], title: str) -> Any:
         else:
             baseline = row.baseline_name or ""
         ratio = "" if row.ratio is None else f"{row.ratio:.2f}×"
+        load = "" if row.load is None else f"{row.load:.2f}"
         table.add_row(
             row.name, format_number(row.value, row.unit), baseline, ratio, row.goal or "",
-            row.note or "",
+            load, row.note or "",
         )  # fmt: skip
     return table

@@ -332,13 +332,15 @@ def _idle_worker_rss_mib(root: Path, database_url: str) -> float:
         running.stop()
 
 
-def _copy_incident(database_url: str, copies: int) -> None:
+def copy_incidents(database_url: str, copies: int) -> None:
     """Open ``copies`` more incidents as copies of the first one's row (declaring 10,000
     one by one, rendering and checking every message, takes most of an hour)."""
     from sqlalchemy import insert, select
 
     from outagecomms.store.tables import incidents
 
+    if copies <= 0:
+        return
     with _open(database_url) as store, store.write() as conn:
         row = dict(conn.execute(select(incidents).where(incidents.c.id == 1)).mappings().one())
         del row["id"]
@@ -353,7 +355,7 @@ def memory(config: Config) -> list[Row]:
         database_url = f"sqlite:///{Path(tmp) / 'state.db'}"
         _declare(root, database_url, 1, ok=True)  # its promise is an hour away: nothing due
         one = _idle_worker_rss_mib(root, database_url)
-        _copy_incident(database_url, count - 1)
+        copy_incidents(database_url, count - 1)
         loaded = _idle_worker_rss_mib(root, database_url)
     return [
         Row(

@@ -18,7 +18,7 @@ from jinja2 import nodes
 
 from outagecomms.errors import UsageError
 from outagecomms.models import Format, LongMessage, Phase, Runbook, TextMessage
-from outagecomms.templates import environment
+from outagecomms.templates import parsed
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ def unguarded_uses(source: str, names: Collection[str]) -> list[BlankUse]:
 @lru_cache(maxsize=4096)
 def _unguarded_uses(source: str, wanted: frozenset[str]) -> tuple[BlankUse, ...]:
     try:
-        tree = environment().parse(source)
+        tree = parsed(source)
     except Exception:  # syntax errors are the schema check's job
         return ()
     found: list[BlankUse] = []

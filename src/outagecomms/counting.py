@@ -31,6 +31,8 @@ import regex
 from uniseg.graphemecluster import grapheme_cluster_break
 
 from outagecomms.models import Channel, ChannelKind
+from outagecomms.x_length import parse_tweet
+from outagecomms.x_length import url_spans as url_spans  # X counting lives in x_length
 
 # --------------------------------------------------------------------------- limits
 
@@ -144,10 +146,9 @@ def twitter_v3_options() -> dict[str, Any]:
 
 
 def weighted_length(text: str) -> int:
-    """twitter-text v3 weighted length: URLs 23, CJK and emoji (sequences) 2, most else 1."""
-    from twitter_text import parse_tweet  # lazy: its emoji regex is slow to import
-
-    return int(parse_tweet(text, _shipped_twitter_options()).weightedLength)
+    """twitter-text v3 weighted length: URLs 23, CJK and emoji (sequences) 2, most else 1
+    (counted by :mod:`outagecomms.x_length`, which passes twitter-text's conformance file)."""
+    return parse_tweet(text, _shipped_twitter_options()).weightedLength
 
 
 # --------------------------------------------------------------------------- SMS (GSM 03.38)
@@ -241,14 +242,6 @@ _GRAPHEME = regex.compile(r"\X")
 def grapheme_boundaries(text: str) -> list[int]:
     """Offsets where one grapheme cluster ends and the next begins (0 and len(text) included)."""
     return [0, *(match.end() for match in _GRAPHEME.finditer(text))]
-
-
-def url_spans(text: str, *, with_protocol_only: bool = False) -> list[tuple[int, int]]:
-    """``(start, end)`` code point offsets of the URLs twitter-text finds in ``text``."""
-    from twitter_text import extract_urls_with_indices  # lazy: slow to import
-
-    found = extract_urls_with_indices(text, not with_protocol_only)
-    return [(int(url["indices"][0]), int(url["indices"][1])) for url in found]
 
 
 def mastodon_length(text: str) -> int:

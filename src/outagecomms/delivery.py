@@ -30,7 +30,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote, quote_plus, unquote
@@ -40,6 +40,7 @@ import tenacity
 
 from outagecomms.errors import ConfigError
 from outagecomms.models import Channel
+from outagecomms.outbox.webhooks import parse_webhook, post
 from outagecomms.smtp_causes import is_smtp, smtp_cause
 from outagecomms.urls import expand_url, redact_url, referenced_variables
 
@@ -205,7 +206,8 @@ def send_all(
         raise ValueError("concurrency must be at least 1")
     if not items:
         return []
-    _load_apprise()
+    if any(parse_webhook(item.channel.url) is None for item in items):
+        _load_apprise()
 
     def one(item: Outgoing) -> Outcome:
         if cancel is not None and cancel.is_set():
@@ -289,6 +291,19 @@ class _Attempt:
             self.done.set()
 
     def _deliver(self, token: int) -> tuple[bool, str | None]:
+        native = parse_webhook(self.url)
+        if native is not None:  # a plain JSON webhook: our own keep-alive sender
+            self.secrets = _secrets(self.url, native, self.secrets)
+            _APPRISE_LOG_MASK.replace(token, self.secrets)
+            headers = ((IDEMPOTENCY_HEADER, self.item.idempotency_key),)
+            kept = tuple(h for h in native.headers if h[0].lower() != IDEMPOTENCY_HEADER.lower())
+            return post(
+                replace(native, headers=kept),
+                title=self.item.title,
+                body=self.item.body,
+                extra_headers=headers,
+                timeout=self.timeout + SOCKET_GRACE,
+            )
         import apprise
 
         # service_timeout=0: apprise runs the service on this thread instead of queueing it

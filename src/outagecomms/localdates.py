@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import jdatetime
@@ -238,8 +239,10 @@ class LocalMoment:
         return time_phrase(self.moment, self.zone, self.lang, dated=not same_day)
 
 
+@lru_cache(maxsize=4096)
 def format_elapsed(elapsed: timedelta, lang: str) -> str:
-    """``1 hour 5 minutes`` in the reader's language (Babel's unit names)."""
+    """``1 hour 5 minutes`` in the reader's language (Babel's unit names; kept per
+    duration and language, lint asks for the same ones thousands of times)."""
     from babel.units import format_unit
 
     minutes = max(0, int(elapsed.total_seconds() // 60))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -369,3 +370,26 @@ def parse_assignments(pairs: Sequence[str]) -> dict[str, str]:
             raise UsageError(f"--var {pair!r} is not name=value; write it like --var impact='...'")
         values[name] = value
     return values
+
+
+Signature = tuple[tuple[str, int, int], ...]
+WATCHED = ("runbooks", "channels")
+WATCHED_FILES = ("outagecomms.toml", "routes.yaml")
+
+
+def files_signature(root: Path) -> Signature:
+    """Name, size and modification time of every project file a command reads: a
+    long-running process (the service, the worker) parses the project again only when
+    this changes."""
+    found: list[tuple[str, int, int]] = []
+    paths = [root / name for name in WATCHED_FILES]
+    for folder in WATCHED:
+        with suppress(OSError):
+            paths.extend(sorted((root / folder).iterdir()))
+    for path in paths:
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        found.append((str(path), stat.st_size, stat.st_mtime_ns))
+    return tuple(found)

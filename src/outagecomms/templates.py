@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import jinja2
-from jinja2 import StrictUndefined, meta
+from jinja2 import StrictUndefined, meta, nodes
 
 from outagecomms.errors import UsageError
 from outagecomms.localdates import LocalMoment, format_elapsed
@@ -116,7 +116,7 @@ def template_problems(runbook: Runbook, document: YamlDocument) -> list[str]:
     for ref in iter_templates(runbook):
         field = dotted(ref.loc)
         try:
-            ast = environment().parse(ref.source)
+            parsed(ref.source)  # a syntax error is reported here
         except jinja2.TemplateSyntaxError as exc:
             line = source_line(document, ref, exc.lineno or 1)
             problems.append(
@@ -126,7 +126,7 @@ def template_problems(runbook: Runbook, document: YamlDocument) -> list[str]:
         available = declared | set(BUILTINS)
         if ref.phase in UNPROMISED_PHASES:
             available.discard("next_update_at")
-        for name in sorted(meta.find_undeclared_variables(ast) - available):
+        for name in sorted(variables_in(ref.source) - available):
             if name == "next_update_at" and ref.phase in CLOSING_PHASES:
                 hint = "no update is promised after resolution; remove it"
             elif name == "next_update_at" and ref.phase in UNPROMISED_PHASES:
@@ -272,6 +272,21 @@ def tidy(text: str) -> str:
     """Trailing spaces and the blank lines an optional block leaves behind go."""
     text = _TRAILING_SPACE.sub("\n", text)
     return _BLANK_RUNS.sub("\n\n", text).strip()
+
+
+@lru_cache(maxsize=4096)
+def parsed(source: str) -> nodes.Template:
+    """The syntax tree of ``source``, parsed once per process (lint reads each template
+    several times: its variables, its blanks, its tense...). Never mutate it: compiling
+    (:func:`compiled`) parses a copy of its own, which the sandbox rewrites."""
+    return environment().parse(source)
+
+
+@lru_cache(maxsize=8192)
+def variables_in(source: str) -> frozenset[str]:
+    """The variables ``source`` reads, kept per source (Jinja finds them by running its
+    whole code generator)."""
+    return frozenset(meta.find_undeclared_variables(parsed(source)))
 
 
 @lru_cache(maxsize=4096)

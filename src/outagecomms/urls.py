@@ -82,6 +82,11 @@ def redact_url(url: str) -> str:
     secret); literal secrets are masked with apprise's privacy rules; the query is dropped."""
     if referenced_variables(url):
         return _USERINFO_SECRET.sub(r"\1****\3", url.split("?", 1)[0])
+    from outagecomms.outbox.webhooks import parse_webhook
+
+    native = parse_webhook(url)
+    if native is not None:  # sent without apprise: no need to load it to show the URL
+        return native.shown()
     plugin = quiet_plugin(url)
     if plugin is None:
         scheme = url.split("://", 1)[0] if "://" in url else "?"

@@ -1,4 +1,5 @@
-"""twitter-text's own conformance data, read from the shared checkout beside the repository.
+"""twitter-text's own conformance data, read from the shared checkout beside the repository:
+our own X counter (:mod:`outagecomms.x_length`) gives every field of every case.
 
 CI clones the repository with ``shared/`` beside it; the file is read there, never copied.
 """
@@ -13,10 +14,10 @@ from typing import Any
 
 import pytest
 import yaml
-from twitter_text import parse_tweet
 
 from outagecomms.counting import TWITTER_CONFIG_RESOURCE, measure, twitter_v3_options
 from outagecomms.models import ChannelKind
+from outagecomms.x_length import parse_tweet
 
 CONFORMANCE = Path(__file__).resolve().parents[2].parent / "shared" / "conformance"
 VALIDATE = CONFORMANCE / "twitter-text-validate.yml"

@@ -84,7 +84,7 @@ def test_a_database_one_migration_behind_is_brought_to_head(tmp_path: Path) -> N
     with open_store(url) as store, store.write() as conn:
         config = alembic_config()
         config.attributes["connection"] = conn
-        command.downgrade(config, "0008")  # 0009: its own downgrade
+        command.downgrade(config, "0009")  # 0010: its own downgrade
         for column in (
             "runbook_sha256",
             "runbook_content",
@@ -100,6 +100,7 @@ def test_a_database_one_migration_behind_is_brought_to_head(tmp_path: Path) -> N
             conn.execute(text(f"DROP TABLE {table}"))
         for table in ("alerts", "idempotency_keys", "api_tokens"):  # 0005
             conn.execute(text(f"DROP TABLE {table}"))
+        conn.execute(text("DROP INDEX ix_deliveries_state_due_at_message_id_id"))  # 0009
         conn.execute(text("UPDATE alembic_version SET version_num = '0003'"))
     with open_store(url) as store:
         assert schema_drift(store, metadata) == []

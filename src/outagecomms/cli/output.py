@@ -242,8 +242,12 @@ def _print_status(rows: Sequence[IncidentSummary], all_incidents: bool) -> None:
         out.print("No incidents." if all_incidents else "No open incidents.")
         return
     now = datetime.now(UTC)
-    table = Table(title="Incidents" if all_incidents else "Open incidents", title_justify="left")
+    title = "Incidents" if all_incidents else "Open incidents"
     columns = ("id", "runbook", "status", "severity", "phase", "age", "next update", "deliveries")
+    if len(rows) > LONG_TABLE:
+        _print_long_status(out, title, columns, rows, now)
+        return
+    table = Table(title=title, title_justify="left")
     for column in columns:
         table.add_column(column, no_wrap=column == "id")
     for row in rows:
@@ -262,6 +266,12 @@ def _print_status(rows: Sequence[IncidentSummary], all_incidents: bool) -> None:
             _delivery_counts(row),
         )
     out.print(keep_whole(table, "id", "runbook"))
+    _print_needs_a_human(out, rows)
+
+
+def _print_needs_a_human(out: Console, rows: Sequence[IncidentSummary]) -> None:
+    from rich.text import Text
+
     for row in rows:
         if row.needs_a_human:
             out.print(
@@ -272,6 +282,37 @@ def _print_status(rows: Sequence[IncidentSummary], all_incidents: bool) -> None:
                     + (", is a worker running?)" if row.overdue_by else ")"),
                 )
             )
+
+
+LONG_TABLE = 200
+"""Rows beyond which ``status`` prints plain aligned columns: laying out a rich table
+costs about 4 ms a row (40 s for 10,000 incidents), plain columns a few microseconds."""
+
+
+def _print_long_status(
+    out: Console,
+    title: str,
+    columns: Sequence[str],
+    rows: Sequence[IncidentSummary],
+    now: datetime,
+) -> None:
+    """``status`` as plain columns, one line per incident (ids and names kept whole)."""
+    cells: list[list[str]] = [list(columns)]
+    for row in rows:
+        i = row.incident
+        age = format_duration(
+            _minutes(int(((i.resolved_at or now) - i.started_at).total_seconds()))
+        )
+        next_update = _next_update_cell(i, now, row.overdue_by is not None)
+        cells.append(
+            [i.id, i.runbook_id, i.status, i.severity, i.phase, age,
+             next_update.plain, _delivery_counts(row).plain]
+        )  # fmt: skip
+    widths = [max(len(line[n]) for line in cells) for n in range(len(columns))]
+    lines = [title, *("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip()
+                      for line in cells)]  # fmt: skip
+    out.out(for_terminal("\n".join(lines)), highlight=False)
+    _print_needs_a_human(out, rows)
 
 
 def _delivery_counts(row: IncidentSummary) -> Text:

@@ -16,8 +16,6 @@ from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from jinja2 import meta
-
 from outagecomms.compose import measured_text
 from outagecomms.counting import DEFAULT_MAX_SEGMENTS, Measurement, measure_for_channel
 from outagecomms.errors import UsageError
@@ -42,9 +40,9 @@ from outagecomms.templates import (
     Rendered,
     TemplateRef,
     context,
-    environment,
     iter_templates,
     render_message,
+    variables_in,
 )
 
 WORST_INCIDENT_ID = "INC-9999999"
@@ -199,7 +197,7 @@ def worst_values(runbook: Runbook, lang: str, kind: ChannelKind) -> dict[str, st
 
 
 def variables_used(source: str) -> set[str]:
-    return set(meta.find_undeclared_variables(environment().parse(source)))
+    return set(variables_in(source))
 
 
 def message_variables(runbook: Runbook) -> dict[tuple[Phase, Format, str], set[str]]:

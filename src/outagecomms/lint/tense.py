@@ -15,7 +15,7 @@ from jinja2 import nodes
 
 from outagecomms.lint.findings import Finding, finding
 from outagecomms.models import Format, Phase, Runbook, Tense
-from outagecomms.templates import CLOSING_PHASES, TemplateRef, environment, iter_templates
+from outagecomms.templates import CLOSING_PHASES, TemplateRef, iter_templates, parsed
 
 MessageKey = tuple[Phase, Format, str]
 LineOf = Callable[[TemplateRef, int], int]
@@ -25,7 +25,7 @@ LineOf = Callable[[TemplateRef, int], int]
 def _quoted(source: str) -> Iterator[tuple[str, int]]:
     """Each variable the template reads, with its template line (once per name)."""
     try:
-        ast = environment().parse(source)
+        ast = parsed(source)
     except jinja2.TemplateSyntaxError:
         return  # reported as a schema finding
     seen: set[str] = set()

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from outagecomms.incidents import Orchestrator, open_project_store
-from outagecomms.project import Project
+from outagecomms.project import Project, Signature, files_signature
 from outagecomms.store import Store
 
 DEFAULT_HOST = "127.0.0.1"
@@ -31,27 +30,6 @@ class ServiceSettings:
     rate_limit: int = DEFAULT_RATE_LIMIT
     orchestrator_options: dict[str, Any] = field(default_factory=dict)
     """Extra :class:`Orchestrator` options (a test's clock or sender)."""
-
-
-Signature = tuple[tuple[str, int, int], ...]
-WATCHED = ("runbooks", "channels")
-WATCHED_FILES = ("outagecomms.toml", "routes.yaml")
-
-
-def files_signature(root: Path) -> Signature:
-    """Name, size and modification time of every project file a request reads."""
-    found: list[tuple[str, int, int]] = []
-    paths = [root / name for name in WATCHED_FILES]
-    for folder in WATCHED:
-        with suppress(OSError):
-            paths.extend(sorted((root / folder).iterdir()))
-    for path in paths:
-        try:
-            stat = path.stat()
-        except OSError:
-            continue
-        found.append((str(path), stat.st_size, stat.st_mtime_ns))
-    return tuple(found)
 
 
 class Service:

@@ -1,16 +1,16 @@
 """Queries over deliveries: insert, read, cancel, the attempt's lease (start, finish,
-release, block) and claiming what is due (:func:`claim_due`)."""
+release, block) and what a claim reads and writes (:func:`due_deliveries`,
+:func:`take_leases`...); the claim policy itself is :mod:`outagecomms.outbox.claims`."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import aliased
 
 from outagecomms.store.records import DeliveryRecord
 from outagecomms.store.tables import (
@@ -103,15 +103,6 @@ def deliveries_of(
     if not subscribers:
         query = query.where(deliveries.c.audience != SUBSCRIBERS_AUDIENCE)
     return [DeliveryRecord.from_row(row) for row in conn.execute(query).mappings()]
-
-
-def delivery_states(conn: Connection, delivery_ids: Iterable[int]) -> dict[int, str]:
-    """delivery id -> its state, for these deliveries only."""
-    ids = list(delivery_ids)
-    if not ids:
-        return {}
-    query = select(deliveries.c.id, deliveries.c.state).where(deliveries.c.id.in_(ids))
-    return {int(i): str(state) for i, state in conn.execute(query)}
 
 
 def cancel_pending(
@@ -330,9 +321,9 @@ def _earlier_in_flight(message_id: Any, channel: Any, recipient: Any) -> Any:
     to the same recipient,
     or, for a postmortem, an earlier resolution there is not delivered yet (correlated to
     the ``deliveries`` row being updated)."""
-    own = aliased(messages)
-    other = aliased(deliveries)
-    other_message = aliased(messages)
+    own = messages.alias()
+    other = deliveries.alias()
+    other_message = messages.alias()
     waiting_resolution = and_(
         own.c.phase == POSTMORTEM_PHASE,
         other_message.c.phase == RESOLVED_PHASE,
@@ -354,51 +345,56 @@ def _earlier_in_flight(message_id: Any, channel: Any, recipient: Any) -> Any:
     )
 
 
-@dataclass
-class Claim:
-    """What one claim decided: deliveries now ``sending`` under the claimant's lease, and
-    deliveries cancelled because something newer superseded them."""
+@dataclass(frozen=True)
+class DueDelivery:
+    """A delivery that may be claimed, with its message's incident and phase."""
 
-    claimed: list[DeliveryRecord] = field(default_factory=list)
-    cancelled: list[tuple[DeliveryRecord, str]] = field(default_factory=list)
-    incident_of: dict[int, int] = field(default_factory=dict)
-    """Delivery id -> incident number."""
-    taken_over: dict[int, str | None] = field(default_factory=dict)
-    """Claimed deliveries whose earlier sender's lease ran out: id -> that sender."""
+    record: DeliveryRecord
+    incident: int
+    phase: str
 
 
-def claim_due(
-    conn: Connection, *, owner: str, now: datetime, lease_until: datetime, limit: int
-) -> Claim:
-    """Claim up to ``limit`` deliveries that are due, under a lease for ``owner``.
+@dataclass(frozen=True)
+class ChannelHistory:
+    """One delivery of an incident (for the claim policy: what is newer, what is in
+    flight, which resolution is not delivered yet)."""
 
-    Due: ``queued`` or ``retry`` with ``due_at <= now`` and no live lease of another
-    owner; or ``sending`` with an expired lease (its sender died: taken over, marked
-    possibly duplicated, since the send may have happened). On PostgreSQL the candidates
-    are locked ``FOR UPDATE SKIP LOCKED``, so workers claiming at once share them; on
-    SQLite the caller's ``BEGIN IMMEDIATE`` serialises claims.
+    incident: int
+    channel: str
+    recipient: str
+    message_id: int
+    delivery_id: int
+    state: str
+    phase: str
 
-    Never claimed, cancelled instead: a delivery of a message older than the incident's
-    latest resolution, or older than a newer message on the same channel (it was
-    superseded before it was sent). Per incident and channel, messages go one at a time
-    in order: nothing is claimed while an earlier one is in ``sending``.
-    """
-    pending = [s.value for s in PENDING_STATES]
-    due = or_(
-        and_(
-            deliveries.c.state.in_(pending),
-            deliveries.c.due_at <= now,
-            or_(
-                deliveries.c.lease_owner.is_(None),
-                deliveries.c.lease_owner == owner,
-                deliveries.c.lease_expires_at <= now,
-            ),
-        ),
-        and_(
-            deliveries.c.state == DeliveryState.SENDING.value,
+
+def due_deliveries(conn: Connection, *, owner: str, now: datetime, limit: int) -> list[DueDelivery]:
+    """The first ``limit`` deliveries that are due, oldest due first (then by message and
+    id): ``queued``, ``retry`` or ``blocked`` with ``due_at <= now`` and no live lease of
+    another owner, or ``sending`` with an expired lease (its sender died). One query per
+    state, each walking the ``(state, due_at, message_id, id)`` index and stopping at
+    ``limit``, so the cost does not grow with the backlog. On PostgreSQL the rows are
+    locked ``FOR UPDATE SKIP LOCKED`` (workers claiming at once share them); on SQLite
+    the caller's ``BEGIN IMMEDIATE`` serialises claims."""
+    found: list[DueDelivery] = []
+    for state in [s.value for s in PENDING_STATES]:
+        unleased = or_(
+            deliveries.c.lease_owner.is_(None),
+            deliveries.c.lease_owner == owner,
             deliveries.c.lease_expires_at <= now,
-        ),
+        )
+        found += _due(conn, and_(deliveries.c.state == state, deliveries.c.due_at <= now,
+                                 unleased), limit)  # fmt: skip
+    expired = and_(
+        deliveries.c.state == DeliveryState.SENDING.value,
+        deliveries.c.lease_expires_at <= now,
     )
+    found += _due(conn, expired, limit)
+    found.sort(key=lambda d: (_aware(d.record.due_at or now), d.record.message_id, d.record.id))
+    return found[:limit]
+
+
+def _due(conn: Connection, where: Any, limit: int) -> list[DueDelivery]:
     query = (
         select(
             deliveries,
@@ -406,31 +402,41 @@ def claim_due(
             messages.c.phase.label("message_phase"),
         )
         .join(messages, messages.c.id == deliveries.c.message_id)
-        .where(due)
-        .order_by(deliveries.c.message_id, deliveries.c.id)
-        .limit(max(limit * 4, 32))
+        .where(where)
+        .order_by(deliveries.c.due_at, deliveries.c.message_id, deliveries.c.id)
+        .limit(limit)
         .with_for_update(skip_locked=True, of=deliveries)
     )
-    rows = conn.execute(query).mappings().all()
-    claim = Claim()
-    if not rows:
-        return claim
-    numbers = {int(row["incident_number"]) for row in rows}
-    resolution = dict(
-        conn.execute(
-            select(messages.c.incident_id, func.max(messages.c.id))
-            .where(messages.c.incident_id.in_(numbers), messages.c.phase == Phase.RESOLVED.value)
-            .group_by(messages.c.incident_id)
-        ).all()
-    )
-    # per incident, channel and recipient (one channel may reach 100,000 subscribers): only
-    # the rows of the candidates' channels and recipients are read
-    Key = tuple[int, str, str]
-    latest: dict[Key, int] = {}
-    latest_before_postmortem: dict[Key, int] = {}
-    in_flight: dict[Key, list[tuple[int, int]]] = {}
-    undelivered_resolution: dict[Key, list[tuple[int, int]]] = {}
-    for number, channel, recipient, message_id, delivery_id, state, phase in conn.execute(
+    return [
+        DueDelivery(
+            DeliveryRecord.from_row(_delivery_columns(row)),
+            int(row["incident_number"]),
+            str(row["message_phase"]),
+        )
+        for row in conn.execute(query).mappings()
+    ]
+
+
+def latest_resolutions(conn: Connection, numbers: Collection[int]) -> dict[int, int]:
+    """Incident number -> the id of its latest ``resolved`` message (if any)."""
+    rows = conn.execute(
+        select(messages.c.incident_id, func.max(messages.c.id))
+        .where(messages.c.incident_id.in_(list(numbers)), messages.c.phase == RESOLVED_PHASE)
+        .group_by(messages.c.incident_id)
+    ).all()
+    return {int(number): int(message_id) for number, message_id in rows}
+
+
+def channel_histories(
+    conn: Connection,
+    numbers: Collection[int],
+    *,
+    channels: Collection[str] | None = None,
+    recipients: Collection[str] | None = None,
+) -> list[ChannelHistory]:
+    """Every delivery of these incidents (on ``channels``, to ``recipients``, when given:
+    one channel may reach 100,000 subscribers), with its message's phase."""
+    query = (
         select(
             messages.c.incident_id,
             deliveries.c.channel,
@@ -441,96 +447,69 @@ def claim_due(
             messages.c.phase,
         )
         .join(messages, messages.c.id == deliveries.c.message_id)
-        .where(
-            messages.c.incident_id.in_(numbers),
-            deliveries.c.channel.in_({row["channel"] for row in rows}),
-            deliveries.c.recipient.in_({row["recipient"] for row in rows}),
-        )
-    ):
-        key = (number, channel, recipient)
-        latest[key] = max(latest.get(key, 0), message_id)
-        if phase != POSTMORTEM_PHASE:
-            latest_before_postmortem[key] = max(latest_before_postmortem.get(key, 0), message_id)
-        if state == DeliveryState.SENDING.value:
-            in_flight.setdefault(key, []).append((message_id, delivery_id))
-        if phase == RESOLVED_PHASE and state in (*pending, DeliveryState.SENDING.value):
-            undelivered_resolution.setdefault(key, []).append((message_id, delivery_id))
+        .where(messages.c.incident_id.in_(list(numbers)))
+    )
+    if channels is not None:
+        query = query.where(deliveries.c.channel.in_(list(channels)))
+    if recipients is not None:
+        query = query.where(deliveries.c.recipient.in_(list(recipients)))
+    return [ChannelHistory(*row) for row in conn.execute(query)]
 
-    takeovers: list[int] = []
-    fresh: list[int] = []
-    busy: set[Key] = set()
-    dropped: set[int] = set()
-    for row in rows:
-        record = DeliveryRecord.from_row(_delivery_columns(row))
-        number = int(row["incident_number"])
-        key = (number, record.channel, record.recipient)
-        claim.incident_of[record.id] = number
-        reason = None
-        # a resolution is superseded by a newer message (a flap's update, a newer
-        # resolution), never by the postmortem, which waits for it instead
-        newest = latest_before_postmortem if row["message_phase"] == RESOLVED_PHASE else latest
-        if resolution.get(number, 0) > record.message_id:
-            reason = "the incident was resolved before it was sent"
-        elif newest.get(key, 0) > record.message_id:
-            reason = "superseded by a newer message before it was sent"
-        if reason is not None:
-            claim.cancelled.append((record, reason))
-            dropped.add(record.id)
-            continue
-        waits_for = in_flight.get(key, [])
-        if row["message_phase"] == POSTMORTEM_PHASE:
-            waits_for = waits_for + undelivered_resolution.get(key, [])
-        earlier = [
-            delivery_id
-            for message_id, delivery_id in waits_for
-            if message_id < record.message_id and delivery_id not in dropped
-        ]
-        if earlier or key in busy or len(takeovers) + len(fresh) >= limit:
-            continue
-        busy.add(key)
-        if record.state == DeliveryState.SENDING.value:
-            takeovers.append(record.id)
-            claim.taken_over[record.id] = record.lease_owner
-        else:
-            fresh.append(record.id)
 
-    for record, reason in claim.cancelled:
-        interrupted = record.state == DeliveryState.SENDING.value
-        conn.execute(
-            update(deliveries)
-            .where(deliveries.c.id == record.id, deliveries.c.state == record.state)
-            .values(
-                state=DeliveryState.CANCELLED.value,
-                due_at=None,
-                lease_owner=None,
-                lease_expires_at=None,
-                possibly_duplicate=deliveries.c.possibly_duplicate | interrupted,
-                last_error=(
-                    f"{reason}; an earlier attempt may have been sent" if interrupted else reason
-                ),
-                updated_at=now,
-            )
+def cancel_unsent(conn: Connection, record: DeliveryRecord, *, reason: str, now: datetime) -> None:
+    """Cancel one delivery that is still in the state it was read in, with ``reason``; one
+    interrupted while ``sending`` is marked possibly duplicated (it may have left)."""
+    interrupted = record.state == DeliveryState.SENDING.value
+    conn.execute(
+        update(deliveries)
+        .where(deliveries.c.id == record.id, deliveries.c.state == record.state)
+        .values(
+            state=DeliveryState.CANCELLED.value,
+            due_at=None,
+            lease_owner=None,
+            lease_expires_at=None,
+            possibly_duplicate=deliveries.c.possibly_duplicate | interrupted,
+            last_error=(
+                f"{reason}; an earlier attempt may have been sent" if interrupted else reason
+            ),
+            updated_at=now,
         )
-    lease = {
+    )
+
+
+def take_leases(
+    conn: Connection,
+    delivery_ids: Collection[int],
+    *,
+    owner: str,
+    now: datetime,
+    lease_until: datetime,
+    taken_over: bool = False,
+) -> None:
+    """Move these deliveries to ``sending`` (one attempt more) under ``owner``'s lease;
+    ``taken_over``: from a sender whose lease ran out, so possibly duplicated."""
+    if not delivery_ids:
+        return
+    values: dict[str, Any] = {
         "state": DeliveryState.SENDING.value,
         "attempts": deliveries.c.attempts + 1,
         "lease_owner": owner,
         "lease_expires_at": lease_until,
         "updated_at": now,
     }
-    if takeovers:
-        conn.execute(
-            update(deliveries)
-            .where(deliveries.c.id.in_(takeovers))
-            .values(**lease, possibly_duplicate=True)
-        )
-    if fresh:
-        conn.execute(update(deliveries).where(deliveries.c.id.in_(fresh)).values(**lease))
-    claimed = takeovers + fresh
-    if claimed:
-        query = select(deliveries).where(deliveries.c.id.in_(claimed)).order_by(deliveries.c.id)
-        claim.claimed = [DeliveryRecord.from_row(row) for row in conn.execute(query).mappings()]
-    return claim
+    if taken_over:
+        values["possibly_duplicate"] = True
+    conn.execute(update(deliveries).where(deliveries.c.id.in_(list(delivery_ids))).values(**values))
+
+
+def deliveries_by_id(conn: Connection, delivery_ids: Collection[int]) -> list[DeliveryRecord]:
+    """These deliveries, by id."""
+    if not delivery_ids:
+        return []
+    query = (
+        select(deliveries).where(deliveries.c.id.in_(list(delivery_ids))).order_by(deliveries.c.id)
+    )
+    return [DeliveryRecord.from_row(row) for row in conn.execute(query).mappings()]
 
 
 def _delivery_columns(row: Any) -> Any:

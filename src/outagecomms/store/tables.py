@@ -143,6 +143,7 @@ deliveries = Table(
     UniqueConstraint("message_id", "channel", "recipient"),
     UniqueConstraint("idempotency_key"),
     Index(None, "state", "due_at"),
+    Index(None, "state", "due_at", "message_id", "id"),  # claims, in order, with a limit
     Index(None, "recipient"),
 )
 

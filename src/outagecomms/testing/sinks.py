@@ -362,6 +362,10 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         """Keep the test output quiet."""
 
+    def setup(self) -> None:
+        super().setup()
+        self.server.sink._connected()
+
     def _handle(self) -> None:
         sink = self.server.sink
         length = int(self.headers.get("Content-Length") or 0)
@@ -408,6 +412,7 @@ class HttpSink:
         self._in_flight = 0
         self._max_in_flight = 0
         self._closing = threading.Event()
+        self._connections = 0
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -451,6 +456,16 @@ class HttpSink:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+    def _connected(self) -> None:
+        with self._lock:
+            self._connections += 1
+
+    @property
+    def connections(self) -> int:
+        """TCP connections accepted so far (kept-alive ones carry many requests)."""
+        with self._lock:
+            return self._connections
 
     # configuration ---------------------------------------------------------
 

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 import structlog
 
-from outagecomms.project import Project
+from outagecomms.project import Project, Signature
 from outagecomms.store import Store
 from outagecomms.store import repository as repo
 from outagecomms.store.wakeups import (
@@ -55,6 +55,8 @@ class WorkerBase:
         self._last_beat: datetime | None = None
         self._stop = threading.Event()
         self._wakeup: Wakeup | None = None
+        self._project_files: Signature | None = None
+        """The project files' signature when the project was last parsed."""
         crash_at = os.environ.get("OUTAGECOMMS_TEST_CRASH_AT", "")
         self._crash_at = crash_at if crash_at in CRASH_STEPS else None
 

@@ -11,8 +11,8 @@ from sqlalchemy.engine import Connection
 
 from outagecomms.delivery import Outcome, Outgoing
 from outagecomms.errors import StoreError
+from outagecomms.outbox.claims import Claim, claim_due
 from outagecomms.store import repository as repo
-from outagecomms.store.deliveries_repo import delivery_states
 from outagecomms.store.records import DeliveryRecord, MessageRecord, public_id
 from outagecomms.store.wakeups import work_waiting
 from outagecomms.worker.cadence import KeepingCadence
@@ -38,7 +38,7 @@ class Delivering(KeepingCadence):
         left to claim or cancel."""
         now = clock()
         with self.store.write() as conn:
-            claim = repo.claim_due(
+            claim = claim_due(
                 conn,
                 owner=self.id,
                 now=now,
@@ -94,7 +94,9 @@ class Delivering(KeepingCadence):
             for record in claim.claimed:
                 self._record_alone(claim, record, outcomes, blocked, now, report)
         with self.store.read() as conn:
-            states = delivery_states(conn, [d.id for d in claim.claimed])
+            states = {  # only this batch's deliveries: not every delivery of their messages
+                d.id: d.state for d in repo.deliveries_by_id(conn, [d.id for d in claim.claimed])
+            }
             sent_messages = {
                 m: repo.get_message(conn, m) for m in {d.message_id for d in claim.claimed}
             }
@@ -143,7 +145,7 @@ class Delivering(KeepingCadence):
     def _record(
         self,
         conn: Connection,
-        claim: repo.Claim,
+        claim: Claim,
         record: DeliveryRecord,
         outcomes: Mapping[int, Outcome],
         blocked: Mapping[int, str],
@@ -158,7 +160,7 @@ class Delivering(KeepingCadence):
 
     def _record_alone(
         self,
-        claim: repo.Claim,
+        claim: Claim,
         record: DeliveryRecord,
         outcomes: Mapping[int, Outcome],
         blocked: Mapping[int, str],
@@ -210,7 +212,7 @@ class Delivering(KeepingCadence):
             )
 
     def _tell_staff_of_held_back(
-        self, claim: repo.Claim, blocked: dict[int, str], now: datetime
+        self, claim: Claim, blocked: dict[int, str], now: datetime
     ) -> None:
         """The first time a delivery is held back, its incident's internal channels hear it
         (once per incident and problem), like a blocked incident."""

@@ -9,7 +9,7 @@ One step (:meth:`Worker.run_once`) does, at one moment ``now``:
    taken inside the write transaction, with the incident locked and re-checked, so two
    workers never both post one, and a resolution or a human update wins;
 3. the internal channels' reminder, a runbook's ``reminder:`` before an automatic update;
-4. every delivery that is due: claimed under a lease (:func:`repository.claim_due`), sent
+4. every delivery that is due: claimed under a lease (:mod:`outagecomms.outbox.claims`), sent
    with :func:`outagecomms.delivery.send_all` (through the orchestrator's sender),
    recorded, and retried on the :class:`~outagecomms.delivery.RetryPolicy` schedule.
 
@@ -32,7 +32,7 @@ from datetime import datetime
 import structlog
 
 from outagecomms.errors import StoreError
-from outagecomms.project import Project
+from outagecomms.project import Project, files_signature
 from outagecomms.store import repository as repo
 from outagecomms.store.wakeups import (
     Wakeup,
@@ -68,7 +68,10 @@ class Worker(Reminding):
         clock: Callable[[], datetime] = (lambda: now) if now is not None else self.clock
         if self.reload_project:  # runbooks and channels may have changed on disk
             old = self.orchestrator.project
-            self.orchestrator.project = Project(old.root, old.environ)
+            signature = files_signature(old.root)
+            if signature != self._project_files:  # parsed again only when a file changed
+                self.orchestrator.project = Project(old.root, old.environ)
+                self._project_files = signature
         report = StepReport(at=clock())
         self.heartbeat(clock())
         taken: set[int] = set()

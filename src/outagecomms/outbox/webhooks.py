@@ -1,0 +1,277 @@
+"""Our own sender for apprise's plain JSON webhooks (``json://`` and ``jsons://``): the
+request apprise's JSON plugin makes (the same body, headers and reasons for failure),
+without importing apprise and its plugins, over kept-alive connections (one pool per
+host), so a fresh ``declare`` and a busy worker pay neither apprise's start-up nor a new
+TCP (or TLS) connection per delivery.
+
+Only the URLs whose every part is understood here are sent here: a host, an optional
+port, user and password, a path of plain characters, and ``+Header=value`` query entries.
+Any other query parameter (``method``, ``verify``, ``:`` payload mappings, ``-`` GET
+parameters, apprise's own ``cto``/``rto``...) leaves the URL to apprise, which knows them
+all (:func:`parse_webhook` returns ``None``).
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import ssl
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cache
+from urllib.parse import unquote, urlsplit
+
+NATIVE_SCHEMES = {"json": False, "jsons": True}
+"""Scheme -> whether it is HTTPS."""
+
+USER_AGENT = "Apprise"
+"""What apprise's JSON plugin sends; receivers that look at it see no change."""
+
+JSON_VERSION = "1.0"
+_PLAIN_PATH = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._~-")
+_REASONS = {
+    400: "Bad Request - Unsupported Parameters.",
+    401: "Verification Failed.",
+    404: "Page not found.",
+    405: "Method not allowed.",
+    500: "Internal server error.",
+    503: "Servers are overloaded.",
+}
+"""apprise's words for some HTTP statuses (``URLBase.http_response_code_lookup``)."""
+
+MAX_IDLE = 64
+"""Idle kept-alive connections kept in all (the oldest beyond are closed)."""
+
+IDLE_FOR = 20.0
+"""Seconds an idle connection is kept (servers close theirs after 5 to 60 s; one closed
+meanwhile is replaced on the next send anyway)."""
+
+_PoolKey = tuple[bool, str, int | None]
+
+
+@dataclass(frozen=True)
+class WebhookTarget:
+    """A JSON webhook this module can send to."""
+
+    secure: bool
+    host: str
+    port: int | None
+    path: str
+    user: str | None
+    password: str | None
+    headers: tuple[tuple[str, str], ...]
+
+    @property
+    def pool_key(self) -> _PoolKey:
+        return (self.secure, self.host.lower(), self.port)
+
+    def shown(self) -> str:
+        """The URL as apprise's privacy URL shows it, without its query."""
+        scheme = "jsons" if self.secure else "json"
+        auth = ""
+        if self.user is not None:
+            auth = f"{self.user}:****@" if self.password else f"{self.user}@"
+        port = f":{self.port}" if self.port is not None else ""
+        return f"{scheme}://{auth}{self.host}{port}{self.path}"
+
+    def url(self, privacy: bool = True) -> str:
+        """Like an apprise plugin's ``url(privacy=True)`` (what may be shown of it)."""
+        return self.shown()
+
+
+def parse_webhook(url: str) -> WebhookTarget | None:
+    """The target of a ``json://``/``jsons://`` URL this module sends itself, or ``None``
+    (another scheme, or a part only apprise understands)."""
+    scheme, separator, _rest = url.partition("://")
+    secure = NATIVE_SCHEMES.get(scheme.lower()) if separator else None
+    if secure is None:
+        return None
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    host = parts.hostname
+    if not host or parts.fragment or "%" in host or not _plain(parts.path):
+        return None
+    headers: list[tuple[str, str]] = []
+    for entry in parts.query.split("&") if parts.query else []:
+        name, equals, value = entry.partition("=")
+        name = unquote(name)
+        if not equals or not name.startswith("+") or len(name) < 2:
+            return None
+        headers.append((name[1:], unquote(value)))
+    return WebhookTarget(
+        secure=secure,
+        host=host,
+        port=port,
+        path=parts.path or "/",
+        user=unquote(parts.username) if parts.username is not None else None,
+        password=unquote(parts.password) if parts.password else None,
+        headers=tuple(headers),
+    )
+
+
+def _plain(path: str) -> bool:
+    return all(char in _PLAIN_PATH for char in path) and "//" not in path
+
+
+def payload(title: str | None, body: str) -> bytes:
+    """The JSON body apprise sends: its title stripped, its body's end stripped."""
+    document = {
+        "version": JSON_VERSION,
+        "title": (title or "").strip(),
+        "message": body.rstrip(),
+        "attachments": [],
+        "type": "info",
+    }
+    return json.dumps(document).encode("utf-8")
+
+
+def post(
+    target: WebhookTarget,
+    *,
+    title: str | None,
+    body: str,
+    extra_headers: tuple[tuple[str, str], ...],
+    timeout: float,
+) -> tuple[bool, str | None]:
+    """POST the message to ``target``: (ok, apprise's reason when not ok). A reused
+    connection that the server closed meanwhile is replaced once (nothing was answered
+    on it, and the idempotency header lets a receiver drop a repeat)."""
+    data = payload(title, body)
+    headers = {"User-Agent": USER_AGENT, "Accept": "*/*", "Content-Type": "application/json"}
+    headers.update(dict(target.headers))
+    headers.update(dict(extra_headers))
+    if target.user is not None:
+        headers["Authorization"] = _basic_auth(target.user, target.password or "")
+    try:
+        status = _request(target, data, headers, timeout)
+    except (OSError, http.client.HTTPException):
+        return False, f"A Connection error occurred sending JSON notification to {target.host}."
+    if status < 200 or status >= 300:
+        reason = _REASONS.get(status, "")
+        return False, (
+            f"Failed to send JSON POST notification: {reason}{', ' if reason else ''}"
+            f"error={status}."
+        )
+    return True, None
+
+
+def _request(target: WebhookTarget, data: bytes, headers: dict[str, str], timeout: float) -> int:
+    """One POST on a pooled connection; its HTTP status."""
+    for attempt in (1, 2):
+        try:
+            with POOL.connection(target, timeout) as (conn, reused):
+                try:
+                    conn.request("POST", target.path, body=data, headers=headers)
+                    response = conn.getresponse()
+                    response.read()
+                except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+                    if reused and attempt == 1:
+                        raise _Stale() from None
+                    raise
+                if response.will_close:
+                    conn.close()  # reconnects by itself when used again
+                return response.status
+        except _Stale:
+            continue
+    raise http.client.HTTPException("no answer")  # pragma: no cover - the loop returns
+
+
+def _basic_auth(user: str, password: str) -> str:
+    import base64
+
+    token = base64.b64encode(f"{user}:{password}".encode("latin-1", "replace")).decode("ascii")
+    return f"Basic {token}"
+
+
+class _Stale(http.client.HTTPException):
+    """A reused connection the server had closed: try once more on a new one."""
+
+
+class ConnectionPool:
+    """Idle kept-alive connections by host; a connection serves one request at a time.
+    At most :data:`MAX_IDLE` are kept, none longer than :data:`IDLE_FOR` seconds unused."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._lock = threading.Lock()
+        self._clock = clock
+        self._idle: list[tuple[_PoolKey, http.client.HTTPConnection, float]] = []
+
+    @contextmanager
+    def connection(
+        self, target: WebhookTarget, timeout: float
+    ) -> Iterator[tuple[http.client.HTTPConnection, bool]]:
+        """A connection to ``target`` (an idle one when there is one, and whether it
+        was), given back after a clean use and closed after a failed one."""
+        conn = self._take(target.pool_key)
+        reused = conn is not None
+        if conn is None:
+            conn = _new_connection(target, timeout)
+        else:
+            conn.timeout = timeout
+            if conn.sock is not None:
+                conn.sock.settimeout(timeout)
+        try:
+            yield conn, reused
+        except BaseException:
+            conn.close()
+            raise
+        self._give_back(target.pool_key, conn)
+
+    def _take(self, key: _PoolKey) -> http.client.HTTPConnection | None:
+        now = self._clock()
+        found: http.client.HTTPConnection | None = None
+        with self._lock:
+            expired = [entry for entry in self._idle if now - entry[2] > IDLE_FOR]
+            self._idle = [entry for entry in self._idle if now - entry[2] <= IDLE_FOR]
+            for index in range(len(self._idle) - 1, -1, -1):
+                if self._idle[index][0] == key:
+                    found = self._idle.pop(index)[1]
+                    break
+        for _key, conn, _at in expired:
+            conn.close()
+        return found
+
+    def _give_back(self, key: _PoolKey, conn: http.client.HTTPConnection) -> None:
+        with self._lock:
+            self._idle.append((key, conn, self._clock()))
+            surplus, self._idle = self._idle[:-MAX_IDLE], self._idle[-MAX_IDLE:]
+        for _key, old, _at in surplus:
+            old.close()
+
+    @property
+    def idle(self) -> int:
+        """How many idle connections are kept."""
+        with self._lock:
+            return len(self._idle)
+
+    def close(self) -> None:
+        """Close every idle connection."""
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for _key, conn, _at in idle:
+            conn.close()
+
+
+def _new_connection(target: WebhookTarget, timeout: float) -> http.client.HTTPConnection:
+    if target.secure:
+        return http.client.HTTPSConnection(
+            target.host, target.port, timeout=timeout, context=_tls_context()
+        )
+    return http.client.HTTPConnection(target.host, target.port, timeout=timeout)
+
+
+@cache
+def _tls_context() -> ssl.SSLContext:
+    return ssl.create_default_context()
+
+
+POOL = ConnectionPool()
+"""The process's connections (the CLI's one declare, or a worker's many deliveries)."""
+
+__all__ = ["POOL", "WebhookTarget", "parse_webhook", "payload", "post"]
