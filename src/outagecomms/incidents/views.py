@@ -3,7 +3,7 @@ and detail, and their JSON (the CLI's ``--json`` and the API share them)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -11,6 +11,7 @@ from typing import Any
 import structlog
 
 from outagecomms.durations import format_duration
+from outagecomms.errors import ExitStatus
 from outagecomms.incidents.defaults import WAITING_STATES
 from outagecomms.incidents.rules import _whole_minutes
 from outagecomms.store.records import (
@@ -129,6 +130,17 @@ class Report:
             return []
         return [d.channel for d in self.failed] + sorted(self.broken_channels)
 
+    @property
+    def exit_status(self) -> ExitStatus:
+        """What a command that returned this report exits with (README "Exit codes"):
+        interrupted by Ctrl-C, 130; a channel not reached by its first attempt (it stays
+        queued for the worker) or a broken channel file, 6; else 0."""
+        if self.interrupted:
+            return ExitStatus.INTERRUPTED
+        if self.failed_channels:
+            return ExitStatus.DELIVERY_FAILED
+        return ExitStatus.OK
+
     def as_json(self) -> dict[str, Any]:
         incident = incident_json(self.incident, deduplicated=self.deduplicated)
         if self.reopened:
@@ -136,6 +148,23 @@ class Report:
         deliveries = [delivery_json(d) for d in self.deliveries]
         deliveries += [broken_channel_json(n, e) for n, e in sorted(self.broken_channels.items())]
         return {"incident": incident, "deliveries": deliveries}
+
+
+def report_document(
+    report: Report | None, *, warnings: Sequence[str] | None = None
+) -> dict[str, Any]:
+    """The ``--json`` document of declare, update, resolve and postmortem (the GitHub
+    Action's ``json`` output too): :meth:`Report.as_json`, its ``warnings`` when given,
+    ``interrupted`` when Ctrl-C came; None (``resolve --if-open`` of a key never used): a
+    null incident and no deliveries."""
+    if report is None:
+        return {"incident": None, "deliveries": []}
+    document = report.as_json()
+    if warnings is not None:
+        document["warnings"] = list(warnings)
+    if report.interrupted:
+        document["interrupted"] = True
+    return document
 
 
 def broken_channel_json(name: str, problem: str) -> dict[str, Any]:
