@@ -56,7 +56,7 @@ class Settings(BaseModel):
     public_url: str | None = Field(
         default=None,
         description="the service's public address (`serve --public-url`): the status page "
-        "links to PUBLIC_URL/subscribe",
+        "links to PUBLIC_URL/subscribe; subscribers' confirm and unsubscribe links point to it",
     )
     site_window_days: int = Field(
         default=90,

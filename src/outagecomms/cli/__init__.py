@@ -42,6 +42,7 @@ def _load_commands() -> None:
         report,
         service,
         site,
+        subscribers,
         worker,
     )
 

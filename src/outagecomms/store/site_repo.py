@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.engine import Connection
 
+from outagecomms.store.deliveries_repo import SUBSCRIBERS_AUDIENCE
 from outagecomms.store.incidents_repo import INCIDENT_COLUMNS
 from outagecomms.store.records import DeliveryRecord, IncidentRecord, MessageRecord
 from outagecomms.store.tables import IncidentStatus, deliveries, incidents, messages
@@ -77,6 +78,7 @@ def timelines(conn: Connection, numbers: Collection[int]) -> Timeline:
             select(deliveries)
             .join(messages, messages.c.id == deliveries.c.message_id)
             .where(messages.c.incident_id.in_(chunk))
+            .where(deliveries.c.audience != SUBSCRIBERS_AUDIENCE)  # counted, never listed
             .order_by(deliveries.c.message_id, deliveries.c.id)
         )
         by_message: dict[int, list[DeliveryRecord]] = {}
