@@ -24,6 +24,7 @@ MODULES: tuple[str, ...] = (
     "report",
     "service",
     "site",
+    "subscribers",
     "worker",
 )
 """Every command module, in the order ``--help`` lists their commands."""
@@ -52,6 +53,7 @@ COMMAND_MODULES: dict[str, str] = {
     "token": "service",
     "routes": "service",
     "site": "site",
+    "subscribers": "subscribers",
     "worker": "worker",
 }
 """The module that registers each top-level command (or group)."""

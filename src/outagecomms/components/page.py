@@ -48,7 +48,7 @@ def rebuild_status_pages(
             configs = site_configs(
                 project, channel=channel, name=env.get(SITE_NAME_ENV) or None, now=now
             )
-            build_sites(project, store, out, configs)
+            build_sites(project, store, out, configs, changed=())  # no incident's page
         except OutagecommsError as exc:
             problem = f"status page of channel {channel.name!r} not rebuilt: {exc}"
             log.warning("component.page_not_rebuilt", channel=channel.name, error=str(exc))

@@ -67,6 +67,31 @@ def delivery_json(delivery: DeliveryRecord) -> dict[str, Any]:
     }
 
 
+SUBSCRIBER_BUCKETS = {
+    DeliveryState.SENT.value: "sent",
+    DeliveryState.QUEUED.value: "queued",
+    DeliveryState.RETRY.value: "queued",
+    DeliveryState.SENDING.value: "queued",
+    DeliveryState.BLOCKED.value: "queued",
+    DeliveryState.FAILED.value: "failed",
+    DeliveryState.CANCELLED.value: "cancelled",
+}
+
+
+def subscribers_json(counts: Mapping[str, Mapping[str, int]]) -> list[dict[str, Any]]:
+    """Deliveries to subscribers per channel: how many sent, queued (or retrying), failed
+    and cancelled (an unsubscribe, a superseded update); never an address."""
+    shown = []
+    for channel, states in sorted(counts.items()):
+        row: dict[str, Any] = {"channel": channel, "sent": 0, "queued": 0, "failed": 0}
+        row["cancelled"] = 0
+        for state, count in states.items():
+            bucket = SUBSCRIBER_BUCKETS.get(state, "queued")
+            row[bucket] += count
+        shown.append(row)
+    return shown
+
+
 @dataclass(frozen=True)
 class Report:
     """What declare, update, resolve and postmortem return: the incident and the deliveries
@@ -162,6 +187,8 @@ class IncidentSummary:
     counts: Mapping[str, int]
     overdue_by: timedelta | None = None
     """How long ago the promised next update fell due without a message (open only)."""
+    subscribers: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    """Subscribers' channel -> state -> how many deliveries (every message)."""
 
     @property
     def failed_deliveries(self) -> int:
@@ -214,6 +241,7 @@ class IncidentSummary:
             if self.overdue_by is None
             else int(self.overdue_by.total_seconds()),
             **pinning_json(self.incident),
+            "subscribers": subscribers_json(self.subscribers),
         }
 
 
@@ -221,6 +249,9 @@ class IncidentSummary:
 class TimelineEntry:
     message: MessageRecord
     deliveries: list[DeliveryRecord]
+    """Every delivery but those to subscribers, which are counted in ``subscribers``."""
+    subscribers: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    """Subscribers' channel -> state -> how many deliveries."""
 
     def as_json(self) -> dict[str, Any]:
         m = self.message
@@ -243,6 +274,7 @@ class TimelineEntry:
                 }
                 for d in self.deliveries
             ],
+            "subscribers": subscribers_json(self.subscribers),
         }
 
 
