@@ -11,16 +11,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import structlog
-
 from outagecomms.blanks import check_no_blanks
 from outagecomms.counting import SENTENCE_ENDS, Measurement, fit_text, measure_for_channel
 from outagecomms.errors import ConfigError, OutagecommsError, UsageError
+from outagecomms.logs import get_logger
 from outagecomms.models import Channel, ChannelKind, Format, Phase, Runbook
 from outagecomms.render_budget import DEFAULT_BUDGET, RenderBudget
 from outagecomms.templates import IncidentFacts, Rendered, context, render_message, resolve_values
 
-log = structlog.get_logger(__name__)
+log = get_logger(__name__)
 
 TITLED_KINDS = frozenset({ChannelKind.EMAIL, ChannelKind.WEBHOOK, ChannelKind.SITE})
 """Kinds whose transport carries a separate title; every other kind gets one text."""

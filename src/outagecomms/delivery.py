@@ -35,10 +35,10 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote, quote_plus, unquote
 
-import structlog
 import tenacity
 
 from outagecomms.errors import ConfigError
+from outagecomms.logs import get_logger
 from outagecomms.models import Channel
 from outagecomms.outbox.webhooks import parse_webhook, post
 from outagecomms.smtp_causes import is_smtp, smtp_cause
@@ -57,7 +57,7 @@ __all__ = [
     "send_all",
 ]
 
-log = structlog.get_logger(__name__)
+log = get_logger(__name__)
 
 DEFAULT_TIMEOUT: float = 10.0
 """Seconds one send may take before it is reported as failed."""

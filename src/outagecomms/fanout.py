@@ -9,18 +9,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar, Protocol
 
-import structlog
-
 from outagecomms.audiences.words import SMS_OPT_OUT, said
 from outagecomms.compose import TITLED_KINDS, Composed, compose
 from outagecomms.counting import Measurement, fit_text, measure_for_channel
+from outagecomms.logs import get_logger
 from outagecomms.models import Audience, Channel, ChannelKind, Phase, Runbook, Severity
 from outagecomms.project import Project
 from outagecomms.render_budget import RenderBudget
 from outagecomms.store.records import IncidentRecord
 from outagecomms.templates import IncidentFacts
 
-log = structlog.get_logger(__name__)
+log = get_logger(__name__)
 
 
 class MessageWords(Protocol):

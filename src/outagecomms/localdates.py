@@ -118,13 +118,19 @@ def localize_digits(text: str, lang: str) -> str:
     return text.translate(PERSIAN_DIGITS) if lang == "fa" else text
 
 
+@lru_cache(maxsize=256)
+def _persian_place(zone: ZoneInfo) -> str:
+    """The zone's place in Persian (``وقت ایران``), kept per zone: Babel is slow."""
+    return str(get_timezone_location(zone, locale="fa", return_city=False))
+
+
 def zone_label(moment: datetime, zone: ZoneInfo, lang: str) -> str:
     """A short zone name a customer recognises: ``UTC``, ``EET``, ``UTC+3:30``; in Persian
     the zone's place (``وقت ایران``)."""
     local = moment.astimezone(zone)
     offset = local.utcoffset() or timedelta(0)
     if lang == "fa":
-        place = str(get_timezone_location(zone, locale="fa", return_city=False))
+        place = _persian_place(zone)
         if zone.key not in {"UTC", "Etc/UTC"} and not any("a" <= c.lower() <= "z" for c in place):
             return place
         return localize_digits(_offset_label(offset), lang)
@@ -181,8 +187,10 @@ def time_phrase(moment: datetime, zone: ZoneInfo, lang: str, *, dated: bool) -> 
     return f"{day}{comma} {clock} {zone_part}"
 
 
+@lru_cache(maxsize=4096)
 def format_day(moment: datetime, zone: ZoneInfo, lang: str) -> str:
-    """``23 November``, ``23 листопада``, ``23. novembris``, ``۲ آذر``."""
+    """``23 November``, ``23 листопада``, ``23. novembris``, ``۲ آذر`` (kept per moment, zone
+    and language: Babel is slow, and lint renders the same moments thousands of times)."""
     local = moment.astimezone(zone)
     if lang == "fa":
         jalali = jdatetime.date.fromgregorian(date=local.date())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from babel.units import format_unit
@@ -48,7 +49,10 @@ def parse_range(text: str) -> Range:
     return Range(low, high, _UNITS[match.group(3).lower()])
 
 
+@lru_cache(maxsize=1024)
 def format_range(value: Range, lang: str) -> str:
+    """``2–4 hours`` in ``lang`` (kept per range and language: Babel is slow, and lint renders
+    the same estimate in every message)."""
     if lang == "fa":
         return localize_digits(f"{value.low} تا {value.high} {_PERSIAN_WORDS[value.unit]}", lang)
     try:

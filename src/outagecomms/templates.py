@@ -6,6 +6,7 @@ rendered text and never parsed as template code.
 
 from __future__ import annotations
 
+import copy
 import difflib
 import re
 from collections.abc import Iterator, Mapping
@@ -282,17 +283,41 @@ def parsed(source: str) -> nodes.Template:
     return environment().parse(source)
 
 
+PLAIN_NODES: tuple[type[nodes.Node], ...] = (
+    nodes.Template, nodes.Output, nodes.TemplateData, nodes.Name, nodes.Getattr,
+    nodes.Getitem, nodes.Const, nodes.If, nodes.Filter, nodes.Test, nodes.Not, nodes.And,
+    nodes.Or, nodes.Compare, nodes.Operand, nodes.Concat, nodes.CondExpr, nodes.Call,
+    nodes.Keyword, nodes.List, nodes.Tuple,
+)  # fmt: skip
+"""Nodes that bind no name: in a template of only these, every name it loads is one it reads
+from the context (no ``for``, ``set``, ``with``, ``macro``, ``import``, block...)."""
+
+
 @lru_cache(maxsize=8192)
 def variables_in(source: str) -> frozenset[str]:
-    """The variables ``source`` reads, kept per source (Jinja finds them by running its
-    whole code generator)."""
-    return frozenset(meta.find_undeclared_variables(parsed(source)))
+    """The variables ``source`` reads, kept per source. A template that binds no name of its
+    own reads every name it loads (a walk of its tree); any other is left to Jinja, which
+    finds them by running its whole code generator."""
+    tree = parsed(source)
+    if all(isinstance(node, PLAIN_NODES) for node in _walk(tree)):
+        return frozenset(n.name for n in tree.find_all(nodes.Name) if n.ctx == "load")
+    return frozenset(meta.find_undeclared_variables(tree))
+
+
+def _walk(node: nodes.Node) -> Iterator[nodes.Node]:
+    yield node
+    for child in node.iter_child_nodes():
+        yield from _walk(child)
 
 
 @lru_cache(maxsize=4096)
 def compiled(source: str) -> jinja2.Template:
-    """Templates are compiled once per process; runbooks render many times (proofs, fan-out)."""
-    return environment().from_string(source)
+    """Templates are compiled once per process; runbooks render many times (proofs, fan-out).
+    The code is generated from a copy of the tree :func:`parsed` keeps (the sandbox and
+    Jinja's optimizer rewrite the tree they compile), not from a second parse."""
+    env = environment()
+    tree = copy.deepcopy(parsed(source), {id(env): env})
+    return env.template_class.from_code(env, env.compile(tree), env.make_globals(None), None)
 
 
 def render_source(

@@ -6,6 +6,7 @@ mapped to exit statuses here, once.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import traceback
@@ -20,6 +21,7 @@ try:  # typer >= 0.20 vendors click; its exceptions are not click's
 except ImportError:  # pragma: no cover - older typer on plain click
     from click import exceptions as click_errors  # type: ignore[no-redef]
 
+from outagecomms.cli import lean_typer, registry
 from outagecomms.cli.app import app, embedded
 from outagecomms.cli.options import flag_for
 from outagecomms.errors import ExitStatus, OutagecommsError, exit_status_of
@@ -29,22 +31,7 @@ __all__ = ["app", "main", "run"]
 
 def _load_commands() -> None:
     """Import every command module: each registers its commands on ``app``."""
-    from outagecomms.cli import (  # noqa: F401 - imported for their @app.command()s
-        components,
-        correct,
-        demo,
-        files,
-        incidents,
-        init,
-        lint,
-        maintenance,
-        measure,
-        report,
-        service,
-        site,
-        subscribers,
-        worker,
-    )
+    registry.load_commands()
 
 
 def _error(message: str) -> None:
@@ -62,7 +49,8 @@ def run(
     ``sender``, ``senders``."""
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args or os.environ.get("OUTAGECOMMS_DEBUG", "") not in ("", "0")
-    _load_commands()
+    lean_typer.install()
+    registry.load_commands(args)
     try:
         command = typer.main.get_command(app)
         with embedded(orchestrator_options):
@@ -107,5 +95,9 @@ def run(
 
 
 def main() -> None:
-    """Console-script entry point."""
-    sys.exit(run())
+    """Console-script entry point. Before the interpreter exits, every object is frozen out
+    of the garbage collector's reach: its last collection over everything the imports
+    created costs a tenth of a second and frees nothing the exit would not."""
+    status = run()
+    gc.freeze()
+    sys.exit(status)

@@ -14,7 +14,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-import structlog
 from sqlalchemy.engine import Connection
 
 from outagecomms.components.catalog import Catalog, load_catalog, unknown_component_message
@@ -23,13 +22,14 @@ from outagecomms.components.statuses import BY_SEVERITY, ComponentStatus, parse_
 from outagecomms.errors import ConfigError, UnknownNameError, UsageError
 from outagecomms.inputs import check_value
 from outagecomms.limits import ACTOR_MAX_LENGTH
+from outagecomms.logs import get_logger
 from outagecomms.models import Runbook, Severity
 from outagecomms.project import Project
 from outagecomms.store import Store
 from outagecomms.store import components_repo as repo
 from outagecomms.store.records import iso_utc
 
-log = structlog.get_logger(__name__)
+log = get_logger(__name__)
 
 
 def catalog_of(project: Project) -> Catalog:

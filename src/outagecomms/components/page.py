@@ -14,14 +14,13 @@ import os
 from collections.abc import Mapping
 from datetime import datetime
 
-import structlog
-
 from outagecomms.errors import OutagecommsError
+from outagecomms.logs import get_logger
 from outagecomms.models import ChannelKind
 from outagecomms.project import Project
 from outagecomms.store import Store
 
-log = structlog.get_logger(__name__)
+log = get_logger(__name__)
 
 
 def rebuild_status_pages(

@@ -9,14 +9,13 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Protocol
 
-import structlog
-
+from outagecomms.logs import get_logger
 from outagecomms.models import Phase
 from outagecomms.project import LoadedRunbook, Project
 from outagecomms.store import Store, default_database_url, open_store
 from outagecomms.store.records import DeliveryState
 
-log = structlog.get_logger(__name__)
+log = get_logger(__name__)
 
 
 ACTOR_ENV = "OUTAGECOMMS_ACTOR"

@@ -11,7 +11,6 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Self
 
-import structlog
 from sqlalchemy.engine import Connection
 
 from outagecomms.approvals import ensure_sendable
@@ -36,6 +35,7 @@ from outagecomms.incidents.views import (
 )
 from outagecomms.inputs import check_value
 from outagecomms.limits import ACTOR_MAX_LENGTH
+from outagecomms.logs import get_logger
 from outagecomms.models import Channel, ChannelKind, Phase, Runbook, Severity
 from outagecomms.outbox.attempts import lease_length, record_attempt, release_unsent
 from outagecomms.outbox.posting import Posted, post_texts
@@ -51,7 +51,7 @@ from outagecomms.store.records import (
 )
 from outagecomms.templates import IncidentFacts, resolve_values
 
-log = structlog.get_logger(__name__)
+log = get_logger(__name__)
 
 
 class Messaging:

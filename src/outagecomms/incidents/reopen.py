@@ -8,7 +8,6 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-import structlog
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -27,6 +26,7 @@ from outagecomms.incidents.views import (
     Report,
 )
 from outagecomms.inputs import check_variables
+from outagecomms.logs import get_logger
 from outagecomms.models import Phase, Severity
 from outagecomms.project import LoadedRunbook
 from outagecomms.store import repository as repo
@@ -36,7 +36,7 @@ from outagecomms.store.records import (
 )
 from outagecomms.store.repository import UNBLOCKED
 
-log = structlog.get_logger(__name__)
+log = get_logger(__name__)
 
 
 class Reopening(Messaging):

@@ -7,8 +7,6 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-import structlog
-
 from outagecomms.approvals import content_hash
 from outagecomms.errors import (
     PARAMETER,
@@ -17,13 +15,14 @@ from outagecomms.errors import (
 )
 from outagecomms.inputs import check_value
 from outagecomms.limits import ACTOR_MAX_LENGTH
+from outagecomms.logs import get_logger
 from outagecomms.models import Phase, Runbook, Severity
 from outagecomms.store.records import (
     IncidentRecord,
 )
 from outagecomms.store.tables import IncidentStatus
 
-log = structlog.get_logger(__name__)
+log = get_logger(__name__)
 
 
 def pin(runbook: Runbook) -> dict[str, Any]:

@@ -14,7 +14,6 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-import structlog
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -51,6 +50,7 @@ from outagecomms.incidents.views import (
 )
 from outagecomms.inputs import check_variables
 from outagecomms.limits import raise_it
+from outagecomms.logs import get_logger
 from outagecomms.models import Phase, Severity
 from outagecomms.project import LoadedRunbook
 from outagecomms.store import repository as repo
@@ -63,7 +63,7 @@ from outagecomms.store.records import (
 from outagecomms.store.repository import UNBLOCKED
 from outagecomms.store.tables import IncidentStatus
 
-log = structlog.get_logger(__name__)
+log = get_logger(__name__)
 
 
 class Orchestrator(Reopening):

@@ -8,12 +8,11 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-import structlog
-
 from outagecomms.durations import format_duration
 from outagecomms.errors import ExitStatus
 from outagecomms.incidents.defaults import WAITING_STATES
 from outagecomms.incidents.rules import _whole_minutes
+from outagecomms.logs import get_logger
 from outagecomms.store.records import (
     DeliveryRecord,
     EventRecord,
@@ -23,7 +22,7 @@ from outagecomms.store.records import (
 )
 from outagecomms.store.tables import DeliveryState
 
-log = structlog.get_logger(__name__)
+log = get_logger(__name__)
 
 
 def incident_json(incident: IncidentRecord, *, deduplicated: bool = False) -> dict[str, Any]:

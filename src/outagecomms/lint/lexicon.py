@@ -151,7 +151,7 @@ WORD_START = r"(?<!\w)"
 """How phrase and stem expressions begin; an alternation of them checks it once."""
 WORDS = "<words>"
 """The term of a match of a group's phrases and stems (which are matched together)."""
-FIND_CACHE = 512
+FIND_CACHE = 8192
 """How many (group, text) results a lexicon keeps: the rules ask for the same group often."""
 
 

@@ -8,16 +8,16 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-import structlog
 from sqlalchemy.engine import Connection
 
 from outagecomms.delivery import DEFAULT_TIMEOUT, Outcome, RetryPolicy
+from outagecomms.logs import get_logger
 from outagecomms.store import repository as repo
 from outagecomms.store.records import DeliveryRecord, iso_utc, public_id
 from outagecomms.store.tables import DeliveryState
 from outagecomms.store.wakeups import work_waiting
 
-log = structlog.get_logger(__name__)
+log = get_logger(__name__)
 
 LEASE_GRACE = timedelta(seconds=60)
 """How long past the send timeout an inline sender's claim on its deliveries lasts; after

@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import structlog
 from sqlalchemy.engine import Connection
 
 from outagecomms.fanout import ChannelText
+from outagecomms.logs import get_logger
 from outagecomms.models import Audience, Channel, Phase
 from outagecomms.outbox.recipients import recipients
 from outagecomms.store import repository as repo
@@ -22,7 +22,7 @@ from outagecomms.store.records import IncidentRecord
 from outagecomms.store.tables import DeliveryState
 from outagecomms.store.wakeups import work_waiting
 
-log = structlog.get_logger(__name__)
+log = get_logger(__name__)
 
 
 @dataclass(frozen=True)

@@ -10,15 +10,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-import structlog
-
 from outagecomms.delivery import Outcome, Outgoing, send_all
+from outagecomms.logs import get_logger
 from outagecomms.models import ChannelKind
 from outagecomms.progress import FanoutProgress
 from outagecomms.project import Project
 from outagecomms.store import Store
 
-log = structlog.get_logger(__name__)
+log = get_logger(__name__)
 
 
 class Sender(Protocol):

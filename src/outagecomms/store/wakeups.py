@@ -7,13 +7,13 @@ import sqlite3
 import threading
 import time
 
-import structlog
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from outagecomms.logs import get_logger
 from outagecomms.store import Store
 
-log = structlog.get_logger(__name__)
+log = get_logger(__name__)
 
 
 WORK_CHANNEL = "outagecomms_work"

@@ -6,9 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-import structlog
-
 from outagecomms.durations import format_duration
+from outagecomms.logs import get_logger
 from outagecomms.store import Store
 from outagecomms.store import repository as repo
 from outagecomms.store.records import IncidentRecord
@@ -17,7 +16,7 @@ from outagecomms.worker.settings import (
     STALE_AFTER,
 )
 
-log = structlog.get_logger(__name__)
+log = get_logger(__name__)
 
 
 def last_worker_seen(store: Store) -> datetime | None:

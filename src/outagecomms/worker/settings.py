@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import structlog
+from outagecomms.logs import get_logger
 
-log = structlog.get_logger(__name__)
+log = get_logger(__name__)
 
 
 WORKER_ACTOR = "outagecomms worker"
