@@ -211,6 +211,47 @@ def finish_attempt(
     return result.rowcount == 1
 
 
+def finish_attempts(
+    conn: Connection,
+    delivery_ids: Collection[int],
+    *,
+    owner: str,
+    now: datetime,
+    state: DeliveryState,
+    due_at: datetime | None,
+    error: str | None,
+    maybe_sent: bool = False,
+) -> set[int]:
+    """:func:`finish_attempt` for many deliveries with the same outcome, in one
+    ``UPDATE ... WHERE id IN (...)``: the ids recorded (those whose lease ``owner`` still
+    held; the others are left as they are)."""
+    if not delivery_ids:
+        return set()
+    values: dict[str, Any] = {
+        "state": state.value,
+        "due_at": due_at,
+        "last_error": error,
+        "lease_owner": None,
+        "lease_expires_at": None,
+        "updated_at": now,
+    }
+    if state is DeliveryState.SENT:
+        values["sent_at"] = now
+    if maybe_sent:
+        values["possibly_duplicate"] = True
+    result = conn.execute(
+        update(deliveries)
+        .where(
+            deliveries.c.id.in_(list(delivery_ids)),
+            deliveries.c.state == DeliveryState.SENDING.value,
+            deliveries.c.lease_owner == owner,
+        )
+        .values(**values)
+        .returning(deliveries.c.id)
+    )
+    return {int(found) for found in result.scalars()}
+
+
 def release_claims(
     conn: Connection, delivery_ids: Iterable[int], *, owner: str, now: datetime
 ) -> int:

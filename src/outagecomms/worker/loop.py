@@ -191,6 +191,7 @@ class Worker(Reminding):
         finally:
             self._wakeup.close()
             self._wakeup = None
+            self.close_senders()
             try:
                 with self.store.write() as conn:
                     repo.worker_stopped(conn, worker=self.id, now=self.clock())
