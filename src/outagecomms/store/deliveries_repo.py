@@ -481,11 +481,12 @@ def take_leases(
     now: datetime,
     lease_until: datetime,
     taken_over: bool = False,
-) -> None:
+) -> list[DeliveryRecord]:
     """Move these deliveries to ``sending`` (one attempt more) under ``owner``'s lease;
-    ``taken_over``: from a sender whose lease ran out, so possibly duplicated."""
+    ``taken_over``: from a sender whose lease ran out, so possibly duplicated. Returns
+    them as they now are, by id (one ``UPDATE ... RETURNING``, no second read)."""
     if not delivery_ids:
-        return
+        return []
     values: dict[str, Any] = {
         "state": DeliveryState.SENDING.value,
         "attempts": deliveries.c.attempts + 1,
@@ -495,7 +496,14 @@ def take_leases(
     }
     if taken_over:
         values["possibly_duplicate"] = True
-    conn.execute(update(deliveries).where(deliveries.c.id.in_(list(delivery_ids))).values(**values))
+    result = conn.execute(
+        update(deliveries)
+        .where(deliveries.c.id.in_(list(delivery_ids)))
+        .values(**values)
+        .returning(*deliveries.columns)
+    )
+    records = [DeliveryRecord.from_row(row) for row in result.mappings()]
+    return sorted(records, key=lambda record: record.id)
 
 
 def deliveries_by_id(conn: Connection, delivery_ids: Collection[int]) -> list[DeliveryRecord]:

@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection
 from outagecomms.delivery import DEFAULT_TIMEOUT, SOCKET_GRACE, Outcome, Outgoing
 from outagecomms.errors import StoreError
 from outagecomms.models import ChannelKind
-from outagecomms.outbox.attempts import batched_attempts
+from outagecomms.outbox.attempts import batched_attempts, release_unsent
 from outagecomms.outbox.claims import Claim, claim_due
 from outagecomms.store import repository as repo
 from outagecomms.store.events_repo import add_events
@@ -42,8 +42,9 @@ from outagecomms.worker.texts import (
 
 log = structlog.get_logger(__name__)
 
-CLAIM_AHEAD = 2
-"""Batches claimed before the threads are free to send them (see :meth:`_claim_ahead`)."""
+CLAIM_AHEAD = 4
+"""Batches claimed before the threads are free to send them (see :meth:`_claim_ahead`);
+a claim is made once two batches' room is free."""
 LEASE_MARGIN = timedelta(seconds=10)
 MESSAGES_KEPT = 10_000
 """Messages remembered for the line per message (a message's seq, phase and origin never
@@ -60,15 +61,16 @@ class Delivering(KeepingCadence):
         """Send everything due (claimed as slots free, recorded as sends end) until
         nothing is left to claim and nothing is in flight, or a stop. False when nothing
         was claimed or cancelled."""
-        flight = self._sender_pool().flight()
+        flight = self._sender_pool().flight(self._stop)
         claims = 0
         worked = False
         may_claim = True
-        room = self.batch * self._claim_ahead()
+        ahead = self._claim_ahead()
+        room = self.batch * ahead
         try:
             while True:
                 free = room - flight.deliveries
-                refill = flight.deliveries == 0 or free >= self.batch
+                refill = flight.deliveries == 0 or free >= self.batch * max(1, ahead // 2)
                 if may_claim and refill and not self._stop.is_set() and claims < MAX_CLAIM_ROUNDS:
                     claims += 1
                     claim = self._claim(clock, report, free)
@@ -99,10 +101,11 @@ class Delivering(KeepingCadence):
                     log.error("worker.not_recorded", error=problem_text(exc))
 
     def _claim_ahead(self) -> int:
-        """How many batches of ``concurrency`` may be claimed at once: two (one sending,
-        the next waiting for free threads, so that no thread waits for a claim) when a
-        delivery's lease outlasts waiting for the sends ahead of it and its own send;
-        else one."""
+        """How many batches of ``concurrency`` may be claimed at once: :data:`CLAIM_AHEAD`
+        (one sending, the next ones waiting for free threads, so that no thread waits for
+        a claim) when a delivery's lease outlasts waiting for the sends ahead of it and
+        its own send; else one. On a stop, the ones claimed ahead that have not begun
+        are released, not sent."""
         timeout = timedelta(seconds=(self.orchestrator.timeout or DEFAULT_TIMEOUT) + SOCKET_GRACE)
         return CLAIM_AHEAD if self.lease > CLAIM_AHEAD * timeout + LEASE_MARGIN else 1
 
@@ -183,9 +186,12 @@ class Delivering(KeepingCadence):
                 why = f"not sent: {problem_text(sent.error)}"
                 sent.outcomes, sent.blocked = {}, {r.id: why for r in sent.records}
         now = clock()
+        unsent = [record.id for sent in done if sent.unsent for record in sent.records]
+        done = [sent for sent in done if not sent.unsent]
         states: dict[int, str] = {}
         try:
             with self.store.write() as conn:
+                release_unsent(conn, unsent, owner=self.id, now=now)  # stopped before them
                 with batched_attempts(conn) as batch:
                     for sent in done:
                         for record in sent.records:

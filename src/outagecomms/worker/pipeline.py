@@ -37,6 +37,11 @@ class Sent:
     blocked: dict[int, str] = field(default_factory=dict)
     error: BaseException | None = None
     """The send raised (a bug): nothing is known to have left."""
+    ahead: bool = False
+    """Claimed ahead: queued behind a full pool of sends when submitted."""
+    unsent: bool = False
+    """Claimed ahead and not begun when the worker was asked to stop: nothing left, the
+    claims are to be released (no attempt counted)."""
 
 
 class SendPool:
@@ -47,9 +52,10 @@ class SendPool:
         self._pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="outagecomms-send")
         self._serial = threading.Lock()
 
-    def flight(self) -> Flight:
-        """A new set of sends whose ends one caller waits for."""
-        return Flight(self)
+    def flight(self, stop: threading.Event) -> Flight:
+        """A new set of sends whose ends one caller waits for; once ``stop`` is set, the
+        sends claimed ahead that have not begun are not begun."""
+        return Flight(self, stop)
 
     def _submit(self, run: Callable[[], None]) -> None:
         self._pool.submit(contextvars.copy_context().run, run)
@@ -64,8 +70,9 @@ class Flight:
     end and returns the claims whose sends have all ended: a claim is recorded as one
     batch (what its slowest send waits for is its own record, never the next claim)."""
 
-    def __init__(self, pool: SendPool) -> None:
+    def __init__(self, pool: SendPool, stop: threading.Event) -> None:
         self._pool = pool
+        self._stop = stop
         self._done: queue.SimpleQueue[Sent] = queue.SimpleQueue()
         self._ended: dict[int, list[Sent]] = {}
         self._left: dict[int, int] = {}
@@ -77,6 +84,7 @@ class Flight:
     def submit(self, send: SendFunction, sent: Sent, *, serial: bool = False) -> None:
         """Send ``sent.records`` with ``send`` on a pool thread. ``serial``: never at the
         same time as another serial send (a status page rebuilt from the store)."""
+        sent.ahead = self.deliveries >= self._pool.size
         self.sends += 1
         self.deliveries += len(sent.records)
         self._left[sent.claim] = self._left.get(sent.claim, 0) + 1
@@ -84,7 +92,9 @@ class Flight:
 
     def _run(self, send: SendFunction, sent: Sent, serial: bool) -> None:
         try:
-            if serial:
+            if sent.ahead and self._stop.is_set():
+                sent.unsent = True
+            elif serial:
                 with self._pool._serial:
                     sent.outcomes, sent.blocked = send(sent.records)
             else:
