@@ -100,7 +100,7 @@ class Worker(Reminding):
             if self.stopping:
                 break
             taken.add(incident.number)
-            if self._cadence_update(incident.number, clock(), report):
+            if self._cadence_update(incident.number, clock(), report, incident):
                 report.updates.append(incident.id)
         return len(fresh)
 
