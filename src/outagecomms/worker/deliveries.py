@@ -159,17 +159,27 @@ class Delivering(KeepingCadence):
 
     def _dispatch(self, flight: Flight, claim: Claim, number: int) -> None:
         """Hand the claimed deliveries to the sender threads: one send each, but the kinds
-        with a sender of their own (the status page) together, one such send at a time."""
+        with a sender of their own together, up to ``concurrency`` a send (one SMTP session
+        for many emails), and the status page's one claim at a time (one rebuild)."""
         own = self.orchestrator.senders
         self.project.broken_channels()  # the channel files are read here, not in a race
-        grouped = [r for r in claim.claimed if _kind(r.kind) in own]
+        groups: dict[ChannelKind, list[DeliveryRecord]] = {}
         for record in claim.claimed:
-            if _kind(record.kind) not in own:
-                incident = {record.id: claim.incident_of[record.id]}
-                flight.submit(self._send, Sent([record], number, incident))
-        if grouped:
-            incidents = {r.id: claim.incident_of[r.id] for r in grouped}
-            flight.submit(self._send, Sent(grouped, number, incidents), serial=True)
+            kind = _kind(record.kind)
+            if kind is not None and kind in own:
+                groups.setdefault(kind, []).append(record)
+            else:
+                flight.submit(self._send, Sent([record], number, self._incidents(claim, [record])))
+        for kind, group in groups.items():
+            size = len(group) if kind is ChannelKind.SITE else self.batch
+            for start in range(0, len(group), size):
+                part = group[start : start + size]
+                sent = Sent(part, number, self._incidents(claim, part))
+                flight.submit(self._send, sent, serial=kind is ChannelKind.SITE)
+
+    @staticmethod
+    def _incidents(claim: Claim, records: Sequence[DeliveryRecord]) -> dict[int, int]:
+        return {record.id: claim.incident_of[record.id] for record in records}
 
     def _record_sent(
         self,
