@@ -3,8 +3,8 @@
 Prints one table and writes every row, with the machine, to ``bench/results/latest.json``.
 ``--quick`` is a smoke run (few repetitions, small inputs; its numbers mean little).
 ``--only NAME`` runs some benchmarks (repeatable): startup, declare, declare-kinds, fanout,
-lint, status, lint-quality, worker, service. ``OUTAGECOMMS_BENCH_LARGE=1`` adds the big sizes
-(10,000 incidents' status, 10,000 and 100,000 due deliveries).
+lint, status, site, lint-quality, worker, service. ``OUTAGECOMMS_BENCH_LARGE=1`` adds the big sizes
+(10,000 incidents' status and site declare, 10,000 and 100,000 due deliveries).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from bench.harness import REPO, Benchmark, Config, Row, load_average, machine, r
 
 
 def benchmarks() -> dict[str, Benchmark]:
-    from bench import cases, lint_quality, service, worker
+    from bench import cases, lint_quality, service, site, worker
 
     return {
         "startup": cases.startup,
@@ -33,6 +33,7 @@ def benchmarks() -> dict[str, Benchmark]:
         "fanout": cases.fanout,
         "lint": cases.lint,
         "status": cases.status,
+        "site": site.site,
         "lint-quality": lint_quality.rows,
         "worker": worker.worker,
         "service": service.service,

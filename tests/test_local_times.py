@@ -14,8 +14,23 @@ from outagecomms.incidents import Orchestrator
 from outagecomms.localdates import LocalMoment
 from outagecomms.project import Project
 from outagecomms.store import Store
-from tests.incidents.conftest import *  # noqa: F403 - project_root, store, clock, sender
+from tests.incidents import conftest as incidents_fixtures
 from tests.incidents.conftest import IMPACT, RUNBOOK, Approvals, Clock, FakeSender, write_channel
+
+# the fixtures shared with tests/incidents/ (named, not star-imported)
+approvals = incidents_fixtures.approvals
+cli_orchestrator_options = incidents_fixtures.cli_orchestrator_options
+clock = incidents_fixtures.clock
+fake_channels = incidents_fixtures.fake_channels
+http = incidents_fixtures.http
+orchestrator = incidents_fixtures.orchestrator
+postgres_url = incidents_fixtures.postgres_url
+project_root = incidents_fixtures.project_root
+real_approvals = incidents_fixtures.real_approvals
+sender = incidents_fixtures.sender
+sink_channels = incidents_fixtures.sink_channels
+smtp = incidents_fixtures.smtp
+store = incidents_fixtures.store
 
 NOW = datetime(2026, 12, 1, 8, 28, tzinfo=UTC)
 SOON = NOW + timedelta(minutes=30)  # 08:58 UTC, the same day everywhere below

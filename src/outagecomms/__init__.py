@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     )
     from outagecomms.incidents import Orchestrator, Report
     from outagecomms.lint.runner import lint_paths, lint_text
+    from outagecomms.maintenance import Maintenance
     from outagecomms.preview import preview
     from outagecomms.project import Project
     from outagecomms.store import Store, default_database_url, open_store
@@ -42,6 +43,7 @@ _WHERE = {
     "Orchestrator": "outagecomms.incidents",
     "Report": "outagecomms.incidents",
     "Worker": "outagecomms.worker",
+    "Maintenance": "outagecomms.maintenance",
     "Project": "outagecomms.project",
     "Store": "outagecomms.store",
     "open_store": "outagecomms.store",
@@ -66,6 +68,7 @@ __all__ = [
     "ConfigError",
     "ExitStatus",
     "FindingsError",
+    "Maintenance",
     "NotFoundError",
     "Orchestrator",
     "OutagecommsError",

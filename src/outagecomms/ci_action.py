@@ -1,45 +1,81 @@
 """The GitHub Action's step (``action.yml``): declare or resolve by dedupe key, from CI.
 
 ``action.yml`` passes its inputs as ``INPUT_*`` environment variables (never interpolated
-into a script) and runs ``python -m outagecomms.ci_action``. This module builds the
-``outagecomms declare|resolve ... --json`` command line, runs the CLI in-process, writes
-the step outputs to the file named by ``$GITHUB_OUTPUT`` and a line to
-``$GITHUB_STEP_SUMMARY``, and turns failures into ``::error::`` / ``::warning::``
-annotations that carry the CLI's one-line reason.
+into a script) and runs ``python -m outagecomms.ci_action``. This module checks them,
+calls the Python API (:class:`outagecomms.incidents.Orchestrator`: ``declare`` with the
+dedupe key and cool-down, ``resolve_if_open``), prints the report's JSON document (the
+CLI's ``--json``), writes the step outputs to the file named by ``$GITHUB_OUTPUT`` and a
+line to ``$GITHUB_STEP_SUMMARY``, and turns failures into ``::error::`` / ``::warning::``
+annotations that carry the one-line reason, naming the action's inputs
+(``dedupe-key``, ``cadence``) where an error is about one.
 
 Idempotent by design, so a check that runs every few minutes never spams anyone:
 
 - ``declare`` while the key's incident is open sends nothing (``deduplicated=true``);
   a flap within the cool-down re-opens the resolved incident with an ``update``
   (``reopened=true``);
-- ``resolve`` uses ``--if-open``: when nothing is open for the key it sends nothing and
-  succeeds.
+- ``resolve`` is ``resolve --if-open``: when nothing is open for the key it sends nothing
+  and succeeds.
 
-Exit status: the CLI's (README "Exit codes"), except 6 (a channel failed its first attempt
+Exit status: the CLI's (README "Exit codes": :attr:`Report.exit_status`,
+:func:`outagecomms.errors.exit_status_of`), except 6 (a channel failed its first attempt
 and stays queued for the worker), which is a warning and exit 0 unless
-``fail-on-queued`` is true.
+``fail-on-queued`` is true. Settings the CLI reads from the environment when a flag is
+not given are read here when the input is empty: ``OUTAGECOMMS_COOLDOWN``,
+``OUTAGECOMMS_SEND_TIMEOUT``, ``OUTAGECOMMS_CONCURRENCY``, the log settings and
+``OUTAGECOMMS_DEBUG`` (tracebacks on stderr).
 """
 
 from __future__ import annotations
 
-import io
 import json
+import math
 import os
 import sys
-from collections.abc import Mapping, Sequence
-from contextlib import redirect_stderr, redirect_stdout
+import traceback
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, redirect_stderr
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from outagecomms.errors import ExitStatus
+from outagecomms.durations import parse_cooldown, parse_duration
+from outagecomms.errors import ExitStatus, OutagecommsError, exit_status_of
+from outagecomms.vocabulary import Severity
 
-__all__ = ["ActionError", "Inputs", "command_line", "main", "outputs_of", "run_action"]
+if TYPE_CHECKING:
+    from outagecomms.incidents import Orchestrator, Report
+
+__all__ = ["ActionError", "Inputs", "input_for", "main", "outputs_of", "run_action"]
 
 MODES = ("declare", "resolve")
 TRUE = ("1", "true", "yes", "on")
 FALSE = ("", "0", "false", "no", "off")
 ERROR_PREFIX = "outagecomms: error: "
+INPUTS = {
+    "by": "by",
+    "cadence": "cadence",
+    "channels": "channels",
+    "cooldown": "cooldown",
+    "database_url": "database-url",
+    "dedupe_key": "dedupe-key",
+    "project": "project",
+    "runbook_id": "runbook",
+    "severity": "severity",
+    "timeout": "timeout",
+    "variables": "variables",
+}
+"""The action input of each Python API parameter an error may name
+(``OutagecommsError.parameter``); a parameter no input sets keeps its own name."""
+
+
+def input_for(parameter: str | None) -> str | None:
+    """How an annotation names an API parameter: ``dedupe_key`` -> ``input dedupe-key``
+    (None: the parameter's own name, for one no input sets)."""
+    if parameter is None or parameter not in INPUTS:
+        return None
+    return f"input {INPUTS[parameter]}"
 
 
 class ActionError(Exception):
@@ -58,14 +94,18 @@ class Inputs:
     dedupe_key: str
     database_url: str
     runbook: str = ""
-    severity: str = ""
+    severity: Severity | None = None
     variables: tuple[str, ...] = ()
-    cooldown: str = ""
-    cadence: str = ""
+    """``name=value`` (``name.LANG=value``), as the input's lines give them."""
+    cooldown: timedelta | None = None
+    """None: the runbook's ``flap_cooldown``; zero: never re-open."""
+    cadence: timedelta | None = None
     channels: tuple[str, ...] = ()
     project: str = "."
     by: str = ""
-    timeout: str = ""
+    timeout: float | None = None
+    concurrency: int | None = None
+    """``OUTAGECOMMS_CONCURRENCY`` (no input sets it)."""
     fail_on_queued: bool = False
 
     @classmethod
@@ -92,15 +132,19 @@ class Inputs:
         runbook = get("RUNBOOK")
         if mode == "declare" and not runbook:
             raise ActionError("input runbook is empty; declare needs a runbook id")
+        cooldown = get("COOLDOWN") or environ.get("OUTAGECOMMS_COOLDOWN", "").strip()
+        cadence = get("CADENCE")
         return cls(
             mode=mode,
             dedupe_key=key,
             database_url=database_url,
             runbook=runbook,
-            severity=get("SEVERITY"),
+            severity=_severity(get("SEVERITY")),
             variables=parse_variables(environ.get("INPUT_VARIABLES", "")),
-            cooldown=get("COOLDOWN"),
-            cadence=get("CADENCE"),
+            cooldown=_duration(
+                cooldown, "cooldown", parse_cooldown, " (or 0/off to never re-open)"
+            ),
+            cadence=_duration(cadence, "cadence", parse_duration),
             channels=tuple(
                 name.strip()
                 for name in get("CHANNELS").replace(",", "\n").splitlines()
@@ -108,7 +152,8 @@ class Inputs:
             ),
             project=get("PROJECT") or ".",
             by=get("BY") or default_by(environ),
-            timeout=get("TIMEOUT"),
+            timeout=_timeout(get("TIMEOUT") or environ.get("OUTAGECOMMS_SEND_TIMEOUT", "").strip()),
+            concurrency=_concurrency(environ.get("OUTAGECOMMS_CONCURRENCY", "").strip()),
             fail_on_queued=_flag(get("FAIL_ON_QUEUED"), "fail-on-queued"),
         )
 
@@ -140,6 +185,56 @@ def default_by(environ: Mapping[str, str]) -> str:
     return f"github-actions: {workflow}" + (f" #{run}" if run else "")
 
 
+def _severity(value: str) -> Severity | None:
+    if not value:
+        return None
+    try:
+        return Severity(value.lower())
+    except ValueError:
+        allowed = ", ".join(s.value for s in Severity)
+        raise ActionError(
+            f"input severity is {value!r}; use one of {allowed} (or leave it empty for the "
+            "runbook's)"
+        ) from None
+
+
+def _duration(
+    value: str, name: str, parse: Callable[[str], timedelta], hint: str = ""
+) -> timedelta | None:
+    if not value:
+        return None
+    try:
+        return parse(value)
+    except ValueError as exc:
+        raise ActionError(f"input {name}: {exc}{hint}") from None
+
+
+def _timeout(value: str) -> float | None:
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not math.isfinite(seconds) or seconds < 0.1:
+        raise ActionError(
+            f"input timeout is {value!r}; give the seconds each channel's first attempt may "
+            "take, at least 0.1 (e.g. 10)"
+        )
+    return seconds
+
+
+def _concurrency(value: str) -> int | None:
+    if not value:
+        return None
+    if not value.isdigit() or int(value) < 1:
+        raise ActionError(
+            f"OUTAGECOMMS_CONCURRENCY is {value!r}; give how many channels are sent to at "
+            "the same time, at least 1 (e.g. 16)"
+        )
+    return int(value)
+
+
 def _flag(value: str, name: str) -> bool:
     if value.lower() in TRUE:
         return True
@@ -148,34 +243,8 @@ def _flag(value: str, name: str) -> bool:
     raise ActionError(f"input {name} is {value!r}; use true or false")
 
 
-def command_line(inputs: Inputs) -> list[str]:
-    """The ``outagecomms`` arguments for these inputs (always ``--json``)."""
-    args: list[str]
-    if inputs.mode == "declare":
-        args = ["declare", inputs.runbook]
-        if inputs.severity:
-            args += ["--severity", inputs.severity]
-        if inputs.cooldown:
-            args += ["--cooldown", inputs.cooldown]
-        if inputs.cadence:
-            args += ["--cadence", inputs.cadence]
-        for channel in inputs.channels:
-            args += ["--channel", channel]
-    else:
-        args = ["resolve", "--if-open"]
-    args += ["--dedupe-key", inputs.dedupe_key]
-    for assignment in inputs.variables:
-        args += ["--var", assignment]
-    if inputs.by:
-        args += ["--by", inputs.by]
-    if inputs.timeout:
-        args += ["--timeout", inputs.timeout]
-    args += ["--database-url", inputs.database_url, "--project", inputs.project, "--json"]
-    return args
-
-
 def outputs_of(document: Mapping[str, Any] | None, exit_code: int) -> dict[str, str]:
-    """The step outputs for a CLI result (``document`` is its JSON, None on an error)."""
+    """The step outputs for a result (``document`` is its JSON document, None on an error)."""
     from outagecomms.store.records import DeliveryState
 
     incident = (document or {}).get("incident") or {}
@@ -203,24 +272,6 @@ def _bool(value: bool) -> str:
     return "true" if value else "false"
 
 
-class _Tee(io.TextIOBase):
-    """Writes through to the real stream (the CI log) and keeps a copy."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-        self.copy = io.StringIO()
-
-    def write(self, text: str) -> int:
-        self.copy.write(text)
-        return self.stream.write(text)
-
-    def flush(self) -> None:
-        self.stream.flush()
-
-    def isatty(self) -> bool:
-        return False
-
-
 @dataclass(frozen=True)
 class Result:
     exit_code: int
@@ -230,9 +281,19 @@ class Result:
 
 
 def run_action(
-    environ: Mapping[str, str], *, stdout: TextIO | None = None, stderr: TextIO | None = None
+    environ: Mapping[str, str],
+    *,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+    orchestrator_options: Mapping[str, Any] | None = None,
 ) -> Result:
-    """Run one action step: read inputs, run the CLI, write outputs and annotations."""
+    """Run one action step: read inputs, declare or resolve, write outputs and annotations.
+
+    ``stdout`` gets the JSON document and the annotations; ``stderr`` the logs, the
+    first attempts' progress and, with ``OUTAGECOMMS_DEBUG``, tracebacks.
+    ``orchestrator_options``: extra options for the :class:`Orchestrator` (``gate``,
+    ``clock``, ``sender``, ``senders``), for a program or test that runs the step
+    in-process; nothing in the environment can set them."""
     out = stdout or sys.stdout
     err = stderr or sys.stderr
     try:
@@ -243,18 +304,14 @@ def run_action(
         _write_outputs(environ, outputs)
         return Result(int(exc.status), int(exc.status), outputs)
 
-    from outagecomms.cli import run
-
-    captured = io.StringIO()
-    tee = _Tee(err)
-    with redirect_stdout(captured), redirect_stderr(tee):
-        code = run(command_line(inputs))
-    document = _document(captured.getvalue())
+    with redirect_stderr(err):
+        outcome = _call(inputs, environ, err, orchestrator_options or {})
+    code, document = int(outcome.status), outcome.document
     outputs = outputs_of(document, code)
     _write_outputs(environ, outputs)
     _summarize(environ, inputs, outputs)
     if document is not None:
-        out.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+        out.write(json.dumps(document, ensure_ascii=False, indent=2, default=str) + "\n")
         for warning in document.get("warnings") or []:  # e.g. no worker keeps the cadence
             _annotate(out, "warning", f"outagecomms: {warning}")
     status = code
@@ -268,7 +325,7 @@ def run_action(
         )
         status = code if inputs.fail_on_queued else ExitStatus.OK
     elif code != ExitStatus.OK:
-        _annotate(out, "error", _reason(tee.copy.getvalue(), code))
+        _annotate(out, "error", ERROR_PREFIX + outcome.reason)
     elif outputs["reopened"] == "true":
         _annotate(
             out,
@@ -279,22 +336,123 @@ def run_action(
     return Result(int(status), code, outputs)
 
 
-def _document(text: str) -> dict[str, Any] | None:
-    if not text.strip():
-        return None
+@dataclass(frozen=True)
+class _Outcome:
+    status: ExitStatus
+    document: dict[str, Any] | None
+    """The report's JSON document (None: an error came instead)."""
+    reason: str = ""
+    """The one-line reason of a failure, after ``outagecomms: error: ``."""
+
+
+def _call(
+    inputs: Inputs, environ: Mapping[str, str], err: TextIO, options: Mapping[str, Any]
+) -> _Outcome:
+    """Declare or resolve through the Python API, as ``outagecomms declare|resolve --json``
+    would: the same document, exit status and error."""
+    from outagecomms import logs
+
+    debug = environ.get("OUTAGECOMMS_DEBUG", "") not in ("", "0")
+    logs.configure(
+        log_format=environ.get("OUTAGECOMMS_LOG_FORMAT", "auto"),
+        level="debug" if debug else environ.get("OUTAGECOMMS_LOG_LEVEL", "warning"),
+    )
     try:
-        parsed = json.loads(text)
-    except ValueError:
-        return None
-    return parsed if isinstance(parsed, dict) else None
+        with _orchestrator(inputs, environ, err, options) as orchestrator:
+            report, document = _declare_or_resolve(orchestrator, inputs)
+    except (Exception, KeyboardInterrupt) as exc:
+        if debug:
+            traceback.print_exc(file=err)
+        return _Outcome(exit_status_of(exc), None, _reason(exc))
+    if report is None:
+        return _Outcome(ExitStatus.OK, document)
+    reason = ""
+    if report.interrupted:
+        unsent = ", ".join(d.channel for d in report.unsent) or "none"
+        reason = (
+            f"interrupted: {report.incident.id} is recorded; channel(s) not yet sent "
+            f"({unsent}) stay queued for the worker"
+        )
+    return _Outcome(report.exit_status, document, reason)
 
 
-def _reason(stderr_text: str, code: int) -> str:
-    """The CLI's one-line ``outagecomms: error: ...`` (the last one), or a fallback."""
-    lines = [line for line in stderr_text.splitlines() if line.startswith(ERROR_PREFIX)]
-    if lines:
-        return lines[-1]
-    return f"outagecomms exited {code} without an error line; rerun with OUTAGECOMMS_DEBUG=1"
+@contextmanager
+def _orchestrator(
+    inputs: Inputs, environ: Mapping[str, str], err: TextIO, options: Mapping[str, Any]
+) -> Iterator[Orchestrator]:
+    """The orchestrator for the step, built like the CLI's for a command that sends: the
+    first SIGINT (a cancelled run) stops the sends and leaves the rest to the worker."""
+    from outagecomms.incidents import Orchestrator
+    from outagecomms.interrupts import first_ctrl_c_stops_sending
+    from outagecomms.progress import FanoutProgress
+    from outagecomms.project import Project
+
+    with (
+        first_ctrl_c_stops_sending() as interrupt,
+        Orchestrator.open(
+            Project.discover(Path(inputs.project)),
+            database_url=inputs.database_url,
+            actor=inputs.by or None,
+            timeout=inputs.timeout,
+            concurrency=inputs.concurrency,
+            environ=dict(environ),
+            interrupt=interrupt,
+            **options,
+        ) as orchestrator,
+    ):
+        orchestrator.progress = FanoutProgress(err)
+        yield orchestrator
+
+
+def _declare_or_resolve(
+    orchestrator: Orchestrator, inputs: Inputs
+) -> tuple[Report | None, dict[str, Any]]:
+    """The report and its JSON document (``declare`` with its warnings, as the CLI's)."""
+    from outagecomms.incidents.views import report_document
+    from outagecomms.project import parse_assignments
+
+    variables = parse_assignments(inputs.variables)
+    if inputs.mode == "resolve":
+        found = orchestrator.resolve_if_open(inputs.dedupe_key, variables=variables)
+        return found, report_document(found)
+    from outagecomms.lint.channel_languages import declare_warnings
+    from outagecomms.worker import worker_warnings
+
+    report = orchestrator.declare(
+        inputs.runbook,
+        severity=inputs.severity,
+        variables=variables,
+        dedupe_key=inputs.dedupe_key,
+        cadence=inputs.cadence,
+        channels=inputs.channels,
+        cooldown=inputs.cooldown,
+    )
+    warnings = (
+        []
+        if report.deduplicated
+        else [
+            *declare_warnings(orchestrator.project, inputs.runbook, inputs.channels),
+            *worker_warnings(orchestrator, [report.incident]),
+        ]
+    )
+    return report, report_document(report, warnings=warnings)
+
+
+def _reason(exc: BaseException) -> str:
+    """One line: an error's message with its parameter named as the action's input."""
+    if isinstance(exc, OutagecommsError):
+        return exc.naming(input_for(exc.parameter))
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted"
+    if isinstance(exc, PermissionError):
+        where = f" {exc.filename}" if exc.filename else ""
+        return (
+            f"permission denied:{where} ({exc.strerror or exc}); make it readable and "
+            "writable by the runner's user, or point input database-url elsewhere"
+        )
+    return (
+        f"internal error: {type(exc).__name__}: {exc}; rerun with OUTAGECOMMS_DEBUG=1 and report it"
+    )
 
 
 def _annotate(out: TextIO, level: str, message: str) -> None:

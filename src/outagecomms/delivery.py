@@ -94,6 +94,9 @@ class Outgoing:
     """Exactly the text to send."""
     idempotency_key: str
     """Stable per delivery; webhook receivers use it to drop repeats."""
+    recipient: str = ""
+    """The one address this delivery goes to ("" : the channel's URL whole); ``channel``'s
+    URL is already cut to it (:func:`outagecomms.outbox.recipients.channel_for`)."""
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from outagecomms.channel_checks import channel_problem
+from outagecomms.components.impact import affected_components
 from outagecomms.errors import UsageError
 from outagecomms.fanout import ChannelText, MessageWords, channel_texts
 from outagecomms.incidents import (
@@ -32,6 +33,7 @@ from outagecomms.incidents import (
 )
 from outagecomms.models import Phase, Runbook, Severity
 from outagecomms.project import LoadedRunbook, Project
+from outagecomms.store import components_repo
 from outagecomms.store import repository as repo
 from outagecomms.store.records import IncidentRecord, IncidentStatus, parse_incident_ref
 
@@ -77,6 +79,8 @@ class Plan:
     deduplicated: bool = False
     reopened: bool = False
     warnings: list[str] = field(default_factory=list)
+    components: dict[str, str] = field(default_factory=dict)
+    """The components the incident would affect, id -> the status it puts them in."""
 
     @property
     def failing(self) -> list[PlannedDelivery]:
@@ -85,7 +89,8 @@ class Plan:
     def as_json(self) -> dict[str, Any]:
         if self.incident is None:
             return {"dry_run": True, "command": self.command, "incident": None,
-                    "phase": None, "deliveries": [], "warnings": list(self.warnings)}  # fmt: skip
+                    "phase": None, "deliveries": [], "components": {},
+                    "warnings": list(self.warnings)}  # fmt: skip
         incident = incident_json(self.incident, deduplicated=self.deduplicated)
         if self.new_incident:
             incident["id"] = None  # given when it is really declared
@@ -97,6 +102,7 @@ class Plan:
             "incident": incident,
             "phase": None if self.phase is None else self.phase.value,
             "deliveries": [d.as_json() for d in self.deliveries],
+            "components": dict(self.components),
             "warnings": list(self.warnings),
         }
 
@@ -125,8 +131,11 @@ def plan_declare(
     channels: Sequence[str] = (),
     unapproved_reason: str | None = None,
     cooldown: timedelta | None = None,
+    components: Sequence[str] = (),
 ) -> Plan:
-    """What ``declare`` would send now (see :meth:`Orchestrator.declare`)."""
+    """What ``declare`` would send now (see :meth:`Orchestrator.declare`), and the
+    components it would set (``components``: ``--component ID[=STATUS]``, checked as
+    declare checks them; a re-opened incident keeps its own)."""
     key = _clean_key(dedupe_key)
     latest: IncidentRecord | None = None
     if key is not None:
@@ -160,8 +169,12 @@ def plan_declare(
             merged = {**latest.variables, **given}
             deliveries = _deliveries(orchestrator, again, runbook, Phase.UPDATE, latest.channels,
                                      merged)  # fmt: skip
-            return Plan("declare", again, Phase.UPDATE, deliveries, reopened=True)
+            with orchestrator.store.read() as conn:
+                kept = components_repo.components_of_incidents(conn, [latest.number])
+            return Plan("declare", again, Phase.UPDATE, deliveries, reopened=True,
+                        components=dict(kept.get(latest.number, {})))  # fmt: skip
     chosen = severity or runbook.severity
+    affected = affected_components(orchestrator.project, runbook, chosen, components)
     with orchestrator.store.read() as conn:
         number = repo.expected_incident_number(conn)
     incident = IncidentRecord(
@@ -187,7 +200,7 @@ def plan_declare(
 
     warnings = declare_warnings(orchestrator.project, runbook.id, channels)
     return Plan("declare", incident, Phase.INVESTIGATING, deliveries, new_incident=True,
-                warnings=warnings)  # fmt: skip
+                warnings=warnings, components=affected)  # fmt: skip
 
 
 def plan_follow_up(

@@ -43,6 +43,18 @@ def parse_duration(
     return value
 
 
+OFF = frozenset({"0", "off", "none"})
+"""How an interval that may be switched off (a flap cool-down) is switched off."""
+
+
+def parse_cooldown(text: str) -> timedelta:
+    """A flap cool-down: a duration (:func:`parse_duration`), or ``0``/``off``/``none`` for
+    never re-opening (zero). Raises ``ValueError`` like :func:`parse_duration`."""
+    if text.strip().lower() in OFF:
+        return timedelta(0)
+    return parse_duration(text)
+
+
 def format_duration(value: timedelta) -> str:
     """The shortest canonical spelling, the inverse of :func:`parse_duration`."""
     seconds = int(value.total_seconds())

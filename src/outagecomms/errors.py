@@ -2,7 +2,8 @@
 
 Every error a user can cause carries a message that names the fix, and where there is
 one, the ``file:line`` it concerns. The CLI prints ``outagecomms: error: <message>``
-and exits with :attr:`OutagecommsError.exit_status`; nothing else maps errors to codes.
+and exits with :attr:`OutagecommsError.exit_status` (:func:`exit_status_of` for any
+exception); nothing else maps errors to codes.
 """
 
 from __future__ import annotations
@@ -78,6 +79,14 @@ class NotFoundError(OutagecommsError):
     exit_status = ExitStatus.NOT_FOUND
 
 
+class UnknownNameError(NotFoundError):
+    """A name typed by hand that a project file does not list (a component id): on the
+    command line a usage error (exit 2, like a bad flag: the command must change); to the
+    HTTP API a resource that is not there (404)."""
+
+    exit_status = ExitStatus.USAGE
+
+
 class RefusedError(OutagecommsError):
     """Understood but not allowed: an unapproved runbook, a resolved incident."""
 
@@ -104,3 +113,17 @@ class InterruptedByUser(OutagecommsError):
     """Ctrl-C before anything was recorded: nothing was written, nothing was sent."""
 
     exit_status = ExitStatus.INTERRUPTED
+
+
+def exit_status_of(exc: BaseException) -> ExitStatus:
+    """The exit status an exception ends a command with, for every caller that turns one
+    into a process status (the CLI, the GitHub Action's step): an :class:`OutagecommsError`
+    its own, Ctrl-C :attr:`ExitStatus.INTERRUPTED`, a file this user may not read or write
+    :attr:`ExitStatus.CONFIG`, anything else a bug (:attr:`ExitStatus.INTERNAL`)."""
+    if isinstance(exc, OutagecommsError):
+        return exc.exit_status
+    if isinstance(exc, KeyboardInterrupt):
+        return ExitStatus.INTERRUPTED
+    if isinstance(exc, PermissionError):
+        return ExitStatus.CONFIG
+    return ExitStatus.INTERNAL

@@ -11,6 +11,7 @@ from typing import Any, ClassVar, Protocol
 
 import structlog
 
+from outagecomms.audiences.words import SMS_OPT_OUT, said
 from outagecomms.compose import TITLED_KINDS, Composed, compose
 from outagecomms.counting import Measurement, fit_text, measure_for_channel
 from outagecomms.models import Audience, Channel, ChannelKind, Phase, Runbook, Severity
@@ -149,6 +150,11 @@ def channel_text(
     m = composed.measurement
     body, length, limit, unit = composed.body, m.length, m.limit, m.unit
     cut_from = composed.cut_from
+    if channel.audience is Audience.SUBSCRIBERS and channel.kind is ChannelKind.SMS:
+        # the language's opt-out line is part of the text, and of its length
+        body = f"{body.rstrip()}\n{said(SMS_OPT_OUT, channel.language)}"
+        measured = measure_for_channel(body, channel)
+        length, limit, unit = measured.length, measured.limit, measured.unit
     if channel.audience is Audience.INTERNAL:
         body = internal_copy(incident, phase, composed, given, customers, actor, note=note)
         if channel.kind is not ChannelKind.EMAIL:

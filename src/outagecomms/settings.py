@@ -56,7 +56,15 @@ class Settings(BaseModel):
     public_url: str | None = Field(
         default=None,
         description="the service's public address (`serve --public-url`): the status page "
-        "links to PUBLIC_URL/subscribe",
+        "links to PUBLIC_URL/subscribe; subscribers' confirm and unsubscribe links point to it",
+    )
+    site_window_days: int = Field(
+        default=90,
+        ge=1,
+        le=36_500,
+        description="the status page's window: its index, feed and summary.json hold the "
+        "open incidents and those resolved in the last this many days (older ones are on "
+        "the history page of their month)",
     )
     timezone: str = Field(default="UTC", description="default time zone of channels")
     default_language: str = Field(default="en", description="used where a language is missing")

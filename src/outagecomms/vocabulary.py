@@ -67,6 +67,9 @@ class Severity(StrEnum):
 class Audience(StrEnum):
     CUSTOMERS = "customers"
     INTERNAL = "internal"
+    SUBSCRIBERS = "subscribers"
+    """Customers who subscribed (README "Subscribers"): the channel's URL is the transport
+    template, ``{to}`` marks each confirmed subscriber's address."""
 
 
 class ChannelKind(StrEnum):

@@ -65,6 +65,23 @@ def test_the_fake_sender_sees_every_channel_kind_the_site_included(
     assert (kinds, report.failed, site.exists()) == ({"email", "slack", "x", "site"}, [], False)
 
 
+def test_the_fake_sender_tells_a_progress_callback_each_outcome(
+    project_root: Path, fake_channels: list[str]
+) -> None:
+    sender = FakeSender(failing={"x-posts"})
+    with open_store(f"sqlite:///{project_root / 'state.db'}") as store:
+        project = Project(project_root)
+        Orchestrator(project, store, sender=sender, gate=ApprovalGate()).declare(
+            RUNBOOK, variables={"impact": IMPACT}
+        )
+    heard: list[tuple[str, bool]] = []
+    outcomes = sender(
+        sender.sent, cancel=None, on_done=lambda outcome: heard.append((outcome.key, outcome.ok))
+    )
+    assert heard == [(outcome.key, outcome.ok) for outcome in outcomes]
+    assert sorted(ok for _, ok in heard) == [False] + [True] * (len(fake_channels) - 1)
+
+
 def test_the_fake_sender_registers_a_sender_for_every_kind() -> None:
     assert set(FakeSender().senders) == set(ChannelKind)
 

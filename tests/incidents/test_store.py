@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Column, Integer, MetaData, Table, insert, select, text
@@ -18,7 +19,13 @@ from outagecomms.incidents import database_url
 from outagecomms.project import Project
 from outagecomms.sinks import closed_port
 from outagecomms.store import Store, open_store
-from outagecomms.store.engine import HEAD_REVISION, current_revision, head_revision, shown_url
+from outagecomms.store.engine import (
+    HEAD_REVISION,
+    alembic_config,
+    current_revision,
+    head_revision,
+    shown_url,
+)
 from outagecomms.store.tables import events, metadata
 
 
@@ -75,6 +82,9 @@ def test_an_up_to_date_database_opens_without_importing_alembic(tmp_path: Path) 
 def test_a_database_one_migration_behind_is_brought_to_head(tmp_path: Path) -> None:
     url = sqlite_url(tmp_path)
     with open_store(url) as store, store.write() as conn:
+        config = alembic_config()
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0009")  # 0010: its own downgrade
         for column in (
             "runbook_sha256",
             "runbook_content",

@@ -28,10 +28,10 @@ tokens = service_fixtures.tokens
 
 @pytest.fixture
 def seconds_ahead(project_root: Path) -> Path:
-    """The shipped runbook, reminding 3 seconds before the start instead of 24h and 1h."""
+    """The shipped runbook, reminding 6 seconds before the start instead of 24h and 1h."""
     path = project_root / "runbooks" / f"{RUNBOOK}.yaml"
     text = path.read_text(encoding="utf-8").replace(
-        "remind_before: [24h, 1h]", "remind_before: [3s]"
+        "remind_before: [24h, 1h]", "remind_before: [6s]"
     )
     path.write_text(text, encoding="utf-8")
     return project_root
@@ -64,8 +64,8 @@ def test_a_window_seconds_ahead_runs_itself_on_a_real_worker_process(
     worker_process: subprocess.Popen[str],
 ) -> None:
     on_call = Orchestrator(Project(seconds_ahead), store, gate=approvals, actor="alice")
-    Maintenance(on_call).schedule(RUNBOOK, start="+8s", end="+10s", variables={"impact": IMPACT})
-    smtp.wait_for(4, timeout=30)
+    Maintenance(on_call).schedule(RUNBOOK, start="+12s", end="+18s", variables={"impact": IMPACT})
+    smtp.wait_for(4, timeout=45)
     worker_process.send_signal(signal.SIGTERM)
     worker_process.communicate(timeout=30)
     assert _told(smtp) == [ANNOUNCED, REMINDED, STARTED, COMPLETED]

@@ -18,7 +18,24 @@ from outagecomms.sinks import HttpSink
 from outagecomms.store import open_store
 from outagecomms.store.tables import deliveries, messages
 from tests.incidents.conftest import IMPACT, RUNBOOK, FakeSender, write_channel
-from tests.worker.conftest import *  # noqa: F403 - project_root, http, database_url (both backends)
+from tests.worker import conftest as worker_fixtures
+
+# the fixtures shared with tests/worker/ (named, not star-imported)
+approvals = worker_fixtures.approvals
+cli_orchestrator_options = worker_fixtures.cli_orchestrator_options
+clock = worker_fixtures.clock
+database_url = worker_fixtures.database_url
+fake_channels = worker_fixtures.fake_channels
+http = worker_fixtures.http
+orchestrator = worker_fixtures.orchestrator
+postgres_url = worker_fixtures.postgres_url
+project_root = worker_fixtures.project_root
+real_approvals = worker_fixtures.real_approvals
+sender = worker_fixtures.sender
+sink_channels = worker_fixtures.sink_channels
+smtp = worker_fixtures.smtp
+store = worker_fixtures.store
+worker = worker_fixtures.worker
 
 CLI = "from outagecomms.cli import main; main()"
 PATHS = ("/a", "/b", "/c")

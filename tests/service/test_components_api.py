@@ -3,6 +3,7 @@ through the application and through a real uvicorn on 127.0.0.1."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -115,3 +116,21 @@ def test_declare_then_patch_through_a_running_server(running: Running, tokens: T
     )
     assert patched.status_code == 200
     assert patched.json()["status"] == "degraded_performance"
+
+
+def test_patch_through_a_running_server_rebuilds_the_site_channels_page(
+    running: Running, tokens: Tokens, project_root: Path
+) -> None:
+    from tests.incidents.conftest import write_channel
+
+    write_channel(project_root, "status-page", kind="site", url="public", enabled=True)
+    patched = httpx.patch(
+        f"{running.url}/api/v1/components/login",
+        json={"status": "under_maintenance", "reason": "identity provider upgrade"},
+        headers=tokens.header("declare"),
+    )
+    assert patched.status_code == 200, patched.text
+    summary = json.loads((project_root / "public" / "summary.json").read_text(encoding="utf-8"))
+    assert {c["id"]: c["status"] for c in summary["components"]}["login"] == "under_maintenance"
+    index = (project_root / "public" / "index.html").read_text(encoding="utf-8")
+    assert "Not working normally: Sign-in (Under maintenance)" in index

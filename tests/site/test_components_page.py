@@ -210,3 +210,43 @@ def test_an_update_after_identified_keeps_the_components(
     assert bar_days(component_block(index_of(tmp_path / "out"), "payments"))[-1] == (
         "partial_outage"
     )
+
+
+def banner_of(out: Path) -> str:
+    found = re.search(r'<p class="banner[^"]*" role="status">(.*?)</p>', index_of(out), re.S)
+    assert found, "no banner on the page"
+    return found.group(0)
+
+
+def test_the_banner_says_all_is_well_when_nothing_is_open_and_every_component_works(
+    root: Path, store: Store, tmp_path: Path
+) -> None:
+    build(root, store, tmp_path / "out")
+    assert "All systems are working normally." in banner_of(tmp_path / "out")
+
+
+def test_the_banner_names_the_components_not_operational_when_no_incident_is_open(
+    root: Path, store: Store, tmp_path: Path
+) -> None:
+    from outagecomms.components.impact import set_status
+    from outagecomms.project import Project
+
+    set_status(Project(root), store, "api", "major_outage", now=T0, actor="alice")
+    set_status(Project(root), store, "login", "under_maintenance", now=T0, actor="alice")
+    build(root, store, tmp_path / "out")
+    banner = banner_of(tmp_path / "out")
+    assert "Not working normally: Sign-in (Under maintenance), API (Major outage)" in banner
+    assert 'class="banner affected critical"' in banner
+    assert "All systems are working normally" not in index_of(tmp_path / "out")
+    assert "No incidents are open." in index_of(tmp_path / "out")
+
+
+def test_the_banner_names_the_affected_components_in_the_pages_language(
+    root: Path, store: Store, tmp_path: Path
+) -> None:
+    from outagecomms.components.impact import set_status
+    from outagecomms.project import Project
+
+    set_status(Project(root), store, "payments", "degraded_performance", now=T0, actor="alice")
+    build(root, store, tmp_path / "out", lang="fa")
+    assert "بخش‌هایی که عادی کار نمی‌کنند: پرداخت (کاهش کارایی)" in banner_of(tmp_path / "out")

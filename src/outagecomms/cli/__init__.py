@@ -22,16 +22,15 @@ except ImportError:  # pragma: no cover - older typer on plain click
 
 from outagecomms.cli.app import app, embedded
 from outagecomms.cli.options import flag_for
-from outagecomms.errors import ExitStatus, OutagecommsError
+from outagecomms.errors import ExitStatus, OutagecommsError, exit_status_of
 
 __all__ = ["app", "main", "run"]
-
-INTERNAL_ERROR = int(ExitStatus.INTERNAL)
 
 
 def _load_commands() -> None:
     """Import every command module: each registers its commands on ``app``."""
     from outagecomms.cli import (  # noqa: F401 - imported for their @app.command()s
+        components,
         correct,
         demo,
         files,
@@ -43,6 +42,7 @@ def _load_commands() -> None:
         report,
         service,
         site,
+        subscribers,
         worker,
     )
 
@@ -71,7 +71,7 @@ def run(
         if debug:
             traceback.print_exc()
         _error(exc.naming(flag_for(exc.parameter)))
-        return int(exc.exit_status)
+        return int(exit_status_of(exc))
     except click_errors.NoArgsIsHelpError as exc:
         print(exc.format_message(), file=sys.stdout)
         return int(ExitStatus.USAGE)
@@ -87,7 +87,7 @@ def run(
         return int(exc.exit_code)
     except (typer.Abort, KeyboardInterrupt):
         _error("interrupted")
-        return int(ExitStatus.INTERRUPTED)
+        return int(ExitStatus.INTERRUPTED)  # exit_status_of(KeyboardInterrupt()) too
     except PermissionError as exc:  # a file or folder this user may not write or read
         if debug:
             traceback.print_exc()
@@ -97,12 +97,12 @@ def run(
             "user, run as the user that owns the project, or point --database-url / "
             "OUTAGECOMMS_DATABASE_URL elsewhere"
         )
-        return int(ExitStatus.CONFIG)
+        return int(exit_status_of(exc))
     except Exception as exc:
         if debug:
             traceback.print_exc()
         _error(f"internal error: {type(exc).__name__}: {exc}; rerun with --debug and report it")
-        return INTERNAL_ERROR
+        return int(exit_status_of(exc))
     return int(result) if isinstance(result, int) else int(ExitStatus.OK)
 
 

@@ -3,14 +3,10 @@ and ``show`` (a thin layer over :class:`outagecomms.incidents.Orchestrator`)."""
 
 from __future__ import annotations
 
-import os
-import signal
 import sys
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import timedelta
-from types import FrameType
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -47,8 +43,9 @@ from outagecomms.cli.output import (
 from outagecomms.cli.own_words import LangOption, TextFileOption, TextOption, course_notes
 from outagecomms.cli.plans import finish_plan
 from outagecomms.cli.told import channel_languages
-from outagecomms.durations import parse_duration
-from outagecomms.errors import ExitStatus, UsageError
+from outagecomms.durations import parse_cooldown, parse_duration
+from outagecomms.errors import UsageError
+from outagecomms.interrupts import first_ctrl_c_stops_sending as _first_ctrl_c_stops_sending
 from outagecomms.vocabulary import Phase, Severity
 
 if TYPE_CHECKING:
@@ -101,32 +98,6 @@ def _dry_run(
         yield orchestrator
 
 
-@contextmanager
-def _first_ctrl_c_stops_sending() -> Iterator[threading.Event | None]:
-    if threading.current_thread() is not threading.main_thread():
-        yield None  # signals reach the main thread only (an embedding program's thread)
-        return
-    interrupt = threading.Event()
-
-    def handler(_signum: int, _frame: FrameType | None) -> None:
-        if interrupt.is_set():
-            print("outagecomms: interrupted again: quitting at once", file=sys.stderr, flush=True)
-            os._exit(int(ExitStatus.INTERRUPTED))
-        interrupt.set()
-        print(
-            "outagecomms: Ctrl-C: recording what is done and leaving the rest to the worker "
-            "(Ctrl-C again quits at once)",
-            file=sys.stderr,
-            flush=True,
-        )
-
-    previous = signal.signal(signal.SIGINT, handler)
-    try:
-        yield interrupt
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
 def _break_glass(unapproved: bool, reason: str | None) -> str | None:
     if unapproved and not (reason and reason.strip()):
         raise UsageError("--unapproved needs --reason TEXT: say why it must go out unapproved")
@@ -137,10 +108,8 @@ def _break_glass(unapproved: bool, reason: str | None) -> str | None:
 
 def _cooldown(value: str) -> timedelta:
     """``--cooldown``: a duration, or ``0``/``off`` for never re-opening."""
-    if value.strip().lower() in ("0", "off", "none"):
-        return timedelta(0)
     try:
-        return parse_duration(value)
+        return parse_cooldown(value)
     except ValueError as exc:
         raise UsageError(f"--cooldown: {exc} (or 0/off to never re-open)") from None
 
@@ -239,7 +208,7 @@ def declare(
                 plan_declare(
                     orchestrator, runbook, severity=severity, variables=given,
                     dedupe_key=dedupe_key, cadence=interval, channels=channel or [],
-                    unapproved_reason=reason, cooldown=window,
+                    unapproved_reason=reason, cooldown=window, components=component or [],
                 ),
                 json_output,
             )  # fmt: skip
@@ -411,7 +380,9 @@ def resolve(
             )
     if found is None:
         if json_output:
-            emit_json({"incident": None, "deliveries": []})
+            from outagecomms.incidents.views import report_document
+
+            emit_json(report_document(None))
         else:
             console().print(
                 plain(f"No incident with dedupe key {dedupe_key!r}; nothing to resolve.")

@@ -49,17 +49,17 @@ STATE_LABELS = {
 def _finish(
     report: Report, done: str, json_output: bool, *, warnings: Sequence[str] | None = None
 ) -> None:
+    from outagecomms.incidents.views import report_document
+
     if json_output:
-        extra: dict[str, object] = {} if warnings is None else {"warnings": list(warnings)}
-        if report.interrupted:
-            extra["interrupted"] = True
-        emit_json({**report.as_json(), **extra})
+        emit_json(report_document(report, warnings=warnings))
     else:
         _print_report(report, done)
     _warn(warnings or ())
+    status = report.exit_status
     if report.interrupted:
         _say_what_is_left(report)
-        raise typer.Exit(int(ExitStatus.INTERRUPTED))
+        raise typer.Exit(int(status))
     failed = report.failed
     if failed:
         names = ", ".join(d.channel for d in failed)
@@ -77,8 +77,8 @@ def _finish(
             "message reaches them",
             file=sys.stderr,
         )
-    if report.failed_channels:
-        raise typer.Exit(int(ExitStatus.DELIVERY_FAILED))
+    if status is not ExitStatus.OK:
+        raise typer.Exit(int(status))
 
 
 def _say_what_is_left(report: Report) -> None:

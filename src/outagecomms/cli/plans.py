@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from outagecomms.cli.app import console, emit_json
+from outagecomms.cli.app import console, emit_json, plain
 from outagecomms.errors import ExitStatus
 
 if TYPE_CHECKING:
@@ -63,6 +63,9 @@ def _print_plan(plan: Plan) -> None:
     if i.next_update_at is not None:
         line += f" · next update promised by {i.next_update_at:%Y-%m-%d %H:%M} UTC"
     out.print(line)
+    if plan.components:
+        shown = ", ".join(f"{c} → {s}" for c, s in plan.components.items())
+        out.print(plain(f"components it would set: {shown}"))
     for d in plan.deliveries:
         t = d.text
         c = t.composed

@@ -3,9 +3,9 @@
 The rule (README "Components"): a component's status is the worst status any OPEN incident
 puts it in, else ``operational``. It is worked out again for each component of an incident
 when the incident is declared, re-opened or resolved; a change is stored only when the
-status differs. ``PATCH /api/v1/components/{id}`` (:func:`set_status`) sets a status by
-hand, which stands until an incident affecting that component is declared, re-opened or
-resolved.
+status differs. ``PATCH /api/v1/components/{id}`` and ``outagecomms components set``
+(:func:`set_status`) set a status by hand, which stands until an incident affecting that
+component is declared, re-opened or resolved; the status page follows at once.
 """
 
 from __future__ import annotations
@@ -18,8 +18,11 @@ import structlog
 from sqlalchemy.engine import Connection
 
 from outagecomms.components.catalog import Catalog, load_catalog, unknown_component_message
+from outagecomms.components.page import rebuild_status_pages
 from outagecomms.components.statuses import BY_SEVERITY, ComponentStatus, parse_status, worst
-from outagecomms.errors import ConfigError, NotFoundError, UsageError
+from outagecomms.errors import ConfigError, UnknownNameError, UsageError
+from outagecomms.inputs import check_value
+from outagecomms.limits import ACTOR_MAX_LENGTH
 from outagecomms.models import Runbook, Severity
 from outagecomms.project import Project
 from outagecomms.store import Store
@@ -171,15 +174,24 @@ def set_status(
     actor: str,
     reason: str | None = None,
 ) -> ComponentView:
-    """Set ``component``'s status by hand (``PATCH /api/v1/components/{id}``): an unknown
-    id is not found, an unknown status a usage error naming the statuses."""
+    """Set ``component``'s status by hand (``PATCH /api/v1/components/{id}``,
+    ``outagecomms components set``): an unknown id is an :class:`UnknownNameError` naming
+    the known ones, an unknown status a usage error naming the five. Then the status page
+    of each enabled ``site`` channel is rebuilt (:mod:`.page`); a page that cannot be
+    rebuilt is logged, and the status stands."""
     catalog = catalog_of(project)
     if component not in catalog:
-        raise NotFoundError(unknown_component_message(component, catalog, project.root))
+        raise UnknownNameError(
+            unknown_component_message(component, catalog, project.root), parameter="component"
+        )
     try:
         chosen = parse_status(status)
     except ValueError as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError(str(exc), parameter="status") from None
+    check_value(actor, "by", max_length=ACTOR_MAX_LENGTH)
+    if reason is not None:
+        limit = project.limits.reason_max_length
+        check_value(reason, "reason", max_length=limit, setting="reason_max_length", multiline=True)
     with store.write() as conn:
         repo.add_component_change(
             conn,
@@ -192,4 +204,5 @@ def set_status(
         )
         views = component_views(conn, catalog, project.settings.default_language)
     log.info("component.status", component=component, status=chosen.value, actor=actor)
+    rebuild_status_pages(project, store, now=now)
     return next(v for v in views if v.id == component)

@@ -39,6 +39,7 @@ from outagecomms.limits import ACTOR_MAX_LENGTH
 from outagecomms.models import Channel, ChannelKind, Phase, Runbook, Severity
 from outagecomms.outbox.attempts import lease_length, record_attempt, release_unsent
 from outagecomms.outbox.posting import Posted, post_texts
+from outagecomms.outbox.recipients import channel_for
 from outagecomms.outbox.sending import SENDERS, Batch, KindSender, Sender, send_by_kind
 from outagecomms.progress import FanoutProgress
 from outagecomms.project import Project
@@ -250,7 +251,7 @@ class Messaging:
         interrupted = self.interrupt is not None and self.interrupt.is_set()
         with self.store.write() as conn:
             if interrupted or not self.deliver:
-                mine = repo.deliveries_of(conn, [posted.message_id])
+                mine = repo.deliveries_of(conn, [posted.message_id], subscribers=False)
                 release_unsent(conn, [d.id for d in mine], owner=self.owner, now=now)
                 claimed = []
             else:
@@ -264,10 +265,11 @@ class Messaging:
         items = [
             Outgoing(
                 key=str(d.id),
-                channel=posted.channels[d.channel],
+                channel=channel_for(posted.channels[d.channel], d.recipient),
                 title=d.title,
                 body=d.body,
                 idempotency_key=d.idempotency_key,
+                recipient=d.recipient,
             )
             for d in claimed
         ]
@@ -285,7 +287,7 @@ class Messaging:
             release_unsent(conn, not_started, owner=self.owner, now=now)
             incident = _must(repo.get_incident(conn, number))
             message = repo.get_message(conn, posted.message_id)
-            delivered = repo.deliveries_of(conn, [posted.message_id])
+            delivered = repo.deliveries_of(conn, [posted.message_id], subscribers=False)
         interrupted = interrupted or (self.interrupt is not None and self.interrupt.is_set())
         return Report(
             incident, delivered, message, interrupted=interrupted, broken_channels=posted.broken

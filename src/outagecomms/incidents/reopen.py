@@ -138,7 +138,9 @@ class Reopening(Messaging):
                     detail={"dedupe_key": incident.dedupe_key},
                 )
             latest = repo.latest_message(conn, incident.number)
-            delivered = [] if latest is None else repo.deliveries_of(conn, [latest.id])
+            delivered = (
+                [] if latest is None else repo.deliveries_of(conn, [latest.id], subscribers=False)
+            )
         log.info("incident.deduplicated", incident=incident.id, dedupe_key=incident.dedupe_key)
         return Report(incident, delivered, latest, deduplicated=True)
 

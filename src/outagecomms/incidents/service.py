@@ -54,6 +54,7 @@ from outagecomms.limits import raise_it
 from outagecomms.models import Phase, Severity
 from outagecomms.project import LoadedRunbook
 from outagecomms.store import repository as repo
+from outagecomms.store.recipients_repo import subscriber_counts, subscriber_counts_of_incidents
 from outagecomms.store.records import (
     IncidentRecord,
     parse_incident_ref,
@@ -359,8 +360,14 @@ class Orchestrator(Reopening):
         with self.store.read() as conn:
             found = repo.list_incidents(conn, include_resolved=include_resolved)
             counts = repo.delivery_counts(conn, [i.number for i in found])
+            subscribers = subscriber_counts_of_incidents(conn, [i.number for i in found])
         now = self.clock()
-        return [IncidentSummary(i, counts.get(i.number, {}), _overdue(i, now)) for i in found]
+        return [
+            IncidentSummary(
+                i, counts.get(i.number, {}), _overdue(i, now), subscribers.get(i.number, {})
+            )
+            for i in found
+        ]
 
     def show(self, incident_ref: str) -> IncidentDetail:
         """The incident with every message, its deliveries, and the event log."""
@@ -368,10 +375,14 @@ class Orchestrator(Reopening):
         with self.store.read() as conn:
             incident = self._existing(conn, number, incident_ref)
             messages = repo.messages_of(conn, number)
-            delivered = repo.deliveries_of(conn, [m.id for m in messages])
+            delivered = repo.deliveries_of(conn, [m.id for m in messages], subscribers=False)
+            subscribers = subscriber_counts(conn, [m.id for m in messages])
             events = repo.events_of(conn, number)
         timeline = [
-            TimelineEntry(m, [d for d in delivered if d.message_id == m.id]) for m in messages
+            TimelineEntry(
+                m, [d for d in delivered if d.message_id == m.id], subscribers.get(m.id, {})
+            )
+            for m in messages
         ]
         try:
             file_version: str | None = content_hash(

@@ -3,7 +3,7 @@ and detail, and their JSON (the CLI's ``--json`` and the API share them)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -11,6 +11,7 @@ from typing import Any
 import structlog
 
 from outagecomms.durations import format_duration
+from outagecomms.errors import ExitStatus
 from outagecomms.incidents.defaults import WAITING_STATES
 from outagecomms.incidents.rules import _whole_minutes
 from outagecomms.store.records import (
@@ -67,6 +68,31 @@ def delivery_json(delivery: DeliveryRecord) -> dict[str, Any]:
     }
 
 
+SUBSCRIBER_BUCKETS = {
+    DeliveryState.SENT.value: "sent",
+    DeliveryState.QUEUED.value: "queued",
+    DeliveryState.RETRY.value: "queued",
+    DeliveryState.SENDING.value: "queued",
+    DeliveryState.BLOCKED.value: "queued",
+    DeliveryState.FAILED.value: "failed",
+    DeliveryState.CANCELLED.value: "cancelled",
+}
+
+
+def subscribers_json(counts: Mapping[str, Mapping[str, int]]) -> list[dict[str, Any]]:
+    """Deliveries to subscribers per channel: how many sent, queued (or retrying), failed
+    and cancelled (an unsubscribe, a superseded update); never an address."""
+    shown = []
+    for channel, states in sorted(counts.items()):
+        row: dict[str, Any] = {"channel": channel, "sent": 0, "queued": 0, "failed": 0}
+        row["cancelled"] = 0
+        for state, count in states.items():
+            bucket = SUBSCRIBER_BUCKETS.get(state, "queued")
+            row[bucket] += count
+        shown.append(row)
+    return shown
+
+
 @dataclass(frozen=True)
 class Report:
     """What declare, update, resolve and postmortem return: the incident and the deliveries
@@ -104,6 +130,17 @@ class Report:
             return []
         return [d.channel for d in self.failed] + sorted(self.broken_channels)
 
+    @property
+    def exit_status(self) -> ExitStatus:
+        """What a command that returned this report exits with (README "Exit codes"):
+        interrupted by Ctrl-C, 130; a channel not reached by its first attempt (it stays
+        queued for the worker) or a broken channel file, 6; else 0."""
+        if self.interrupted:
+            return ExitStatus.INTERRUPTED
+        if self.failed_channels:
+            return ExitStatus.DELIVERY_FAILED
+        return ExitStatus.OK
+
     def as_json(self) -> dict[str, Any]:
         incident = incident_json(self.incident, deduplicated=self.deduplicated)
         if self.reopened:
@@ -111,6 +148,23 @@ class Report:
         deliveries = [delivery_json(d) for d in self.deliveries]
         deliveries += [broken_channel_json(n, e) for n, e in sorted(self.broken_channels.items())]
         return {"incident": incident, "deliveries": deliveries}
+
+
+def report_document(
+    report: Report | None, *, warnings: Sequence[str] | None = None
+) -> dict[str, Any]:
+    """The ``--json`` document of declare, update, resolve and postmortem (the GitHub
+    Action's ``json`` output too): :meth:`Report.as_json`, its ``warnings`` when given,
+    ``interrupted`` when Ctrl-C came; None (``resolve --if-open`` of a key never used): a
+    null incident and no deliveries."""
+    if report is None:
+        return {"incident": None, "deliveries": []}
+    document = report.as_json()
+    if warnings is not None:
+        document["warnings"] = list(warnings)
+    if report.interrupted:
+        document["interrupted"] = True
+    return document
 
 
 def broken_channel_json(name: str, problem: str) -> dict[str, Any]:
@@ -134,6 +188,8 @@ class IncidentSummary:
     counts: Mapping[str, int]
     overdue_by: timedelta | None = None
     """How long ago the promised next update fell due without a message (open only)."""
+    subscribers: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    """Subscribers' channel -> state -> how many deliveries (every message)."""
 
     @property
     def failed_deliveries(self) -> int:
@@ -186,6 +242,7 @@ class IncidentSummary:
             if self.overdue_by is None
             else int(self.overdue_by.total_seconds()),
             **pinning_json(self.incident),
+            "subscribers": subscribers_json(self.subscribers),
         }
 
 
@@ -193,6 +250,9 @@ class IncidentSummary:
 class TimelineEntry:
     message: MessageRecord
     deliveries: list[DeliveryRecord]
+    """Every delivery but those to subscribers, which are counted in ``subscribers``."""
+    subscribers: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    """Subscribers' channel -> state -> how many deliveries."""
 
     def as_json(self) -> dict[str, Any]:
         m = self.message
@@ -215,6 +275,7 @@ class TimelineEntry:
                 }
                 for d in self.deliveries
             ],
+            "subscribers": subscribers_json(self.subscribers),
         }
 
 

@@ -5,7 +5,7 @@ optional variable without a ``default`` printed outside ``{% if name %}`` is an 
 from __future__ import annotations
 
 from outagecomms.blanks import may_be_blank, unguarded_uses
-from outagecomms.lint.findings import Finding, finding
+from outagecomms.lint.findings import Finding, finding, template_line
 from outagecomms.project import LoadedRunbook
 from outagecomms.templates import iter_templates
 
@@ -14,8 +14,6 @@ RULE = "unguarded-optional"
 
 def blank_findings(loaded: LoadedRunbook) -> list[Finding]:
     """One error per unguarded use of an optional variable that has no default."""
-    from outagecomms.lint.runner import template_line
-
     runbook = loaded.runbook
     candidates = may_be_blank(runbook)
     found: list[Finding] = []

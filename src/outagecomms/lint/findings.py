@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from outagecomms.templates import TemplateRef
+    from outagecomms.yamlfile import YamlDocument
 
 
 class Level(StrEnum):
@@ -150,3 +154,12 @@ class Report:
             "findings": [f.as_json() for f in self.findings],
             "allowed": [a.as_json() for a in self.allowed],
         }
+
+
+def template_line(document: YamlDocument, ref: TemplateRef, line: int) -> int:
+    """The file line of ``line`` of a template, also for ``{text: ..., allow: ...}``."""
+    loc: tuple[str | int, ...] = ref.loc
+    if ref.part == "text" and (*loc, "text") in document.lines:
+        loc = (*loc, "text")
+    key_line = document.line_of(loc)
+    return key_line + line if "\n" in ref.source.rstrip("\n") else key_line

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from outagecomms.errors import ConfigError, OutagecommsError, UsageError
 from outagecomms.lint.blanks import blank_findings
-from outagecomms.lint.findings import RULES, Allowed, Finding, Level, Report, finding
+from outagecomms.lint.findings import RULES, Allowed, Finding, Level, Report, finding, template_line
 from outagecomms.lint.lexicon import Lexicon, load_lexicon
 from outagecomms.lint.proofs import message_variables, prove_runbook
 from outagecomms.lint.rules import (
@@ -48,14 +48,13 @@ from outagecomms.project import (
 )
 from outagecomms.render_budget import RenderBudget
 from outagecomms.settings import Settings, load_settings
+from outagecomms.templates import context as template_context
 from outagecomms.templates import (
-    TemplateRef,
     default_facts,
     iter_templates,
     render_message,
     resolve_values,
 )
-from outagecomms.templates import context as template_context
 from outagecomms.yamlfile import YamlDocument, display_path, load_yaml
 
 MIN_CADENCE = timedelta(minutes=5)
@@ -133,15 +132,6 @@ def locate(loaded: LoadedRunbook, key: MessageKey, excerpt: str | None) -> int:
             return template_line(document, ref, source[:offset].count("\n") + 1)
     first_part = ("subject",) if fmt is Format.LONG else ()
     return document.line_of((*base, *first_part))
-
-
-def template_line(document: YamlDocument, ref: TemplateRef, line: int) -> int:
-    """The file line of ``line`` of a template, also for ``{text: ..., allow: ...}``."""
-    loc: tuple[str | int, ...] = ref.loc
-    if ref.part == "text" and (*loc, "text") in document.lines:
-        loc = (*loc, "text")
-    key_line = document.line_of(loc)
-    return key_line + line if "\n" in ref.source.rstrip("\n") else key_line
 
 
 def _example_values(runbook: Runbook, lang: str) -> dict[str, str]:

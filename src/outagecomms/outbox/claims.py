@@ -9,9 +9,10 @@ The rules (product-spec §6), decided here over what the repository reads:
   ("superseded by a newer message before it was sent"); a resolution is superseded by a
   newer message (a flap's update, a newer resolution), never by the postmortem, which
   waits for it instead;
-- per incident and channel, messages go one at a time in order: nothing is claimed while
-  an earlier one is in ``sending`` (or, for a postmortem, while the resolution is not
-  delivered), and at most one per incident and channel in one claim;
+- per incident, channel and recipient, messages go one at a time in order: nothing is
+  claimed while an earlier one is in ``sending`` (or, for a postmortem, while the
+  resolution is not delivered), and at most one per incident, channel and recipient in
+  one claim (a subscribers' channel has a delivery per subscriber);
 - a ``sending`` delivery whose lease ran out (its sender died) is taken over, marked
   possibly duplicated, since the send may have happened.
 """
@@ -32,7 +33,8 @@ CANDIDATES_PER_CLAIM = 4
 """Due deliveries read per one claimed (some wait for an earlier one, some are cancelled)."""
 MIN_CANDIDATES = 32
 
-_Key = tuple[int, str]
+_Key = tuple[int, str, str]
+"""Incident, channel, recipient."""
 
 
 @dataclass
@@ -63,7 +65,7 @@ class _Histories:
         pending = {s.value for s in PENDING_STATES}
         found = cls()
         for row in rows:
-            key = (row.incident, row.channel)
+            key = (row.incident, row.channel, row.recipient)
             found.latest[key] = max(found.latest.get(key, 0), row.message_id)
             if row.phase != repo.POSTMORTEM_PHASE:
                 before = found.latest_before_postmortem.get(key, 0)
@@ -80,7 +82,7 @@ class _Histories:
 def _superseded(due: repo.DueDelivery, resolution: int, histories: _Histories) -> str | None:
     """Why ``due`` is cancelled instead of sent, if it is."""
     record = due.record
-    key = (due.incident, record.channel)
+    key = (due.incident, record.channel, record.recipient)
     newest = (
         histories.latest_before_postmortem if due.phase == repo.RESOLVED_PHASE else histories.latest
     )
@@ -94,7 +96,7 @@ def _superseded(due: repo.DueDelivery, resolution: int, histories: _Histories) -
 def _waits(due: repo.DueDelivery, histories: _Histories, dropped: set[int]) -> bool:
     """Whether an earlier message of its incident on its channel must go first."""
     record = due.record
-    key = (due.incident, record.channel)
+    key = (due.incident, record.channel, record.recipient)
     waits_for = histories.in_flight.get(key, [])
     if due.phase == repo.POSTMORTEM_PHASE:
         waits_for = waits_for + histories.undelivered_resolution.get(key, [])
@@ -117,7 +119,14 @@ def claim_due(
         return claim
     numbers = {due.incident for due in candidates}
     resolutions = repo.latest_resolutions(conn, numbers)
-    histories = _Histories.of(repo.channel_histories(conn, numbers))
+    histories = _Histories.of(
+        repo.channel_histories(
+            conn,
+            numbers,
+            channels={due.record.channel for due in candidates},
+            recipients={due.record.recipient for due in candidates},
+        )
+    )
     for due in candidates:
         claim.incident_of[due.record.id] = due.incident
         reason = _superseded(due, resolutions.get(due.incident, 0), histories)
@@ -129,7 +138,7 @@ def claim_due(
     busy: set[_Key] = set()
     for due in candidates:
         record = due.record
-        key = (due.incident, record.channel)
+        key = (due.incident, record.channel, record.recipient)
         if record.id in dropped or key in busy or _waits(due, histories, dropped):
             continue
         if len(takeovers) + len(fresh) >= limit:

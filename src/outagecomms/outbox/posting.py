@@ -8,13 +8,16 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import structlog
 from sqlalchemy.engine import Connection
 
 from outagecomms.fanout import ChannelText
-from outagecomms.models import Channel, Phase
+from outagecomms.models import Audience, Channel, Phase
+from outagecomms.outbox.recipients import recipients
 from outagecomms.store import repository as repo
+from outagecomms.store.deliveries_repo import delivery_values, insert_deliveries
 from outagecomms.store.records import IncidentRecord
 from outagecomms.store.tables import DeliveryState
 from outagecomms.store.wakeups import work_waiting
@@ -49,7 +52,9 @@ def post_texts(
     """Write one message with exactly ``texts`` (channel name -> what it gets) and its
     queued deliveries, leased to ``owner`` until ``lease_until`` for the first attempt,
     inside the caller's transaction. ``origin``: "human", or "cadence" for the worker's
-    automatic updates."""
+    automatic updates. Each recipient of a channel gets a delivery of its own (see
+    :mod:`outagecomms.outbox.recipients`), written in bulk; those to subscribers are left
+    to the worker."""
     targets = {name: text.channel for name, text in texts.items()}
     seq = repo.next_message_seq(conn, incident.number)
     message_id = repo.insert_message(
@@ -63,27 +68,38 @@ def post_texts(
         next_update_at=incident.next_update_at,
         created_at=now,
     )
+    rows: list[dict[str, Any]] = []
+    subscribers: dict[str, int] = {}
     for name, channel in targets.items():
         text = texts[name]
-        repo.insert_delivery(
-            conn,
-            message_id=message_id,
-            channel=name,
-            kind=channel.kind.value,
-            audience=channel.audience.value,
-            title=text.title,
-            body=text.body,
-            length=text.length,
-            limit=text.limit,
-            unit=text.unit,
-            state=DeliveryState.QUEUED,
-            due_at=now,
-            lease_owner=owner,
-            lease_expires_at=lease_until,
-            idempotency_key=uuid.uuid4().hex,
-            created_at=now,
-            cut_from=text.cut_from,
-        )
+        # subscribers' deliveries (there may be 100,000) are the worker's, in batches
+        to_subscribers = channel.audience is Audience.SUBSCRIBERS
+        found = recipients(conn, channel, incident)
+        if to_subscribers:
+            subscribers[name] = len(found)
+        for recipient in found:
+            rows.append(
+                delivery_values(
+                    message_id=message_id,
+                    channel=name,
+                    kind=channel.kind.value,
+                    audience=channel.audience.value,
+                    title=text.title,
+                    body=text.body,
+                    length=text.length,
+                    limit=text.limit,
+                    unit=text.unit,
+                    state=DeliveryState.QUEUED,
+                    due_at=now,
+                    lease_owner=None if to_subscribers else owner,
+                    lease_expires_at=None if to_subscribers else lease_until,
+                    idempotency_key=uuid.uuid4().hex,
+                    created_at=now,
+                    cut_from=text.cut_from,
+                    recipient=recipient,
+                )
+            )
+    insert_deliveries(conn, rows)
     cancelled = supersede(conn, incident.number, message_id, seq, phase, list(targets), now)
     repo.add_event(
         conn,
@@ -96,6 +112,7 @@ def post_texts(
             "phase": phase.value,
             "channels": sorted(targets),
             "cancelled": cancelled,
+            **({"subscribers": subscribers} if subscribers else {}),
             **({"broken_channels": broken} if broken else {}),
         },
     )

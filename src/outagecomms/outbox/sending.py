@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 import structlog
 
-from outagecomms.delivery import Outcome, Outgoing
+from outagecomms.delivery import Outcome, Outgoing, send_all
 from outagecomms.models import ChannelKind
 from outagecomms.progress import FanoutProgress
 from outagecomms.project import Project
@@ -85,8 +85,33 @@ def send_site(items: list[Outgoing], batch: Batch) -> list[Outcome]:
     )
 
 
-SENDERS: Mapping[ChannelKind, KindSender] = {ChannelKind.SITE: send_site}
+def send_email(items: list[Outgoing], batch: Batch) -> list[Outcome]:
+    """SMTP of our own for mailto(s):// URLs (:mod:`outagecomms.outbox.email_sender`)."""
+    from outagecomms.outbox.email_sender import send_email as send
+
+    return send(items, batch)
+
+
+def takes_smtp(item: Outgoing, batch: Batch) -> bool:
+    """The email sender takes ``mailto(s)://`` URLs; a test's stand-in for apprise (any
+    sender but :func:`send_all`) stands in for SMTP too."""
+    scheme = item.channel.url.split("://", 1)[0].lower()
+    return batch.apprise is send_all and scheme in ("mailto", "mailtos")
+
+
+SENDERS: Mapping[ChannelKind, KindSender] = {
+    ChannelKind.SITE: send_site,
+    ChannelKind.EMAIL: send_email,
+}
 """The channel kinds not sent through apprise, and who sends them."""
+
+TAKES: Mapping[ChannelKind, Callable[[Outgoing, Batch], bool]] = {ChannelKind.EMAIL: takes_smtp}
+"""Which items of a registered kind its sender takes (the rest go to apprise); a kind not
+listed takes them all."""
+
+
+def _takes_all(_item: Outgoing, _batch: Batch) -> bool:
+    return True
 
 
 def send_by_kind(
@@ -97,10 +122,15 @@ def send_by_kind(
 ) -> list[Outcome]:
     """Send every item through the sender of its channel kind (``fallback`` for kinds not
     in ``senders``); the apprise batch first, then each registered kind."""
-    rest = [i for i in items if i.channel.kind not in senders]
+
+    def registered(item: Outgoing) -> bool:
+        kind = item.channel.kind
+        return kind in senders and TAKES.get(kind, _takes_all)(item, batch)
+
+    rest = [i for i in items if not registered(i)]
     outcomes = fallback(rest, batch) if rest else []
     for kind, sender in senders.items():
-        mine = [i for i in items if i.channel.kind is kind]
+        mine = [i for i in items if i.channel.kind is kind and registered(i)]
         if mine:
             outcomes += sender(mine, batch)
     return outcomes

@@ -19,6 +19,8 @@ from outagecomms.service import (
     hooks,
     incidents_api,
     maintenance_api,
+    sms_hooks,
+    subscribe_api,
 )
 from outagecomms.service.auth import RateLimiter
 from outagecomms.service.context import Service
@@ -57,6 +59,8 @@ def create_app(service: Service) -> FastAPI:
     app.include_router(alerts_api.router)
     app.include_router(components_api.router)
     app.include_router(hooks.router)
+    app.include_router(subscribe_api.router)
+    app.include_router(sms_hooks.router)
 
     @app.exception_handler(OutagecommsError)
     async def _outagecomms_error(request: Request, exc: OutagecommsError) -> JSONResponse:

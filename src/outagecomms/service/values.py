@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from outagecomms.durations import parse_duration
+from outagecomms.durations import OFF, parse_duration
 from outagecomms.errors import UsageError
-
-OFF = frozenset({"0", "off", "none"})
 
 
 def duration(field: str, value: str | None, *, off_allowed: bool = False) -> timedelta | None:

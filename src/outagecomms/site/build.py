@@ -9,31 +9,47 @@ Incident pages go first and ``index.html`` last, so the index never links to a p
 not there yet. Files an earlier build wrote and this one does not are removed (the
 previous build's list is kept in ``.outagecomms-site.json``); other files in the directory
 are never touched. Builds of one directory take turns (an advisory lock), so the worker
-and an on-call's command rebuilding at once do not interleave.
+and an on-call's command rebuilding at once do not interleave (the turn covers the read of
+the store too, so a later build never publishes older data).
+
+A rebuild after a message (``changed``: the incidents it concerns) writes only the files
+that show them: their incident pages, the index, the feed, the summary, the calendar and
+the history page of their month (:mod:`outagecomms.site.selection`). It falls back to a
+full build when the directory has no manifest of an earlier build, or when that build had
+another shape (languages, names, time zones, window, templates, components or runbook
+titles: :func:`shape_of`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from importlib import resources
+from importlib.abc import Traversable
 from pathlib import Path
+from typing import Any
 
-from outagecomms.errors import ConfigError
+from outagecomms.components.catalog import COMPONENTS_FILE
+from outagecomms.errors import ConfigError, OutagecommsError
 from outagecomms.localdates import localize_digits
 from outagecomms.project import Project
 from outagecomms.site.components import grouped
 from outagecomms.site.components import words as component_words
 from outagecomms.site.feed import FEED_FILE, feed_xml
+from outagecomms.site.history import history_labels, month_path
 from outagecomms.site.html import render, time_formatter
 from outagecomms.site.ics import CALENDAR_FILE, calendar
 from outagecomms.site.labels import labels
 from outagecomms.site.languages import alternates
 from outagecomms.site.maintenance import maintenance_labels
+from outagecomms.site.page_id import page_id
 from outagecomms.site.safe_write import exclusive_lock, write_file
-from outagecomms.site.state import SiteConfig, SiteState, load_states
-from outagecomms.site.summary import indicator, page_id, summary_json
+from outagecomms.site.selection import Selection, load_states
+from outagecomms.site.state import SiteConfig, SiteState
+from outagecomms.site.summary import indicator, summary_json
 from outagecomms.store import Store
 
 MANIFEST = ".outagecomms-site.json"
@@ -76,9 +92,10 @@ def render_site(state: SiteState) -> dict[str, bytes]:
         "mt": maintenance_labels(config.lang),
         "cw": component_words(config.lang),
         "groups": grouped(state.components),
+        "ht": history_labels(config.lang),
     }
     files: dict[str, bytes] = {}
-    for incident in state.incidents:
+    for incident in state.pages:
         page = render(
             "incident.html",
             i=incident,
@@ -87,6 +104,15 @@ def render_site(state: SiteState) -> dict[str, bytes]:
             **common,
         )
         files[incident.path] = page.encode("utf-8")
+    for month in state.months:
+        page = render(
+            "month.html",
+            month=month,
+            root="../",
+            alternates=alternates(config, month.path, "../"),
+            **common,
+        )
+        files[month.path] = page.encode("utf-8")
     files[FEED_FILE] = feed_xml(state)
     files[SUMMARY_FILE] = summary_json(state).encode("utf-8")
     files[CALENDAR_FILE] = calendar(
@@ -104,62 +130,116 @@ def render_site(state: SiteState) -> dict[str, bytes]:
     return files
 
 
-def build_site(project: Project, store: Store, out: Path, config: SiteConfig) -> BuildResult:
+def build_site(
+    project: Project,
+    store: Store,
+    out: Path,
+    config: SiteConfig,
+    changed: Collection[int] | None = None,
+) -> BuildResult:
     """Read the store and publish the site of one language into ``out`` (created when
     missing)."""
-    return build_sites(project, store, out, [config])
+    return build_sites(project, store, out, [config], changed)
 
 
 def build_sites(
-    project: Project, store: Store, out: Path, configs: Sequence[SiteConfig]
+    project: Project,
+    store: Store,
+    out: Path,
+    configs: Sequence[SiteConfig],
+    changed: Collection[int] | None = None,
 ) -> BuildResult:
     """Read the store and publish one tree per config into ``out``: the first at its root,
     the others in their language folders (see :func:`outagecomms.site.languages.site_configs`),
     published before the root's, which links to them; one manifest for all, so the tree of a
-    language no longer built is removed."""
+    language no longer built is removed. With ``changed`` (incident numbers), only the files
+    that show them (see the module doc)."""
     trees = [*configs[1:], configs[0]]  # the root last: it links to the others
-    states = load_states(project, store, trees)
-    files = {
-        state.config.folder + relative: content
-        for state in states
-        for relative, content in render_site(state).items()
-    }
-    root_state = states[-1]
-    publish(files, out)
-    return BuildResult(
-        out=out,
-        files=list(files),
-        open=len(root_state.open),
-        resolved=sum(1 for i in root_state.incidents if not i.is_open),
-        lang=configs[0].lang,
-        languages=[c.lang for c in configs],
-    )
-
-
-def publish(files: dict[str, bytes], out: Path) -> None:
-    """Write ``files`` into ``out``: each one atomically, stale ones of earlier builds gone."""
+    shape = shape_of(project, trees)
     try:
         out.mkdir(parents=True, exist_ok=True)
         with exclusive_lock(out / LOCK):
+            previous = _read_manifest(out)
+            selection = Selection()
+            if changed is not None and previous.get("shape") == shape:
+                selection = Selection(frozenset(changed), previous.get("months"))
+            loaded = load_states(project, store, trees, selection)
+            files = {
+                state.config.folder + relative: content
+                for state in loaded.states
+                for relative, content in render_site(state).items()
+            }
             for relative, content in files.items():
                 write_file(out, relative, content)  # safe_write: never through a link
-            _remove_stale(out, set(files))
+            listed = set(files)
+            if not selection.full:
+                gone = {c.folder + month_path(key) for c in trees for key in loaded.emptied}
+                listed = (set(previous.get("files", [])) | listed) - gone
+            _remove_stale(out, previous, listed)
+            _write_manifest(out, listed, loaded.months, shape)
     except OSError as exc:
         raise ConfigError(
             f"cannot write the status page into {out}: {exc.strerror or exc}; "
             "check the directory exists and is writable"
         ) from None
+    root_state = loaded.states[-1]
+    return BuildResult(
+        out=out,
+        files=list(files),
+        open=len(root_state.open),
+        resolved=len(loaded.months),
+        lang=configs[0].lang,
+        languages=[c.lang for c in configs],
+    )
 
 
-def _remove_stale(out: Path, current: set[str]) -> None:
-    manifest = out / MANIFEST
-    previous: set[str] = set()
+def shape_of(project: Project, configs: Sequence[SiteConfig]) -> str:
+    """What every page depends on beyond its incidents: when it differs from the last
+    build's, a rebuild after a message rewrites every page."""
+    titles: dict[str, list[str]] = {}
+    for path in project.runbook_paths():
+        with contextlib.suppress(OutagecommsError):  # a broken runbook: its pages say its id
+            runbook = project.runbook(path.stem).runbook
+            titles[path.stem] = [runbook.title_in(c.lang) for c in configs]
+    digest = hashlib.sha256()
+    parts: list[object] = [
+        [(c.lang, c.timezone, c.name, c.base_url, c.public_url, c.history_days, c.languages)
+         for c in configs],
+        titles,
+        project.settings.sender,
+        project.settings.default_language,
+    ]  # fmt: skip
+    digest.update(json.dumps(parts, sort_keys=True, ensure_ascii=False).encode("utf-8"))
+    components = project.root / COMPONENTS_FILE
+    with contextlib.suppress(OSError):
+        digest.update(components.read_bytes())
+    for template in sorted(_templates().iterdir(), key=lambda t: t.name):
+        digest.update(template.name.encode("utf-8") + template.read_bytes())
+    return digest.hexdigest()
+
+
+def _templates() -> Traversable:
+    return resources.files("outagecomms.site") / "templates"
+
+
+def _read_manifest(out: Path) -> dict[str, Any]:
+    """The last build's manifest (empty when missing or unreadable)."""
     with contextlib.suppress(OSError, ValueError):
-        previous = set(json.loads(manifest.read_text(encoding="utf-8")).get("files", []))
-    for relative in sorted(previous - current):
+        found = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        if isinstance(found, dict):
+            return found
+    return {}
+
+
+def _write_manifest(out: Path, files: set[str], months: dict[str, str], shape: str) -> None:
+    document = {"files": sorted(files), "months": dict(sorted(months.items())), "shape": shape}
+    write_file(out, MANIFEST, (json.dumps(document, indent=1) + "\n").encode("utf-8"))
+
+
+def _remove_stale(out: Path, previous: dict[str, Any], current: set[str]) -> None:
+    """Remove the files the last build wrote that this one does not list."""
+    for relative in sorted(set(previous.get("files", [])) - current):
         path = (out / relative).resolve()
         if out.resolve() in path.parents:
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
-    listing = json.dumps({"files": sorted(current)}, indent=1) + "\n"
-    write_file(out, MANIFEST, listing.encode("utf-8"))

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from outagecomms.components.statuses import ComponentStatus
 from outagecomms.site.components import SiteComponent, grouped
+from outagecomms.site.page_id import page_id
 from outagecomms.store.records import iso_utc
 
 if TYPE_CHECKING:
@@ -26,8 +27,6 @@ INDICATOR_OF_STATUS = {
 
 
 def _page_id(state: SiteState) -> str:
-    from outagecomms.site.summary import page_id
-
     return page_id(state.config.base_url)
 
 

@@ -12,8 +12,8 @@ import xml.etree.ElementTree as ET
 from datetime import UTC
 
 from outagecomms.display import for_xml
+from outagecomms.site.page_id import page_id
 from outagecomms.site.state import SiteIncident, SiteState, Update, phase_label
-from outagecomms.site.summary import page_id
 from outagecomms.store.records import iso_utc
 
 ATOM = "http://www.w3.org/2005/Atom"

@@ -28,7 +28,7 @@ from outagecomms.models import Channel
 from outagecomms.project import Project
 from outagecomms.site.build import build_sites
 from outagecomms.site.languages import site_configs
-from outagecomms.store import Store
+from outagecomms.store import Store, site_repo
 from outagecomms.urls import expand_url
 
 log = structlog.get_logger(__name__)
@@ -62,17 +62,25 @@ def publish_sites(
     now: datetime,
     environ: Mapping[str, str] | None = None,
 ) -> list[Outcome]:
-    """Rebuild the site of every ``site`` delivery; one outcome each, never raises."""
+    """Rebuild the site of every ``site`` delivery; one outcome each, never raises. The
+    deliveries of one channel share one rebuild of the pages of their incidents."""
     env = os.environ if environ is None else environ
-    outcomes = []
+    by_channel: dict[str, list[Outgoing]] = {}
     for item in items:
+        by_channel.setdefault(item.channel.name, []).append(item)
+    incidents = _incidents_of(store, items)
+    outcomes = []
+    for mine in by_channel.values():
+        channel = mine[0].channel
         started = time.monotonic()
         try:
-            out = site_directory(item.channel, project.root, env)
+            out = site_directory(channel, project.root, env)
             configs = site_configs(
-                project, channel=item.channel, name=env.get(SITE_NAME_ENV) or None, now=now
+                project, channel=channel, name=env.get(SITE_NAME_ENV) or None, now=now
             )
-            build_sites(project, store, out, configs)
+            known = [incidents.get(item.key) for item in mine]
+            changed = None if None in known else {n for n in known if n is not None}
+            build_sites(project, store, out, configs, changed)
         except OutagecommsError as exc:
             error: str | None = str(exc)
         except Exception as exc:  # a bug must fail this channel, never the others
@@ -81,9 +89,24 @@ def publish_sites(
             error = None
         elapsed = time.monotonic() - started
         if error is None:
-            log.info("delivery.sent", channel=item.channel.name, kind="site", elapsed=elapsed)
+            log.info("delivery.sent", channel=channel.name, kind="site", elapsed=elapsed)
         else:
             error = " ".join(error.split())[:300]
-            log.warning("delivery.failed", channel=item.channel.name, kind="site", error=error)
-        outcomes.append(Outcome(item.key, error is None, error, elapsed))
+            log.warning("delivery.failed", channel=channel.name, kind="site", error=error)
+        outcomes += [Outcome(item.key, error is None, error, elapsed) for item in mine]
     return outcomes
+
+
+def _incidents_of(store: Store, items: Sequence[Outgoing]) -> dict[str, int]:
+    """The incident of each delivery (by key); a key that is no delivery of the store is
+    left out, and its channel's site rebuilt whole."""
+    ids = {int(item.key) for item in items if item.key.isdigit()}
+    if not ids:
+        return {}
+    try:
+        with store.read() as conn:
+            found = site_repo.incidents_of_deliveries(conn, ids)
+    except Exception as exc:  # the rebuilds themselves say what is wrong with the store
+        log.warning("site.incidents_unknown", error=f"{type(exc).__name__}: {exc}")
+        return {}
+    return {str(key): number for key, number in found.items()}

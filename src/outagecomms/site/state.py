@@ -19,7 +19,7 @@ from a runbook that may have changed since.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -28,22 +28,18 @@ from outagecomms.errors import OutagecommsError, UsageError
 from outagecomms.models import LANGUAGE_CODE, Audience, Channel, ChannelKind, Runbook, localized
 from outagecomms.project import Project
 from outagecomms.promises import promise_record
-from outagecomms.site.components import (
-    SiteComponent,
-    project_catalog,
-    read_changes,
-    site_components,
-)
+from outagecomms.site.components import SiteComponent
+from outagecomms.site.history import HistoryMonth, MonthLink
 from outagecomms.site.labels import direction, labels
 from outagecomms.site.maintenance import SiteWindow, site_windows
 from outagecomms.site.posts import post_body, signatures
-from outagecomms.store import Store, components_repo
-from outagecomms.store import repository as repo
-from outagecomms.store.maintenance_repo import WindowRecord, list_windows
+from outagecomms.store.maintenance_repo import WindowRecord
 from outagecomms.store.records import DeliveryRecord, IncidentRecord, MessageRecord
+from outagecomms.store.site_repo import Timeline
 
 HISTORY_DAYS = 90
-"""How far back the index lists resolved incidents (every incident keeps its page)."""
+"""How far back the index lists resolved incidents by default (setting
+``site_window_days``); every incident keeps its page and its month's history page."""
 
 STATUSPAGE_STATUSES = ("investigating", "identified", "monitoring", "resolved", "postmortem")
 
@@ -130,6 +126,7 @@ class SiteConfig:
             name=name or labels(chosen_lang)["site_name"],
             base_url=settings.status_url.rstrip("/"),
             now=(now or datetime.now(UTC)).astimezone(UTC),
+            history_days=settings.site_window_days,
             public_url=settings.public_url,
         )
 
@@ -228,12 +225,22 @@ class SiteIncident:
 
 @dataclass(frozen=True)
 class SiteState:
+    """One language tree's content: the window the index, the feed and the summary show,
+    and the incident and history pages this build writes."""
+
     config: SiteConfig
     incidents: list[SiteIncident]
+    """The window: the open incidents and those resolved in the last ``history_days``."""
     windows: list[SiteWindow] = field(default_factory=list)
     """Maintenance windows, the soonest first (site/maintenance.py)."""
     components: list[SiteComponent] = field(default_factory=list)
     """The project's components (``components.yaml``) with their status and history bar."""
+    pages: list[SiteIncident] = field(default_factory=list)
+    """The incidents whose pages this build writes (a full build: every one)."""
+    months: list[HistoryMonth] = field(default_factory=list)
+    """The history pages this build writes (a full build: every month with an incident)."""
+    archive: list[MonthLink] = field(default_factory=list)
+    """Every month with a history page, the newest first (linked from the index)."""
 
     @property
     def open(self) -> list[SiteIncident]:
@@ -259,59 +266,16 @@ class SiteState:
         return sorted(every, key=lambda u: (u.at, u.incident_id, u.seq), reverse=True)
 
 
-Timeline = dict[int, list[tuple[MessageRecord, list[DeliveryRecord]]]]
-"""Each incident's messages, oldest first, with their deliveries."""
-
-
-def load_state(project: Project, store: Store, config: SiteConfig) -> SiteState:
-    """Every incident in the store, with its messages in the site's language."""
-    return load_states(project, store, [config])[0]
-
-
-def load_states(project: Project, store: Store, configs: Sequence[SiteConfig]) -> list[SiteState]:
-    """:func:`load_state` for each language tree, from one read of the store (so every
-    tree shows the same moment)."""
-    with store.read() as conn:
-        records = repo.list_incidents(conn, include_resolved=True)
-        windows = list_windows(conn)
-        timeline: Timeline = {}
-        for record in records:
-            messages = repo.messages_of(conn, record.number)
-            delivered = repo.deliveries_of(conn, [m.id for m in messages])
-            timeline[record.number] = [
-                (m, [d for d in delivered if d.message_id == m.id]) for m in messages
-            ]
-        catalog = project_catalog(project.root, project.limits)
-        changes = read_changes(conn, min(c.now for c in configs)) if catalog else []
-        affected = components_repo.components_of_incidents(conn, [r.number for r in records])
-    states = []
-    for config in configs:
-        state = _state(project, config, records, timeline, windows)
-        shown = site_components(
-            catalog, changes, lang=config.lang, zone=config.zone, now=config.now
-        )
-        states.append(with_components(state, shown, affected))
-    return states
-
-
-def with_components(
-    state: SiteState, shown: list[SiteComponent], affected: Mapping[int, Mapping[str, str]]
-) -> SiteState:
-    """``state`` with the project's components, and each incident's among them."""
-    incidents = [
-        replace(i, components=[c for c in shown if c.id in affected.get(i.record.number, {})])
-        for i in state.incidents
-    ]
-    return replace(state, incidents=incidents, components=shown)
-
-
-def _state(
+def site_incidents(
     project: Project,
     config: SiteConfig,
     records: Sequence[IncidentRecord],
     timeline: Timeline,
-    windows: Sequence[WindowRecord] = (),
-) -> SiteState:
+    components: Sequence[SiteComponent] = (),
+    affected: Mapping[int, Mapping[str, str]] | None = None,
+) -> list[SiteIncident]:
+    """Each record as the page shows it in ``config``'s language: its updates, promise
+    record and the components (of ``components``) it affects."""
     channels = {name: loaded.channel for name, loaded in project.usable_channels().items()}
     runbooks: dict[str, Runbook | None] = {}
     incidents: list[SiteIncident] = []
@@ -323,7 +287,7 @@ def _state(
         languages = _Languages(runbook, channels, project.settings.default_language)
         updates: list[Update] = []
         status = "investigating"
-        for message, deliveries in timeline[record.number]:
+        for message, deliveries in timeline.get(record.number, []):
             if message.phase in STATUSPAGE_STATUSES:
                 status = message.phase
             shown = choose_text(deliveries, config.lang, languages)
@@ -346,19 +310,27 @@ def _state(
                     next_update_at=message.next_update_at,
                 )
             )
+        mine = (affected or {}).get(record.number, {})
         incidents.append(
             SiteIncident(
                 record=record,
                 title=runbook.title_in(config.lang) if runbook else record.runbook_id,
                 scope=scope_of(record, runbook, config.lang),
                 updates=updates,
-                on_time=_on_time(timeline[record.number], config.now),
+                on_time=_on_time(timeline.get(record.number, []), config.now),
+                components=[c for c in components if c.id in mine],
             )
         )
+    return incidents
+
+
+def shown_windows(project: Project, windows: Sequence[WindowRecord], lang: str) -> list[SiteWindow]:
+    """The maintenance windows with their runbooks' titles in ``lang``."""
+    runbooks: dict[str, Runbook | None] = {}
     for window in windows:
         if window.runbook_id not in runbooks:
             runbooks[window.runbook_id] = _runbook(project, window.runbook_id)
-    return SiteState(config, incidents, site_windows(windows, runbooks, config.lang))
+    return site_windows(windows, runbooks, lang)
 
 
 def _on_time(
@@ -449,7 +421,7 @@ __all__ = [
     "SiteIncident",
     "SiteState",
     "Update",
-    "load_state",
-    "load_states",
     "phase_label",
+    "shown_windows",
+    "site_incidents",
 ]

@@ -31,7 +31,6 @@ import json
 from functools import cache
 from importlib import resources
 from typing import Any
-from urllib.parse import urlsplit
 
 from outagecomms.site.components_summary import (
     INDICATOR_OF_STATUS,
@@ -39,6 +38,7 @@ from outagecomms.site.components_summary import (
     components_json,
 )
 from outagecomms.site.maintenance import scheduled_maintenance_json
+from outagecomms.site.page_id import page_id
 from outagecomms.site.state import SiteIncident, SiteState, Update
 from outagecomms.store.records import iso_utc
 
@@ -51,10 +51,6 @@ DESCRIPTIONS = {
     "critical": "Major System Outage",
 }
 """Statuspage's own wording, which dashboards show verbatim."""
-
-
-def page_id(base_url: str) -> str:
-    return urlsplit(base_url).netloc or base_url
 
 
 def indicator(state: SiteState) -> str:

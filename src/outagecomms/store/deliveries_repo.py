@@ -4,7 +4,7 @@ release, block) and what a claim reads and writes (:func:`due_deliveries`,
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -29,8 +29,13 @@ WAITING_FOR_EARLIER = (
 )
 
 
-def insert_delivery(
-    conn: Connection,
+BULK_BATCH = 1000
+"""Rows per executemany when one message goes to many recipients (100,000 subscribers are
+100 statements, not 100,000)."""
+SUBSCRIBERS_AUDIENCE = "subscribers"
+
+
+def delivery_values(
     *,
     message_id: int,
     channel: str,
@@ -52,23 +57,41 @@ def insert_delivery(
     sent_at: datetime | None = None,
     possibly_duplicate: bool = False,
     cut_from: int | None = None,
-) -> int:
-    """A new delivery of message ``message_id`` to the channel named ``channel`` (its
-    ``kind`` and ``audience``, exactly what it gets); returns its id."""
-    values = {
+    recipient: str = "",
+) -> dict[str, Any]:
+    """The row of a new delivery of message ``message_id`` to the channel named
+    ``channel`` (its ``kind`` and ``audience``, exactly what it gets), to ``recipient``
+    ("": the channel's URL whole)."""
+    return {
         "message_id": message_id, "channel": channel, "kind": kind, "audience": audience,
         "title": title, "body": body, "length": length, "limit": limit, "unit": unit,
         "state": DeliveryState(state).value, "attempts": attempts, "due_at": due_at,
         "lease_owner": lease_owner, "lease_expires_at": lease_expires_at,
         "last_error": last_error, "sent_at": sent_at, "possibly_duplicate": possibly_duplicate,
         "idempotency_key": idempotency_key, "created_at": created_at, "updated_at": created_at,
-        "cut_from": cut_from,
+        "cut_from": cut_from, "recipient": recipient,
     }  # fmt: skip
+
+
+def insert_delivery(conn: Connection, **fields: Any) -> int:
+    """A new delivery (the fields of :func:`delivery_values`); returns its id."""
+    values = delivery_values(**fields)
     result = conn.execute(insert(deliveries).values(**values).returning(deliveries.c.id))
     return int(result.scalar_one())
 
 
-def deliveries_of(conn: Connection, message_ids: Iterable[int]) -> list[DeliveryRecord]:
+def insert_deliveries(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
+    """Insert many deliveries with executemany, :data:`BULK_BATCH` rows a statement."""
+    for start in range(0, len(rows), BULK_BATCH):
+        conn.execute(insert(deliveries), list(rows[start : start + BULK_BATCH]))
+    return len(rows)
+
+
+def deliveries_of(
+    conn: Connection, message_ids: Iterable[int], *, subscribers: bool = True
+) -> list[DeliveryRecord]:
+    """The deliveries of these messages; without ``subscribers``, not those to subscribers
+    (there may be 100,000: :func:`subscriber_counts` counts them)."""
     ids = list(message_ids)
     if not ids:
         return []
@@ -77,6 +100,8 @@ def deliveries_of(conn: Connection, message_ids: Iterable[int]) -> list[Delivery
         .where(deliveries.c.message_id.in_(ids))
         .order_by(deliveries.c.message_id, deliveries.c.id)
     )
+    if not subscribers:
+        query = query.where(deliveries.c.audience != SUBSCRIBERS_AUDIENCE)
     return [DeliveryRecord.from_row(row) for row in conn.execute(query).mappings()]
 
 
@@ -147,7 +172,12 @@ def start_sending(
     )
     conn.execute(
         update(deliveries)
-        .where(mine, ~_earlier_in_flight(deliveries.c.message_id, deliveries.c.channel))
+        .where(
+            mine,
+            ~_earlier_in_flight(
+                deliveries.c.message_id, deliveries.c.channel, deliveries.c.recipient
+            ),
+        )
         .values(
             state=DeliveryState.SENDING.value,
             attempts=deliveries.c.attempts + 1,
@@ -327,8 +357,9 @@ def delivery_counts(conn: Connection, numbers: Iterable[int]) -> dict[int, dict[
     return counts
 
 
-def _earlier_in_flight(message_id: Any, channel: Any) -> Any:
-    """EXISTS: an earlier message of the same incident is being sent on the same channel,
+def _earlier_in_flight(message_id: Any, channel: Any, recipient: Any) -> Any:
+    """EXISTS: an earlier message of the same incident is being sent on the same channel
+    to the same recipient,
     or, for a postmortem, an earlier resolution there is not delivered yet (correlated to
     the ``deliveries`` row being updated)."""
     own = messages.alias()
@@ -346,6 +377,7 @@ def _earlier_in_flight(message_id: Any, channel: Any) -> Any:
         .where(
             own.c.id == message_id,
             other.c.channel == channel,
+            other.c.recipient == recipient,
             or_(other.c.state == DeliveryState.SENDING.value, waiting_resolution),
             other.c.message_id < message_id,
         )
@@ -370,6 +402,7 @@ class ChannelHistory:
 
     incident: int
     channel: str
+    recipient: str
     message_id: int
     delivery_id: int
     state: str
@@ -435,12 +468,20 @@ def latest_resolutions(conn: Connection, numbers: Collection[int]) -> dict[int, 
     return {int(number): int(message_id) for number, message_id in rows}
 
 
-def channel_histories(conn: Connection, numbers: Collection[int]) -> list[ChannelHistory]:
-    """Every delivery of these incidents, with its message's phase."""
+def channel_histories(
+    conn: Connection,
+    numbers: Collection[int],
+    *,
+    channels: Collection[str] | None = None,
+    recipients: Collection[str] | None = None,
+) -> list[ChannelHistory]:
+    """Every delivery of these incidents (on ``channels``, to ``recipients``, when given:
+    one channel may reach 100,000 subscribers), with its message's phase."""
     query = (
         select(
             messages.c.incident_id,
             deliveries.c.channel,
+            deliveries.c.recipient,
             deliveries.c.message_id,
             deliveries.c.id,
             deliveries.c.state,
@@ -449,6 +490,10 @@ def channel_histories(conn: Connection, numbers: Collection[int]) -> list[Channe
         .join(messages, messages.c.id == deliveries.c.message_id)
         .where(messages.c.incident_id.in_(list(numbers)))
     )
+    if channels is not None:
+        query = query.where(deliveries.c.channel.in_(list(channels)))
+    if recipients is not None:
+        query = query.where(deliveries.c.recipient.in_(list(recipients)))
     return [ChannelHistory(*row) for row in conn.execute(query)]
 
 

@@ -196,6 +196,9 @@ class DeliveryRecord:
     updated_at: datetime
     cut_from: int | None = None
     """The measured length before the text was shortened to fit (None: not shortened)."""
+    recipient: str = ""
+    """One address of the channel (a subscriber's, or one of a multi-recipient URL's);
+    "": the channel's URL as written."""
 
     @classmethod
     def from_row(cls, row: RowMapping) -> DeliveryRecord:

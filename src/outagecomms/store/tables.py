@@ -137,10 +137,14 @@ deliveries = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     Column("cut_from", Integer, nullable=True),  # the length before fitting; NULL: not cut
-    UniqueConstraint("message_id", "channel"),
+    # one address of the channel: a subscriber's, or one of a multi-recipient URL's (a
+    # `to=` list, several numbers), each a delivery of its own; "": the channel's URL whole
+    Column("recipient", String(2048), nullable=False, server_default=""),
+    UniqueConstraint("message_id", "channel", "recipient"),
     UniqueConstraint("idempotency_key"),
     Index(None, "state", "due_at"),
     Index(None, "state", "due_at", "message_id", "id"),  # claims, in order, with a limit
+    Index(None, "recipient"),
 )
 
 events = Table(
@@ -217,6 +221,33 @@ alerts = Table(
     Index(None, "received_at"),
 )
 """Every alert the hooks received and what became of it."""
+
+subscribers = Table(
+    "subscribers",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("address", String(2048), nullable=False),  # email, E.164 phone, or a URL
+    Column("address_kind", String(8), nullable=False),  # email | phone | url
+    Column("language", String(16), nullable=False),
+    Column("components", JSON, nullable=False),  # component ids; []: every component
+    Column("source", String(16), nullable=False),  # form | cli | import
+    Column("consent_reason", Text, nullable=True),  # how consent was given or recorded
+    Column("requested_ip", String(64), nullable=True),  # who asked (POST /subscribe)
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("confirmed_at", UTCDateTime, nullable=True),  # NULL: nothing but the confirmation
+    Column("confirmed_ip", String(64), nullable=True),
+    Column("confirm_token_sha256", String(64), nullable=True),  # only a hash of the link's
+    Column("unsubscribe_token", String(64), nullable=False),  # random; in every message
+    Column("unsubscribed_at", UTCDateTime, nullable=True),  # STOP or unsubscribe
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("address"),
+    UniqueConstraint("unsubscribe_token"),
+    UniqueConstraint("confirm_token_sha256"),
+    Index(None, "address_kind", "language"),
+)
+"""People who chose to hear from us (README "Subscribers"). The confirmation token is
+stored as a SHA-256 (it is used once); the unsubscribe token is a random value kept as is,
+since every later message carries it, and it can do nothing but unsubscribe."""
 
 incident_components = Table(
     "incident_components",

@@ -20,6 +20,8 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import threading
+
     from outagecomms.delivery import Outcome, Outgoing
     from outagecomms.outbox.sending import Batch, KindSender
     from outagecomms.project import LoadedRunbook, Project
@@ -60,18 +62,26 @@ class FakeSender:
         concurrency: int = 16,
         timeout: float = 10.0,
         environ: Mapping[str, str] | None = None,
+        cancel: threading.Event | None = None,
+        on_done: Callable[[Outcome], None] | None = None,
     ) -> list[Outcome]:
+        """The apprise sender's signature (:class:`~outagecomms.outbox.sending.Sender`):
+        ``on_done`` hears each outcome, as a progress display does."""
         from outagecomms.delivery import Outcome
 
         self.batches.append(list(items))
         if self.during is not None:
             self.during(items)
-        return [
+        outcomes = [
             Outcome(i.key, False, "HTTP 500 from receiver", 0.01)
             if i.channel.name in self.failing
             else Outcome(i.key, True, None, 0.01)
             for i in items
         ]
+        if on_done is not None:
+            for outcome in outcomes:
+                on_done(outcome)
+        return outcomes
 
     @property
     def senders(self) -> dict[ChannelKind, KindSender]:

@@ -16,6 +16,7 @@ from outagecomms.durations import format_duration
 from outagecomms.errors import OutagecommsError
 from outagecomms.fanout import StaffNotice, notice_text
 from outagecomms.models import Channel
+from outagecomms.outbox.recipients import channel_for
 from outagecomms.store.records import DeliveryRecord, IncidentRecord
 from outagecomms.worker.settings import BLOCKED_RETRY
 
@@ -92,10 +93,11 @@ def notice_items(
 def _outgoing(record: DeliveryRecord, channel: Channel) -> Outgoing:
     return Outgoing(
         key=str(record.id),
-        channel=channel,
+        channel=channel_for(channel, record.recipient),
         title=record.title,
         body=record.body,
         idempotency_key=record.idempotency_key,
+        recipient=record.recipient,
     )
 
 

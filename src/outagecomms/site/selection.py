@@ -1,0 +1,161 @@
+"""What one build of the status page reads, from one read of the store (so every language
+tree shows the same moment).
+
+A full build (``changed`` None) reads every listed incident: their pages and every
+history month are written. A rebuild after a message (``changed``: the incidents whose
+messages were sent) reads only what its files need: those incidents (their pages), the
+window (the open incidents and those resolved in the last ``site_window_days``: the
+index, the feed, the summary), and the history months those incidents are or were listed
+in. Messages and deliveries are read in batches (:mod:`outagecomms.store.site_repo`),
+never one query per incident; the components' bars in one query.
+
+Which month lists which resolved incident is kept with the site's manifest (``months``:
+incident id -> month), so a rebuild knows every month the index links to, and the month an
+incident leaves when it is re-opened, without reading every incident.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from outagecomms.project import Project
+from outagecomms.site.components import project_catalog, read_changes, site_components
+from outagecomms.site.history import (
+    HistoryMonth,
+    MonthLink,
+    closed_at,
+    month_bounds,
+    month_name,
+    month_of,
+)
+from outagecomms.site.state import SiteConfig, SiteState, shown_windows, site_incidents
+from outagecomms.store import Store, components_repo, site_repo
+from outagecomms.store.maintenance_repo import list_windows
+from outagecomms.store.records import IncidentRecord, public_id
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What a build reads: everything, or the pages of ``changed`` incidents."""
+
+    changed: frozenset[int] | None = None
+    """Incident numbers; None: a full build."""
+    months: Mapping[str, str] | None = None
+    """The previous build's incident id -> month (its manifest); needed with ``changed``."""
+
+    @property
+    def full(self) -> bool:
+        return self.changed is None or self.months is None
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """The trees' states (in ``configs`` order) and, after this build, each resolved
+    incident's month, and the months whose pages no incident is left on."""
+
+    states: list[SiteState]
+    months: dict[str, str]
+    emptied: list[str]
+
+
+def load_states(
+    project: Project,
+    store: Store,
+    configs: Sequence[SiteConfig],
+    selection: Selection | None = None,
+) -> Loaded:
+    """The state of each language tree for ``selection`` (default: everything)."""
+    chosen = selection or Selection()
+    since = min(c.now - timedelta(days=c.history_days) for c in configs)
+    catalog = project_catalog(project.root, project.limits)
+    with store.read() as conn:
+        window = site_repo.window_incidents(conn, since)
+        if chosen.full:
+            pages = site_repo.listed_incidents(conn)
+            months = {r.id: m for r in pages if (m := month_of(r)) is not None}
+            touched = set(months.values())
+            in_month = _by_month(pages)
+        else:
+            assert chosen.changed is not None and chosen.months is not None
+            pages = site_repo.listed_incidents(conn, chosen.changed)
+            months, touched = _moved(chosen.months, chosen.changed, pages)
+            in_month = {
+                key: site_repo.resolved_between(conn, *month_bounds(key)) for key in touched
+            }
+            for key in touched:  # the store is the truth for the months this build writes
+                for record in in_month[key]:
+                    months[record.id] = key
+        records = {
+            r.number: r for r in [*window, *pages, *(r for m in in_month.values() for r in m)]
+        }
+        timeline = site_repo.timelines(conn, list(records))
+        windows = list_windows(conn)
+        changes = read_changes(conn, min(c.now for c in configs)) if catalog else []
+        affected = components_repo.components_of_incidents(conn, list(records))
+    states = []
+    for config in configs:
+        shown = site_components(
+            catalog, changes, lang=config.lang, zone=config.zone, now=config.now
+        )
+        every = site_incidents(project, config, list(records.values()), timeline, shown, affected)
+        by_number = {i.record.number: i for i in every}
+        history = [
+            HistoryMonth(
+                key,
+                month_name(key, config.lang),
+                sorted(
+                    (by_number[r.number] for r in in_month[key]),
+                    key=lambda i: (closed_at(i.record), i.record.number),
+                    reverse=True,
+                ),
+            )
+            for key in sorted(touched, reverse=True)
+            if in_month[key]
+        ]
+        state = SiteState(
+            config,
+            [by_number[r.number] for r in window],
+            shown_windows(project, windows, config.lang),
+            shown,
+            pages=[by_number[r.number] for r in pages],
+            months=history,
+            archive=[
+                MonthLink(key, month_name(key, config.lang))
+                for key in sorted(set(months.values()), reverse=True)
+            ],
+        )
+        states.append(state)
+    emptied = sorted(key for key in touched if not in_month[key])
+    return Loaded(states, months, emptied)
+
+
+def _by_month(records: Sequence[IncidentRecord]) -> dict[str, list[IncidentRecord]]:
+    found: dict[str, list[IncidentRecord]] = {}
+    for record in records:
+        key = month_of(record)
+        if key is not None:
+            found.setdefault(key, []).append(record)
+    return found
+
+
+def _moved(
+    previous: Mapping[str, str], changed: Collection[int], records: Sequence[IncidentRecord]
+) -> tuple[dict[str, str], set[str]]:
+    """Each resolved incident's month after the ``changed`` ones' messages, and the months
+    whose pages change: where each changed incident is listed now and where it was."""
+    months = dict(previous)
+    touched: set[str] = set()
+    now_in = {r.id: month_of(r) for r in records}
+    for number in changed:
+        incident_id = public_id(number)
+        before = months.pop(incident_id, None)
+        after = now_in.get(incident_id)
+        touched.update(m for m in (before, after) if m is not None)
+        if after is not None:
+            months[incident_id] = after
+    return months, touched
+
+
+__all__ = ["Loaded", "Selection", "load_states"]

@@ -1,0 +1,108 @@
+"""The status page's reads: the incidents of its window, of one history month or by number,
+and their messages with their deliveries, in a few batched queries (never one per incident).
+
+An incident is *listed* when it is open or resolved; a resolved incident belongs to the
+moment it was resolved (its start when that is missing).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.engine import Connection
+
+from outagecomms.store.deliveries_repo import SUBSCRIBERS_AUDIENCE
+from outagecomms.store.incidents_repo import INCIDENT_COLUMNS
+from outagecomms.store.records import DeliveryRecord, IncidentRecord, MessageRecord
+from outagecomms.store.tables import IncidentStatus, deliveries, incidents, messages
+
+CHUNK = 500
+"""Incidents per query when reading many (bound parameters stay few on every database)."""
+
+Timeline = dict[int, list[tuple[MessageRecord, list[DeliveryRecord]]]]
+"""Each incident's messages, oldest first, with their deliveries (by delivery id)."""
+
+
+def _closed_at() -> Any:
+    return func.coalesce(incidents.c.resolved_at, incidents.c.started_at)
+
+
+def _resolved() -> Any:
+    return incidents.c.status == IncidentStatus.RESOLVED.value
+
+
+def _records(conn: Connection, condition: Any) -> list[IncidentRecord]:
+    query = select(*INCIDENT_COLUMNS).where(condition).order_by(incidents.c.id)
+    return [IncidentRecord.from_row(row) for row in conn.execute(query).mappings()]
+
+
+def window_incidents(conn: Connection, since: datetime) -> list[IncidentRecord]:
+    """The open incidents and those resolved from ``since`` on, by number."""
+    recent = and_(_resolved(), _closed_at() >= since)
+    return _records(conn, or_(incidents.c.status == IncidentStatus.OPEN.value, recent))
+
+
+def resolved_between(conn: Connection, start: datetime, end: datetime) -> list[IncidentRecord]:
+    """The incidents resolved in ``[start, end)``, by number."""
+    return _records(conn, and_(_resolved(), _closed_at() >= start, _closed_at() < end))
+
+
+def listed_incidents(
+    conn: Connection, numbers: Collection[int] | None = None
+) -> list[IncidentRecord]:
+    """The open and resolved incidents among ``numbers`` (None: all of them), by number."""
+    listed = incidents.c.status.in_([IncidentStatus.OPEN.value, IncidentStatus.RESOLVED.value])
+    if numbers is None:
+        return _records(conn, listed)
+    found: list[IncidentRecord] = []
+    for chunk in _chunks(sorted(numbers)):
+        found += _records(conn, and_(listed, incidents.c.id.in_(chunk)))
+    return found
+
+
+def timelines(conn: Connection, numbers: Collection[int]) -> Timeline:
+    """The messages of each of ``numbers`` with their deliveries: two queries per
+    :data:`CHUNK` incidents."""
+    found: Timeline = {number: [] for number in numbers}
+    for chunk in _chunks(sorted(numbers)):
+        query = (
+            select(messages)
+            .where(messages.c.incident_id.in_(chunk))
+            .order_by(messages.c.incident_id, messages.c.seq)
+        )
+        chunk_messages = [MessageRecord.from_row(row) for row in conn.execute(query).mappings()]
+        sent = (
+            select(deliveries)
+            .join(messages, messages.c.id == deliveries.c.message_id)
+            .where(messages.c.incident_id.in_(chunk))
+            .where(deliveries.c.audience != SUBSCRIBERS_AUDIENCE)  # counted, never listed
+            .order_by(deliveries.c.message_id, deliveries.c.id)
+        )
+        by_message: dict[int, list[DeliveryRecord]] = {}
+        for row in conn.execute(sent).mappings():
+            delivery = DeliveryRecord.from_row(row)
+            by_message.setdefault(delivery.message_id, []).append(delivery)
+        for message in chunk_messages:
+            found[message.incident_number].append((message, by_message.get(message.id, [])))
+    return found
+
+
+def incidents_of_deliveries(conn: Connection, delivery_ids: Collection[int]) -> dict[int, int]:
+    """The incident whose message each of ``delivery_ids`` carries (unknown ids left out)."""
+    found: dict[int, int] = {}
+    for chunk in _chunks(sorted(delivery_ids)):
+        query = (
+            select(deliveries.c.id, messages.c.incident_id)
+            .join(messages, messages.c.id == deliveries.c.message_id)
+            .where(deliveries.c.id.in_(chunk))
+        )
+        found.update((int(row.id), int(row.incident_id)) for row in conn.execute(query))
+    return found
+
+
+def _chunks(numbers: Sequence[int]) -> Iterator[list[int]]:
+    for start in range(0, len(numbers), CHUNK):
+        yield list(numbers[start : start + CHUNK])

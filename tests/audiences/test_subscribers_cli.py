@@ -1,0 +1,97 @@
+"""`outagecomms subscribers list|add|remove|import|export`: consent kept, one person's data
+exported whole, removal deletes it (GDPR)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.conftest import CliRunner
+from tests.incidents import conftest as incidents_fixtures
+
+# the fixtures shared with tests/incidents/ (named, not star-imported)
+approvals = incidents_fixtures.approvals
+cli_orchestrator_options = incidents_fixtures.cli_orchestrator_options
+clock = incidents_fixtures.clock
+fake_channels = incidents_fixtures.fake_channels
+http = incidents_fixtures.http
+orchestrator = incidents_fixtures.orchestrator
+postgres_url = incidents_fixtures.postgres_url
+project_root = incidents_fixtures.project_root
+real_approvals = incidents_fixtures.real_approvals
+sender = incidents_fixtures.sender
+sink_channels = incidents_fixtures.sink_channels
+smtp = incidents_fixtures.smtp
+store = incidents_fixtures.store
+
+
+def test_add_confirmed_needs_a_reason(cli: CliRunner, project_root: Path) -> None:
+    done = cli(
+        "subscribers", "add", "ana@example.com", "--confirmed", "--project", str(project_root)
+    )
+    assert done.exit_code == 2
+    assert "--reason" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_bad_address_is_one_line_naming_the_form(cli: CliRunner, project_root: Path) -> None:
+    done = cli("subscribers", "add", "not-an-address", "--project", str(project_root))
+    assert done.exit_code == 2
+    assert done.stderr.count("\n") == 1 and "email address" in done.stderr
+
+
+def test_export_of_one_address_gives_everything_stored_about_them(
+    cli: CliRunner, project_root: Path
+) -> None:
+    root = str(project_root)
+    cli("subscribers", "add", "Ana@Example.com", "--language", "fa", "--component", "payments",
+        "--confirmed", "--reason", "signed up at the 2024 fair", "--project", root)  # fmt: skip
+    done = cli("subscribers", "export", "--address", "Ana@example.com", "--json", "--project", root)
+    assert done.exit_code == 0, done.stderr
+    [person] = json.loads(done.stdout)
+    assert person["address"] == "Ana@example.com"
+    assert person["language"] == "fa" and person["components"] == ["payments"]
+    assert person["consent_reason"] == "signed up at the 2024 fair"
+    assert person["state"] == "active" and person["unsubscribe_token"]
+
+
+def test_remove_deletes_the_subscriber(cli: CliRunner, project_root: Path) -> None:
+    root = str(project_root)
+    cli("subscribers", "add", "+37120000000", "--project", root)
+    assert cli("subscribers", "remove", "+371 2000 0000", "--project", root).exit_code == 0
+    assert (
+        cli("subscribers", "export", "--address", "+37120000000", "--project", root).exit_code == 3
+    )
+    assert json.loads(cli("subscribers", "list", "--json", "--project", root).stdout) == []
+
+
+def test_import_keeps_the_reason_and_export_writes_csv(
+    cli: CliRunner, project_root: Path, tmp_path: Path
+) -> None:
+    root = str(project_root)
+    source = tmp_path / "list.csv"
+    source.write_text(
+        "address,language,components\na@example.com,en,payments\nb@example.com,uk,\n",
+        encoding="utf-8",
+    )
+    done = cli("subscribers", "import", str(source), "--confirmed", "--reason", "CRM opt-in",
+               "--project", root)  # fmt: skip
+    assert done.exit_code == 0, done.stderr
+    rows = json.loads(cli("subscribers", "list", "--json", "--project", root).stdout)
+    assert [(r["address"], r["consent_reason"], r["source"]) for r in rows] == [
+        ("a@example.com", "CRM opt-in", "import"),
+        ("b@example.com", "CRM opt-in", "import"),
+    ]
+    exported = cli("subscribers", "export", "--project", root).stdout.splitlines()
+    assert exported[0].startswith("address,kind,language,components")
+    assert exported[1].startswith("a@example.com,email,en,payments")
+
+
+def test_an_import_with_a_bad_row_names_the_row_and_adds_nothing(
+    cli: CliRunner, project_root: Path, tmp_path: Path
+) -> None:
+    source = tmp_path / "list.json"
+    source.write_text(json.dumps([{"address": "a@example.com"}, {"address": "x"}]), "utf-8")
+    done = cli("subscribers", "import", str(source), "--project", str(project_root))
+    assert done.exit_code == 2 and "row 2" in done.stderr
+    listed = cli("subscribers", "list", "--json", "--project", str(project_root))
+    assert json.loads(listed.stdout) == []
