@@ -3,7 +3,12 @@
 - **throughput**: a backlog of due deliveries (first attempts failed, retries due now) to
   webhook channels on the local HTTP sink, sent by 1 or 2 ``outagecomms worker`` processes;
   deliveries / (last ``sent_at`` - the workers' first heartbeat), so process start-up is
-  not counted. SQLite (1 worker) and PostgreSQL (1 and 2 workers, a throw-away schema).
+  not counted. One row per backlog (1,000 and 10,000 due; 100,000 with
+  ``OUTAGECOMMS_BENCH_LARGE=1``; incidents copied in SQL, :mod:`bench.worker_backlog`) on
+  SQLite and PostgreSQL (a throw-away schema), 2 workers on PostgreSQL at the biggest, and a
+  200 ms provider against the bound its concurrency sets.
+- **cadence at scale** (:mod:`bench.worker_cadence`): 10,000 open incidents, promises all
+  at once or spread out.
 - **cadence lateness**: N open incidents with a short cadence and one worker; for every
   automatic update promised after the worker came up, its delivery's ``sent_at`` minus
   the promise (``next_update_at`` of the message before). p50 and p99.
