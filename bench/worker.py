@@ -3,7 +3,12 @@
 - **throughput**: a backlog of due deliveries (first attempts failed, retries due now) to
   webhook channels on the local HTTP sink, sent by 1 or 2 ``outagecomms worker`` processes;
   deliveries / (last ``sent_at`` - the workers' first heartbeat), so process start-up is
-  not counted. SQLite (1 worker) and PostgreSQL (1 and 2 workers, a throw-away schema).
+  not counted. One row per backlog (1,000 and 10,000 due; 100,000 with
+  ``OUTAGECOMMS_BENCH_LARGE=1``; incidents copied in SQL, :mod:`bench.worker_backlog`) on
+  SQLite and PostgreSQL (a throw-away schema), 2 workers on PostgreSQL at the biggest, and a
+  200 ms provider against the bound its concurrency sets.
+- **cadence at scale** (:mod:`bench.worker_cadence`): 10,000 open incidents, promises all
+  at once or spread out.
 - **cadence lateness**: N open incidents with a short cadence and one worker; for every
   automatic update promised after the worker came up, its delivery's ``sent_at`` minus
   the promise (``next_update_at`` of the message before). p50 and p99.
@@ -29,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from bench.harness import Config, Row, clean_env, median, percentile, skipped
 from bench.projects import IMPACT, RUNBOOK, approve_all, new_project, write_channel
+from bench.worker_cadence import cadence_rows
 
 if TYPE_CHECKING:
     from outagecomms.store import Store
@@ -169,9 +175,28 @@ def _declare(
 # --------------------------------------------------------------------------- throughput
 
 
-def _throughput(database_url: str, workers: int, incidents: int, channels: int) -> float:
+CHANNELS = 5
+"""Webhooks per incident in the throughput backlogs."""
+SLOW = 0.2
+"""Seconds the slow provider takes to answer."""
+SLOW_CONCURRENCY = 50
+
+
+def _throughput(
+    database_url: str,
+    workers: int,
+    due: int,
+    *,
+    channels: int = CHANNELS,
+    delay: float = 0.0,
+    concurrency: int | None = None,
+) -> float:
+    """Deliveries per second of ``workers`` processes draining ``due`` due deliveries (one
+    declared incident to ``channels`` webhooks, copied in SQL), the sink answering each
+    after ``delay`` seconds."""
     from sqlalchemy import func, select
 
+    from bench.worker_backlog import copy_incident
     from outagecomms.incidents import utcnow
     from outagecomms.sinks import HttpSink
     from outagecomms.store.tables import deliveries
@@ -179,10 +204,17 @@ def _throughput(database_url: str, workers: int, incidents: int, channels: int) 
 
     with tempfile.TemporaryDirectory(prefix="oc-bench-") as tmp, HttpSink() as http:
         root = _project(tmp, http.url, channels)
+        for index in range(channels):
+            http.behave(f"/c{index:02d}", delay=delay)
         long_ago = utcnow() - timedelta(minutes=10)  # every retry is due at once
-        _declare(root, database_url, incidents, ok=False, clock=lambda: long_ago)
-        total = incidents * channels
-        running = _Workers(root, database_url, workers, "--timeout", "10")
+        _declare(root, database_url, 1, ok=False, clock=lambda: long_ago)
+        with _open(database_url) as store:
+            copy_incident(store, due // channels - 1)
+        total = (due // channels) * channels
+        options = ["--timeout", "10"]
+        if concurrency is not None:
+            options += ["--concurrency", str(concurrency)]
+        running = _Workers(root, database_url, workers, *options)
         try:
             with _open(database_url) as store:
 
@@ -204,30 +236,81 @@ def _throughput(database_url: str, workers: int, incidents: int, channels: int) 
     return total / max((last - first).total_seconds(), 1e-3)
 
 
+def _sizes(config: Config) -> list[int]:
+    """The backlogs (due deliveries) of the throughput rows."""
+    if config.quick:
+        return [50]
+    return [1_000, 10_000, 100_000] if config.large else [1_000, 10_000]
+
+
+def _size_rows(name: str, rates: Sequence[tuple[int, float]], note: str) -> list[Row]:
+    """One row per backlog size; the bigger ones against the smallest (flat: ≈ 1×)."""
+    smallest, base = rates[0]
+    return [
+        Row(
+            f"{name}, {due:,} due",
+            rate,
+            "deliveries/s",
+            baseline=None if due == smallest else base,
+            baseline_name=None if due == smallest else f"the same with {smallest:,} due",
+            goal="≥ 1,000/s" if due == smallest else "≥ 1,000/s, ≈ 1× (flat)",
+            note=note,
+        )
+        for due, rate in rates
+    ]
+
+
 def throughput_sqlite(config: Config) -> list[Row]:
-    incidents, channels = _backlog_size(config)
-    with tempfile.TemporaryDirectory(prefix="oc-bench-db-") as tmp:
-        value = _throughput(f"sqlite:///{tmp}/state.db", 1, incidents, channels)
-    note = f"{incidents * channels} deliveries to {channels} webhooks on the local sink"
-    return [Row("worker throughput, SQLite, 1 worker", value, "deliveries/s", note=note)]
+    rates = []
+    for due in _sizes(config):
+        with tempfile.TemporaryDirectory(prefix="oc-bench-db-") as tmp:
+            rates.append((due, _throughput(f"sqlite:///{tmp}/state.db", 1, due)))
+    note = f"{CHANNELS} webhooks on the local sink; incidents copied in SQL"
+    return _size_rows("worker throughput, SQLite, 1 worker", rates, note)
 
 
-def throughput_postgres(config: Config, count: int) -> list[Row]:
-    name = f"worker throughput, PostgreSQL, {count} worker{'s' if count > 1 else ''}"
+def throughput_postgres(config: Config) -> list[Row]:
+    name = "worker throughput, PostgreSQL"
     why = _postgres_reachable(config.postgres_url)
     if why is not None or config.postgres_url is None:
         return [skipped(name, "deliveries/s", why or "no PostgreSQL")]
     if config.quick:
         return [skipped(name, "deliveries/s", "full run only")]
-    incidents, channels = _backlog_size(config)
+    rates = []
+    for due in _sizes(config):
+        with _postgres_schema(config.postgres_url) as url:
+            rates.append((due, _throughput(url, 1, due)))
+    note = f"{CHANNELS} webhooks; a throw-away schema"
+    rows = _size_rows(f"{name}, 1 worker", rates, note)
+    due, one = rates[-1]
     with _postgres_schema(config.postgres_url) as url:
-        value = _throughput(url, count, incidents, channels)
-    return [Row(name, value, "deliveries/s", note=f"{incidents * channels} deliveries")]
+        two = _throughput(url, 2, due)
+    rows.append(
+        Row(f"{name}, 2 workers, {due:,} due", two, "deliveries/s", baseline=one,
+            baseline_name="1 worker, same backlog", note="two workers on 2 cores")
+    )  # fmt: skip
+    return rows
 
 
-def _backlog_size(config: Config) -> tuple[int, int]:
-    """(incidents, webhook channels) of the throughput backlog."""
-    return (5, 2) if config.quick else (100, 5)
+def throughput_slow(config: Config) -> list[Row]:
+    """A 200 ms provider: the rate against the bound the concurrency sets."""
+    due = 100 if config.quick else 2_000
+    bound = SLOW_CONCURRENCY / SLOW
+    with tempfile.TemporaryDirectory(prefix="oc-bench-db-") as tmp:
+        rate = _throughput(
+            f"sqlite:///{tmp}/state.db", 1, due, delay=SLOW, concurrency=SLOW_CONCURRENCY
+        )
+    return [
+        Row(
+            f"worker throughput, {int(SLOW * 1000)} ms provider, concurrency {SLOW_CONCURRENCY}",
+            rate,
+            "deliveries/s",
+            baseline=bound,
+            baseline_name=f"the bound: {SLOW_CONCURRENCY} / {SLOW:g} s",
+            goal="≈ 1× (bound by concurrency, not batches)",
+            note=f"{due:,} due, SQLite, 1 worker",
+        )
+    ]
 
 
 # --------------------------------------------------------------------------- lateness
@@ -376,9 +459,10 @@ def worker(config: Config) -> list[Row]:
     if not worker_available():
         return [skipped("worker benchmarks", "", "outagecomms.worker does not exist yet")]
     rows = throughput_sqlite(config)
-    for count in (1, 2):
-        rows.extend(throughput_postgres(config, count))
+    rows.extend(throughput_postgres(config))
+    rows.extend(throughput_slow(config))
     rows.extend(lateness(config))
+    rows.extend(cadence_rows(config))
     if config.quick:
         name = f"worker memory, {config.memory_incidents} open incidents"
         rows.append(skipped(name, "MiB", "full run only"))

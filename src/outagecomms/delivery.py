@@ -220,6 +220,8 @@ def send_all(
             on_done(outcome)
         return outcome
 
+    if len(items) == 1:  # the worker's pipeline sends one at a time: no pool of one
+        return [one(items[0])]
     workers = min(concurrency, len(items))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="outagecomms-fanout") as pool:
         futures = [pool.submit(contextvars.copy_context().run, one, item) for item in items]

@@ -1,10 +1,13 @@
 """Attempts: the lease a sender holds on its deliveries, recording one attempt's outcome
 with the retry policy (sent, retry at its due time, or failed after its budget), and
-handing unsent claims back to the worker."""
+handing unsent claims back to the worker. Within :func:`batched_attempts` the attempts
+of a batch are written together (a few statements, not two per attempt)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -13,6 +16,8 @@ from sqlalchemy.engine import Connection
 from outagecomms.delivery import DEFAULT_TIMEOUT, Outcome, RetryPolicy
 from outagecomms.logs import get_logger
 from outagecomms.store import repository as repo
+from outagecomms.store.deliveries_repo import finish_attempts
+from outagecomms.store.events_repo import add_events
 from outagecomms.store.records import DeliveryRecord, iso_utc, public_id
 from outagecomms.store.tables import DeliveryState
 from outagecomms.store.wakeups import work_waiting
@@ -29,6 +34,74 @@ def lease_length(timeout: float | None) -> timedelta:
     return timedelta(seconds=timeout or DEFAULT_TIMEOUT) + LEASE_GRACE
 
 
+@dataclass(frozen=True)
+class _Pending:
+    """One attempt waiting in an :class:`AttemptBatch` to be written."""
+
+    number: int
+    delivery: DeliveryRecord
+    owner: str
+    now: datetime
+    state: DeliveryState
+    due_at: datetime | None
+    error: str | None
+    maybe_sent: bool
+
+
+@dataclass
+class AttemptBatch:
+    """The attempts recorded on one connection while :func:`batched_attempts` is open,
+    written together when it closes: one ``UPDATE ... WHERE id IN`` per distinct outcome
+    (every ``sent`` of a batch shares one), the events in one ``executemany``."""
+
+    pending: list[_Pending] = field(default_factory=list)
+    states: dict[int, str] = field(default_factory=dict)
+    """After the flush: delivery id -> the state recorded (a lost lease: not in it)."""
+
+    def flush(self, conn: Connection) -> None:
+        groups: dict[tuple[Any, ...], list[_Pending]] = {}
+        for item in self.pending:
+            key = (item.owner, item.now, item.state, item.due_at, item.error, item.maybe_sent)
+            groups.setdefault(key, []).append(item)
+        recorded: set[int] = set()
+        for (owner, now, state, due_at, error, maybe_sent), items in groups.items():
+            recorded |= finish_attempts(
+                conn, [i.delivery.id for i in items], owner=owner, now=now, state=state,
+                due_at=due_at, error=error, maybe_sent=maybe_sent,
+            )  # fmt: skip
+        work_waiting(conn)  # a retry is due later; a channel waiting on this one may go now
+        rows: list[dict[str, Any]] = []
+        for item in self.pending:
+            if item.delivery.id not in recorded:
+                log.warning(
+                    "delivery.lease_lost", channel=item.delivery.channel, delivery=item.delivery.id
+                )
+                continue
+            self.states[item.delivery.id] = item.state.value
+            rows.append(_event_row(item))
+            _log_outcome(item)
+        add_events(conn, rows)
+        self.pending.clear()
+
+
+_BATCH = "outagecomms.attempt_batch"
+"""Where an open :class:`AttemptBatch` is kept in ``Connection.info``."""
+
+
+@contextmanager
+def batched_attempts(conn: Connection) -> Iterator[AttemptBatch]:
+    """Within the block, :func:`record_attempt` on ``conn`` only collects; at its end (no
+    exception) every collected attempt is written in a few statements, in the caller's
+    transaction. On an exception nothing collected is written."""
+    batch = AttemptBatch()
+    conn.info[_BATCH] = batch
+    try:
+        yield batch
+        batch.flush(conn)
+    finally:
+        conn.info.pop(_BATCH, None)
+
+
 def record_attempt(
     conn: Connection,
     number: int,
@@ -40,7 +113,8 @@ def record_attempt(
     retry: RetryPolicy,
 ) -> None:
     """Record one send attempt of ``delivery`` (sent, retry at its due time, or failed
-    after its budget) and its event, inside the caller's transaction."""
+    after its budget) and its event, inside the caller's transaction (at the end of the
+    :func:`batched_attempts` block when one is open on ``conn``)."""
     attempts = delivery.attempts
     if outcome is not None and outcome.ok:
         state, due_at, error = DeliveryState.SENT, None, None
@@ -49,36 +123,42 @@ def record_attempt(
         error = "no outcome reported" if outcome is None else outcome.error or "failed"
         due_at = retry.next_attempt_at(attempts, now)
         state = DeliveryState.FAILED if due_at is None else DeliveryState.RETRY
-    recorded = repo.finish_attempt(
-        conn,
-        delivery.id,
-        owner=owner,
-        now=now,
-        state=state,
-        due_at=due_at,
-        error=error,
-        maybe_sent=outcome is not None and outcome.maybe_sent,
-    )
-    work_waiting(conn)  # a retry is due later; a channel waiting on this one may go now
-    if not recorded:
-        log.warning("delivery.lease_lost", channel=delivery.channel, delivery=delivery.id)
+    maybe_sent = outcome is not None and outcome.maybe_sent
+    item = _Pending(number, delivery, owner, now, state, due_at, error, maybe_sent)
+    batch: AttemptBatch | None = conn.info.get(_BATCH)
+    if batch is not None:
+        batch.pending.append(item)
         return
-    detail: dict[str, Any] = {"channel": delivery.channel, "attempt": attempts}
-    if error is not None:
-        detail["error"] = error
-    if due_at is not None:
-        detail["due_at"] = iso_utc(due_at)
-    repo.add_event(
-        conn, incident=number, at=now, kind=f"delivery.{state.value}", actor=None, detail=detail
-    )
-    if state is DeliveryState.FAILED:
-        log.warning("delivery.gave_up", incident=public_id(number), channel=delivery.channel)
-    elif state is DeliveryState.RETRY:
+    alone = AttemptBatch([item])
+    alone.flush(conn)
+
+
+def _event_row(item: _Pending) -> dict[str, Any]:
+    detail: dict[str, Any] = {"channel": item.delivery.channel, "attempt": item.delivery.attempts}
+    if item.error is not None:
+        detail["error"] = item.error
+    if item.due_at is not None:
+        detail["due_at"] = iso_utc(item.due_at)
+    return {
+        "incident_id": item.number,
+        "at": item.now,
+        "kind": f"delivery.{item.state.value}",
+        "actor": None,
+        "detail": detail,
+    }
+
+
+def _log_outcome(item: _Pending) -> None:
+    if item.state is DeliveryState.FAILED:
+        log.warning(
+            "delivery.gave_up", incident=public_id(item.number), channel=item.delivery.channel
+        )
+    elif item.state is DeliveryState.RETRY:
         log.info(
             "delivery.retry_scheduled",
-            incident=public_id(number),
-            channel=delivery.channel,
-            retry_at=iso_utc(due_at),
+            incident=public_id(item.number),
+            channel=item.delivery.channel,
+            retry_at=iso_utc(item.due_at),
         )
 
 

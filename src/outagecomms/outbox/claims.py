@@ -151,9 +151,9 @@ def claim_due(
             fresh.append(record.id)
     for record, reason in claim.cancelled:
         repo.cancel_unsent(conn, record, reason=reason, now=now)
-    repo.take_leases(
+    claimed = repo.take_leases(
         conn, takeovers, owner=owner, now=now, lease_until=lease_until, taken_over=True
     )
-    repo.take_leases(conn, fresh, owner=owner, now=now, lease_until=lease_until)
-    claim.claimed = repo.deliveries_by_id(conn, takeovers + fresh)
+    claimed += repo.take_leases(conn, fresh, owner=owner, now=now, lease_until=lease_until)
+    claim.claimed = sorted(claimed, key=lambda record: record.id)
     return claim

@@ -241,6 +241,47 @@ def finish_attempt(
     return result.rowcount == 1
 
 
+def finish_attempts(
+    conn: Connection,
+    delivery_ids: Collection[int],
+    *,
+    owner: str,
+    now: datetime,
+    state: DeliveryState,
+    due_at: datetime | None,
+    error: str | None,
+    maybe_sent: bool = False,
+) -> set[int]:
+    """:func:`finish_attempt` for many deliveries with the same outcome, in one
+    ``UPDATE ... WHERE id IN (...)``: the ids recorded (those whose lease ``owner`` still
+    held; the others are left as they are)."""
+    if not delivery_ids:
+        return set()
+    values: dict[str, Any] = {
+        "state": state.value,
+        "due_at": due_at,
+        "last_error": error,
+        "lease_owner": None,
+        "lease_expires_at": None,
+        "updated_at": now,
+    }
+    if state is DeliveryState.SENT:
+        values["sent_at"] = now
+    if maybe_sent:
+        values["possibly_duplicate"] = True
+    result = conn.execute(
+        update(deliveries)
+        .where(
+            deliveries.c.id.in_(list(delivery_ids)),
+            deliveries.c.state == DeliveryState.SENDING.value,
+            deliveries.c.lease_owner == owner,
+        )
+        .values(**values)
+        .returning(deliveries.c.id)
+    )
+    return {int(found) for found in result.scalars()}
+
+
 def release_claims(
     conn: Connection, delivery_ids: Iterable[int], *, owner: str, now: datetime
 ) -> int:
@@ -485,11 +526,12 @@ def take_leases(
     now: datetime,
     lease_until: datetime,
     taken_over: bool = False,
-) -> None:
+) -> list[DeliveryRecord]:
     """Move these deliveries to ``sending`` (one attempt more) under ``owner``'s lease;
-    ``taken_over``: from a sender whose lease ran out, so possibly duplicated."""
+    ``taken_over``: from a sender whose lease ran out, so possibly duplicated. Returns
+    them as they now are, by id (one ``UPDATE ... RETURNING``, no second read)."""
     if not delivery_ids:
-        return
+        return []
     values: dict[str, Any] = {
         "state": DeliveryState.SENDING.value,
         "attempts": deliveries.c.attempts + 1,
@@ -499,7 +541,14 @@ def take_leases(
     }
     if taken_over:
         values["possibly_duplicate"] = True
-    conn.execute(update(deliveries).where(deliveries.c.id.in_(list(delivery_ids))).values(**values))
+    result = conn.execute(
+        update(deliveries)
+        .where(deliveries.c.id.in_(list(delivery_ids)))
+        .values(**values)
+        .returning(*deliveries.columns)
+    )
+    records = [DeliveryRecord.from_row(row) for row in result.mappings()]
+    return sorted(records, key=lambda record: record.id)
 
 
 def deliveries_by_id(conn: Connection, delivery_ids: Collection[int]) -> list[DeliveryRecord]:

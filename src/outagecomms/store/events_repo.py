@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -29,6 +29,13 @@ def add_event(
             incident_id=incident, at=at, kind=kind, actor=actor, detail=dict(detail or {})
         )
     )
+
+
+def add_events(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Many events in one statement (``executemany``): each row has ``incident_id``,
+    ``at``, ``kind``, ``actor`` and ``detail``; inserted in the given order."""
+    if rows:
+        conn.execute(insert(events), [dict(row) for row in rows])
 
 
 def events_of(conn: Connection, number: int) -> list[EventRecord]:

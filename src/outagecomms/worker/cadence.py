@@ -28,17 +28,23 @@ log = structlog.get_logger(__name__)
 class KeepingCadence(WorkerBase):
     """Automatic updates when a promise passes without a human message."""
 
-    def _cadence_update(self, number: int, now: datetime, report: StepReport) -> bool:
+    def _cadence_update(
+        self, number: int, now: datetime, report: StepReport, read: IncidentRecord | None = None
+    ) -> bool:
         """Post the automatic update if, with the incident locked, it is still open and
         its promise has passed. Returns whether it was posted.
 
         It renders from the runbook pinned on the incident (README "When things go wrong"),
         so an edited runbook file neither stops the cadence nor sends unapproved words. Any
-        exception but a store error blocks this incident (:meth:`_block`); the others go on."""
+        exception but a store error blocks this incident (:meth:`_block`); the others go on.
+        ``read``: the incident as just read with the other overdue ones (no read of its own;
+        the write below locks and checks it again)."""
         incident_id = public_id(number)
         try:
-            with self.store.read() as conn:
-                incident = repo.get_incident(conn, number)
+            incident = read
+            if incident is None:
+                with self.store.read() as conn:
+                    incident = repo.get_incident(conn, number)
             if incident is None:
                 return False
             runbook = self.orchestrator.runbook_of(incident)

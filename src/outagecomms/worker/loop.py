@@ -100,7 +100,7 @@ class Worker(Reminding):
             if self.stopping:
                 break
             taken.add(incident.number)
-            if self._cadence_update(incident.number, clock(), report):
+            if self._cadence_update(incident.number, clock(), report, incident):
                 report.updates.append(incident.id)
         return len(fresh)
 
@@ -191,6 +191,7 @@ class Worker(Reminding):
         finally:
             self._wakeup.close()
             self._wakeup = None
+            self.close_senders()
             try:
                 with self.store.write() as conn:
                     repo.worker_stopped(conn, worker=self.id, now=self.clock())

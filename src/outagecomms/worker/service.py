@@ -14,8 +14,9 @@ from sqlalchemy.engine import Connection
 from outagecomms.delivery import Outcome, Outgoing
 from outagecomms.errors import OutagecommsError
 from outagecomms.fanout import Composition
-from outagecomms.models import Channel, Phase, Runbook, Severity
+from outagecomms.models import Channel, ChannelKind, Phase, Runbook, Severity
 from outagecomms.outbox.posting import Posted
+from outagecomms.outbox.sending import KindSender
 from outagecomms.project import Project
 from outagecomms.store import Store
 from outagecomms.store.records import DeliveryRecord, IncidentRecord
@@ -28,6 +29,10 @@ class IncidentService(Protocol):
     project: Project
     owner: str
     concurrency: int | None
+    timeout: float | None
+    """Seconds one send may take (None: the default)."""
+    senders: Mapping[ChannelKind, KindSender]
+    """The channel kinds sent otherwise than through the apprise sender."""
 
     @property
     def store(self) -> Store: ...
