@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar, Protocol
 
-from outagecomms.audiences.words import SMS_OPT_OUT, said
+from outagecomms.audiences.words import with_sms_opt_out
 from outagecomms.compose import TITLED_KINDS, Composed, compose
 from outagecomms.counting import Measurement, fit_text, measure_for_channel
 from outagecomms.logs import get_logger
@@ -151,7 +151,7 @@ def channel_text(
     cut_from = composed.cut_from
     if channel.audience is Audience.SUBSCRIBERS and channel.kind is ChannelKind.SMS:
         # the language's opt-out line is part of the text, and of its length
-        body = f"{body.rstrip()}\n{said(SMS_OPT_OUT, channel.language)}"
+        body = with_sms_opt_out(body, channel.language)
         measured = measure_for_channel(body, channel)
         length, limit, unit = measured.length, measured.limit, measured.unit
     if channel.audience is Audience.INTERNAL:

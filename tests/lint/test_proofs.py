@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from outagecomms.counting import measure
 from outagecomms.lint.proofs import longest_moment, prove_runbook, worst_case_filler
 from outagecomms.localdates import LocalMoment
-from outagecomms.models import ChannelKind, Runbook
+from outagecomms.models import Channel, ChannelKind, Runbook
+from outagecomms.vocabulary import Audience
 from tests.factories import runbook_data
 
 
@@ -62,3 +64,24 @@ def test_ukrainian_worst_case_time_counts_the_longer_preposition_at_eleven() -> 
     moment = longest_moment("uk", "Europe/Kyiv")
     earlier = moment - timedelta(days=2)
     assert " об 11:" in LocalMoment(moment, ZoneInfo("Europe/Kyiv"), "uk", earlier).full
+
+
+def _reached_on(book: Runbook, channel: Channel) -> list[int]:
+    found = prove_runbook(
+        book, status_url="https://status.example.com", sender="Support", channels=[channel]
+    )
+    return [
+        int(m.group(1)) for f in found if (m := re.search(r"reach (\d+) .* on channel", f.message))
+    ]
+
+
+def test_a_subscribers_sms_proof_counts_the_opt_out_line() -> None:
+    book = runbook(max_length=150, example="short")
+    url = "twilio://AC123:secret@+15550001111/{to}"
+    customers = Channel(name="sms-all", kind=ChannelKind.SMS, url=url, max_segments=1)
+    subscribers = customers.model_copy(
+        update={"name": "sms-subs", "audience": Audience.SUBSCRIBERS}
+    )
+    plain, with_line = _reached_on(book, customers), _reached_on(book, subscribers)
+    assert plain and with_line
+    assert max(with_line) - max(plain) >= len("Reply STOP to opt out.")

@@ -186,11 +186,35 @@ def test_the_subscribe_link_points_at_the_public_url(
     )
 
 
+def test_the_index_has_a_subscribe_form_posting_to_the_service(
+    root: Path, store: Store, incident: str, tmp_path: Path
+) -> None:
+    settings = root / "outagecomms.toml"
+    settings.write_text(settings.read_text() + 'public_url = "https://api.example.com/"\n')
+    build(root, store, tmp_path / "out")
+    index = index_of(tmp_path / "out")
+    form = index.split('<form method="post" action="https://api.example.com/subscribe">', 1)[1]
+    form = form.split("</form>", 1)[0]
+    assert '<input type="hidden" name="language" value="en">' in form
+    assert 'name="address"' in form and "<script" not in index
+
+
+def test_the_page_lets_its_form_post_only_to_the_service(
+    root: Path, store: Store, incident: str, tmp_path: Path
+) -> None:
+    settings = root / "outagecomms.toml"
+    settings.write_text(settings.read_text() + 'public_url = "https://api.example.com/"\n')
+    build(root, store, tmp_path / "out")
+    assert 'form-action https://api.example.com"' in index_of(tmp_path / "out")
+
+
 def test_no_subscribe_link_without_a_public_url(
     root: Path, store: Store, incident: str, tmp_path: Path
 ) -> None:
     build(root, store, tmp_path / "out")
-    assert "/subscribe" not in index_of(tmp_path / "out")
+    index = index_of(tmp_path / "out")
+    assert "/subscribe" not in index and "<form" not in index
+    assert "form-action &#39;none&#39;" in index
 
 
 def test_the_index_names_the_site_once(

@@ -66,3 +66,9 @@ FALLBACK = "en"
 def said(table: dict[str, str], lang: str, **values: str) -> str:
     """The text of ``table`` in ``lang`` (English when it has none), filled in."""
     return table.get(lang, table[FALLBACK]).format(**values)
+
+
+def with_sms_opt_out(text: str, lang: str) -> str:
+    """``text`` as a subscriber's SMS carries it: the language's opt-out line at the end.
+    The fan-out sends it so and the length proofs measure it so."""
+    return f"{text.rstrip()}\n{said(SMS_OPT_OUT, lang)}"

@@ -16,6 +16,7 @@ from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from outagecomms.audiences.words import with_sms_opt_out
 from outagecomms.compose import measured_text
 from outagecomms.counting import DEFAULT_MAX_SEGMENTS, Measurement, measure_for_channel
 from outagecomms.errors import UsageError
@@ -44,6 +45,7 @@ from outagecomms.templates import (
     render_message,
     variables_in,
 )
+from outagecomms.vocabulary import Audience
 
 WORST_INCIDENT_ID = "INC-9999999"
 """Incident ids are assumed to stay within this length (11 characters)."""
@@ -257,7 +259,8 @@ def proof_targets(
 def _like_sample(channel: Channel, timezone: str) -> bool:
     """A configured channel with the kind's default limits proves nothing new."""
     return (
-        channel.limit is None
+        channel.audience is not Audience.SUBSCRIBERS
+        and channel.limit is None
         and channel.max_segments in (None, DEFAULT_MAX_SEGMENTS)
         and channel.timezone == timezone
         and channel.effective_format is DEFAULT_FORMAT[channel.kind]
@@ -315,7 +318,10 @@ def prove_message(
             renders[key] = rendered
     if rendered is None:
         return None
-    measurement = measure_for_channel(measured_text(rendered, channel.kind), channel)
+    text = measured_text(rendered, channel.kind)
+    if channel.audience is Audience.SUBSCRIBERS and channel.kind is ChannelKind.SMS:
+        text = with_sms_opt_out(text, lang)  # a subscriber's SMS ends with the opt-out line
+    measurement = measure_for_channel(text, channel)
     if measurement.fits:
         return None
     part = "subject" if channel.kind is ChannelKind.EMAIL else "text"

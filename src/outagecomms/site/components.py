@@ -40,6 +40,11 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "days_ago": "{days} days ago",
         "today": "Today",
         "subscribe": "Subscribe to updates",
+        "subscribe_address": "Email address or phone number",
+        "subscribe_button": "Subscribe",
+        "subscribe_note": (
+            "We send a confirmation first, and nothing else until you open its link."
+        ),
     },
     "fa": {
         "components": "بخش‌های سرویس",
@@ -52,6 +57,11 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "days_ago": "{days} روز پیش",
         "today": "امروز",
         "subscribe": "دریافت به‌روزرسانی‌ها",
+        "subscribe_address": "نشانی ایمیل یا شماره تلفن",
+        "subscribe_button": "اشتراک",
+        "subscribe_note": (
+            "نخست پیام تأیید می‌فرستیم و تا پیوند آن را باز نکنید، پیام دیگری نمی‌فرستیم."
+        ),
     },
     "uk": {
         "components": "Складові сервісу",
@@ -64,6 +74,12 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "days_ago": "{days} днів тому",
         "today": "Сьогодні",
         "subscribe": "Підписатися на оновлення",
+        "subscribe_address": "Електронна адреса або номер телефону",
+        "subscribe_button": "Підписатися",
+        "subscribe_note": (
+            "Спершу ми надішлемо підтвердження, і нічого "
+            "іншого, доки ви не відкриєте його посилання."
+        ),
     },
     "lv": {
         "components": "Pakalpojuma daļas",
@@ -76,6 +92,11 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "days_ago": "pirms {days} dienām",
         "today": "Šodien",
         "subscribe": "Abonēt jaunumus",
+        "subscribe_address": "E-pasta adrese vai tālruņa numurs",
+        "subscribe_button": "Abonēt",
+        "subscribe_note": (
+            "Vispirms nosūtām apstiprinājumu, un neko citu, kamēr neatverat tā saiti."
+        ),
     },
 }
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from outagecomms.compose import TITLED_KINDS, channel_language
@@ -64,6 +65,15 @@ class SiteConfig:
     @property
     def subscribe_url(self) -> str | None:
         return f"{self.public_url.rstrip('/')}/subscribe" if self.public_url else None
+
+    @property
+    def form_action(self) -> str:
+        """The page's Content-Security-Policy ``form-action``: the service's origin when
+        the subscribe form posts to it, else ``'none'``."""
+        if not self.public_url:
+            return "'none'"
+        parts = urlsplit(self.public_url)
+        return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else "'none'"
 
     @property
     def zone(self) -> ZoneInfo:
