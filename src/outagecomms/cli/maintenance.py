@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated
 
@@ -27,6 +27,8 @@ from outagecomms.cli.options import (
 )
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from outagecomms.maintenance import Maintenance
     from outagecomms.maintenance.service import WindowView
 
@@ -162,6 +164,21 @@ def reschedule(
     _print(view, "rescheduled", json_output)
 
 
+def _act(
+    action: Callable[[Maintenance, str], WindowView],
+    window: str,
+    done: str,
+    by: str | None,
+    database_url: str | None,
+    json_output: bool,
+    project_dir: Path | None,
+) -> None:
+    """One step on one window (cancel, complete), then what it did."""
+    with _maintenance(project_dir, database_url, by) as maintenance:
+        view = action(maintenance, window)
+    _print(view, done, json_output)
+
+
 @group.command("cancel")
 def cancel(
     window: WindowArgument,
@@ -171,9 +188,7 @@ def cancel(
     project_dir: ProjectOption = None,
 ) -> None:
     """Call off a window that has not started: one notice, then nothing more."""
-    with _maintenance(project_dir, database_url, by) as maintenance:
-        view = maintenance.cancel(window)
-    _print(view, "cancelled", json_output)
+    _act(lambda m, w: m.cancel(w), window, "cancelled", by, database_url, json_output, project_dir)
 
 
 @group.command("complete")
@@ -185,6 +200,5 @@ def complete(
     project_dir: ProjectOption = None,
 ) -> None:
     """End a running window now (before its planned end): "completed" goes out."""
-    with _maintenance(project_dir, database_url, by) as maintenance:
-        view = maintenance.complete(window)
-    _print(view, "completed", json_output)
+    done = "completed"
+    _act(lambda m, w: m.complete(w), window, done, by, database_url, json_output, project_dir)

@@ -217,6 +217,28 @@ def finish_attempt(
 
     ``maybe_sent``: the attempt was abandoned while the provider may have received it, so
     the delivery is marked possibly duplicated (a later attempt may repeat it)."""
+    values = _outcome_values(now, state, due_at, error, maybe_sent)
+    result = conn.execute(
+        update(deliveries)
+        .where(
+            deliveries.c.id == delivery_id,
+            deliveries.c.state == DeliveryState.SENDING.value,
+            deliveries.c.lease_owner == owner,
+        )
+        .values(**values)
+    )
+    return result.rowcount == 1
+
+
+def _outcome_values(
+    now: datetime,
+    state: DeliveryState,
+    due_at: datetime | None,
+    error: str | None,
+    maybe_sent: bool,
+) -> dict[str, Any]:
+    """The columns an attempt's outcome sets: its state, the next due time, the error, the
+    lease released; ``sent_at`` when sent; possibly duplicated when ``maybe_sent``."""
     values: dict[str, Any] = {
         "state": state.value,
         "due_at": due_at,
@@ -229,16 +251,7 @@ def finish_attempt(
         values["sent_at"] = now
     if maybe_sent:
         values["possibly_duplicate"] = True
-    result = conn.execute(
-        update(deliveries)
-        .where(
-            deliveries.c.id == delivery_id,
-            deliveries.c.state == DeliveryState.SENDING.value,
-            deliveries.c.lease_owner == owner,
-        )
-        .values(**values)
-    )
-    return result.rowcount == 1
+    return values
 
 
 def finish_attempts(
@@ -257,18 +270,7 @@ def finish_attempts(
     held; the others are left as they are)."""
     if not delivery_ids:
         return set()
-    values: dict[str, Any] = {
-        "state": state.value,
-        "due_at": due_at,
-        "last_error": error,
-        "lease_owner": None,
-        "lease_expires_at": None,
-        "updated_at": now,
-    }
-    if state is DeliveryState.SENT:
-        values["sent_at"] = now
-    if maybe_sent:
-        values["possibly_duplicate"] = True
+    values = _outcome_values(now, state, due_at, error, maybe_sent)
     result = conn.execute(
         update(deliveries)
         .where(
