@@ -22,7 +22,6 @@ import atexit
 import io
 import smtplib
 import ssl
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -31,6 +30,7 @@ from email.generator import BytesGenerator
 from email.message import EmailMessage
 from typing import Protocol
 
+from outagecomms.outbox.idle_pool import IdlePool
 from outagecomms.smtp_causes import SSL, STARTTLS
 
 MAX_IDLE = 32
@@ -43,6 +43,10 @@ MESSAGES_PER_SESSION = 100
 end a session after a number of messages)."""
 SESSION_LIFETIME = 300.0
 """Seconds after which a session is not reused (Postfix's own client reuses one 300 s)."""
+
+QUIT_WAIT = 2.0
+"""Seconds a closing session waits for the answer to QUIT (a hung server must not hold up
+a worker's stop)."""
 
 SessionKey = tuple[str, int, str, str | None, str | None, bool]
 """host, port, secure mode, user, password, verify the certificate."""
@@ -158,6 +162,9 @@ class Session:
 
     def close(self) -> None:
         self.usable = False
+        sock = self.smtp.sock
+        if sock is not None:
+            sock.settimeout(min(sock.gettimeout() or QUIT_WAIT, QUIT_WAIT))
         try:
             self.smtp.quit()
         except (OSError, smtplib.SMTPException):
@@ -224,16 +231,17 @@ class SmtpSessions:
     """Idle open sessions by :func:`session_key`; a session serves one thread at a time."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self._lock = threading.Lock()
         self._clock = clock
-        self._idle: list[tuple[SessionKey, Session, float]] = []
+        self._idle: IdlePool[SessionKey, Session] = IdlePool(
+            most=MAX_IDLE, idle_for=IDLE_FOR, close=Session.close, clock=clock
+        )
 
     @contextmanager
     def session(self, server: SmtpServer, timeout: float) -> Iterator[Session]:
         """An idle session to ``server`` when there is one, else a new one; given back
         after use while it is usable, closed otherwise."""
         key = session_key(server)
-        session = self._take(key)
+        session = self._idle.take(key)
         if session is None:
             session = open_session(server, timeout)
         else:
@@ -244,10 +252,7 @@ class SmtpSessions:
         try:
             yield session
         except BaseException:
-            if not session.usable:
-                session.close()
-            else:
-                self._give_back(key, session)
+            self._give_back(key, session)
             raise
         self._give_back(key, session)
 
@@ -271,48 +276,25 @@ class SmtpSessions:
                     raise
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _take(self, key: SessionKey) -> Session | None:
-        now = self._clock()
-        found: Session | None = None
-        with self._lock:
-            expired = [entry for entry in self._idle if now - entry[2] > IDLE_FOR]
-            self._idle = [entry for entry in self._idle if now - entry[2] <= IDLE_FOR]
-            for index in range(len(self._idle) - 1, -1, -1):
-                if self._idle[index][0] == key:
-                    found = self._idle.pop(index)[1]
-                    break
-        for _key, old, _at in expired:
-            old.close()
-        return found
-
     def _give_back(self, key: SessionKey, session: Session) -> None:
-        now = self._clock()
         worn = (
             session.messages >= MESSAGES_PER_SESSION
-            or now - session.opened_at > SESSION_LIFETIME
+            or self._clock() - session.opened_at > SESSION_LIFETIME
             or not session.usable
         )
         if worn:
             session.close()
-            return
-        with self._lock:
-            self._idle.append((key, session, now))
-            surplus, self._idle = self._idle[:-MAX_IDLE], self._idle[-MAX_IDLE:]
-        for _key, old, _at in surplus:
-            old.close()
+        else:
+            self._idle.give_back(key, session)
 
     @property
     def idle(self) -> int:
         """How many idle sessions are kept."""
-        with self._lock:
-            return len(self._idle)
+        return len(self._idle)
 
     def close(self) -> None:
         """QUIT every idle session."""
-        with self._lock:
-            idle, self._idle = self._idle, []
-        for _key, session, _at in idle:
-            session.close()
+        self._idle.close()
 
 
 SESSIONS = SmtpSessions()
