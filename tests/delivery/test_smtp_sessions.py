@@ -7,13 +7,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from outagecomms.incidents import Orchestrator
 from outagecomms.models import Phase
 from outagecomms.outbox.smtp_sessions import SESSIONS
-from outagecomms.project import Project
 from outagecomms.sinks import SmtpSink
 from outagecomms.store import Store
-from outagecomms.testing import ApprovalGate, FakeClock
+from outagecomms.testing import ApprovalGate
+from tests.audiences.test_email_headers import orchestrator
 from tests.incidents import conftest as incidents_fixtures
 from tests.incidents.conftest import IMPACT, RUNBOOK, write_channel
 
@@ -26,12 +25,6 @@ store = incidents_fixtures.store
 
 VARS = {"impact": IMPACT}
 THREE = "a@example.com,b@example.com,c@example.com"
-
-
-def orchestrator(root: Path, store: Store, approvals: ApprovalGate) -> Orchestrator:
-    return Orchestrator(
-        Project(root), store, clock=FakeClock(), gate=approvals, actor="alice", timeout=5
-    )
 
 
 def test_the_emails_of_one_batch_go_through_one_session(
