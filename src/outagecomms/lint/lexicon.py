@@ -295,7 +295,12 @@ def compile_stem(stem: str, lang: str, *, typos: bool = False, in_phrase: bool =
     joiner = GLUED if lang == "fa" else SEPARATOR
     between = rf"(?:{SEPARATOR}\w+){{0,{STEM_GAP}}}?{joiner}"
     tolerant = typos and (len(words) > 1 or in_phrase)
-    glued = tolerant and in_phrase and sum(c.isalpha() for c in words[0]) >= GLUED_MIN_LETTERS
+    glued = (
+        tolerant
+        and in_phrase
+        and lang != "fa"  # Persian glues prefixes that change a word ("نا", "بی"); ZWNJ is folded
+        and sum(c.isalpha() for c in words[0]) >= GLUED_MIN_LETTERS
+    )
     start = GLUED_START if glued else WORD_START
     return start + between.join(_word(w, tolerant) + r"\w*" for w in words)
 
