@@ -66,20 +66,3 @@ def test_a_value_typer_refuses_is_left_to_typer() -> None:
     ctx = command.make_context("main", [], resilient_parsing=True)
     assert plain_coercion(param, ctx, "0") is NOT_PLAIN
     assert plain_coercion(param, ctx, "three") is NOT_PLAIN
-
-
-def test_a_command_given_plain_values_imports_no_pydantic_adapter() -> None:
-    import subprocess
-    import sys
-
-    script = (
-        "import sys\nfrom outagecomms.cli import lean_typer\nimport typer, typer.main\n"
-        "from tests.test_lean_typer import _command\nlean_typer.install()\n"
-        "_command().main(args=['--name', 'a', '--count', '2', '--seconds', '5', "
-        "'--colour', 'red', '--where', '.', '--tag', 'x', '--flag'], standalone_mode=False)\n"
-        "print('typer._adapters' in sys.modules)\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
-    )
-    assert result.stdout.strip().splitlines()[-1] == "False"

@@ -4,7 +4,6 @@ and the no-worker warning are the ones the orchestrator and the worker give."""
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
@@ -78,26 +77,6 @@ def test_the_overview_gives_no_warning_while_a_worker_is_seen(
     found = overview(orchestrator.project, url, clock=clock)
 
     assert found.warnings == [] == worker_warnings(orchestrator, [r.incident for r in found.rows])
-
-
-def test_status_imports_no_composer_sender_or_template_engine(project_root: Path) -> None:
-    import subprocess
-    import sys
-
-    script = (
-        "import contextlib, io, sys\nfrom outagecomms.cli import run\n"
-        "with contextlib.redirect_stdout(io.StringIO()):\n"
-        f"    assert run(['status', '--project', {str(project_root)!r}]) == 0\n"
-        "heavy = ('apprise', 'jinja2', 'babel', 'regex', 'structlog', 'outagecomms.compose', "
-        "'outagecomms.fanout', 'outagecomms.outbox', 'outagecomms.incidents.service', "
-        "'outagecomms.worker.service')\n"
-        "print(sorted(m for m in sys.modules if any(m == h or m.startswith(h + '.') "
-        "for h in heavy)))\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
-    )
-    assert result.stdout.strip().splitlines()[-1] == "[]"
 
 
 def test_an_incident_declared_before_pinning_warns_with_its_runbook_files_cadence(

@@ -8,8 +8,9 @@ modules behind it are :mod:`.defaults`, :mod:`.views`, :mod:`.rules`, :mod:`.mes
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from outagecomms.lazy import lazy_names
 
 if TYPE_CHECKING:
     from outagecomms.fanout import Composition
@@ -81,14 +82,7 @@ _MODULES: dict[str, str] = {
 not import the service, the composer or the outbox; a name is imported when it is used."""
 
 
-def __getattr__(name: str) -> Any:
-    module = _MODULES.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
+__getattr__ = lazy_names(globals(), _MODULES)
 
 __all__ = [
     "ACTOR_ENV",
