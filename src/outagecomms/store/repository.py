@@ -49,6 +49,7 @@ from outagecomms.store.messages_repo import (
     get_message,
     insert_message,
     latest_message,
+    messages_by_id,
     messages_of,
     next_message_seq,
 )
@@ -87,6 +88,7 @@ __all__ = [
     "list_incidents",
     "lock_incident",
     "mark_reminded",
+    "messages_by_id",
     "messages_of",
     "next_due",
     "next_message_seq",
