@@ -261,6 +261,7 @@ class Delivering(KeepingCadence):
         sent_messages: Mapping[int, MessageRecord],
     ) -> None:
         """One line per message of this batch: who got it, who waits for a retry."""
+        logger = log.bind()  # once for the batch: the lazy proxy binds anew at every call
         by_message: dict[int, list[DeliveryRecord]] = {}
         for record in records:
             by_message.setdefault(record.message_id, []).append(record)
@@ -271,7 +272,7 @@ class Delivering(KeepingCadence):
             for record in sorted(group, key=lambda d: d.channel):
                 state = states.get(record.id, "unknown")
                 outcome.setdefault(ANNOUNCED_STATES.get(state, state), []).append(record.channel)
-            log.info(
+            logger.info(
                 "worker.message",
                 incident=incident,
                 seq=message.seq,
