@@ -96,12 +96,9 @@ class Worker(Reminding):
         with self.store.read() as conn:
             overdue = repo.overdue_incidents(conn, now=moment, limit=PROMISE_BATCH)
         fresh = [incident for incident in overdue if incident.number not in taken]
-        for incident in fresh:
-            if self.stopping:
-                break
-            taken.add(incident.number)
-            if self._cadence_update(incident.number, clock(), report, incident):
-                report.updates.append(incident.id)
+        if fresh and not self.stopping:
+            taken.update(incident.number for incident in fresh)
+            report.updates.extend(self._cadence_updates(fresh, clock(), report))
         return len(fresh)
 
     def _send_reminders(self, clock: Callable[[], datetime], report: StepReport) -> None:
