@@ -359,10 +359,10 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True
-    """The headers and the body of an answer are two writes: with Nagle's algorithm the
-    body waits for the client's delayed ACK of the headers, 40 ms on Linux, so every
-    request on a kept-alive connection took 44 ms and the sink, not the sender, set the
-    pace (16 sender threads: at most ~360 requests/s)."""
+    """TCP_NODELAY: the answer's headers and body are two writes; with Nagle's algorithm
+    the body waits for the client's delayed ACK of the headers (~40 ms on Linux) on every
+    kept-alive request, which bounded a sender to ``concurrency / 45 ms`` (real servers
+    set it too)."""
 
     def log_message(self, format: str, *args: Any) -> None:
         """Keep the test output quiet."""
