@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime
 
 from sqlalchemy import func, insert, select
@@ -53,6 +53,15 @@ def messages_of(conn: Connection, number: int) -> list[MessageRecord]:
 def get_message(conn: Connection, message_id: int) -> MessageRecord:
     row = conn.execute(select(messages).where(messages.c.id == message_id)).mappings().one()
     return MessageRecord.from_row(row)
+
+
+def messages_by_id(conn: Connection, message_ids: Collection[int]) -> dict[int, MessageRecord]:
+    """The messages ``message_ids`` (those that exist), by id: one query."""
+    if not message_ids:
+        return {}
+    query = select(messages).where(messages.c.id.in_(sorted(message_ids)))
+    found = (MessageRecord.from_row(row) for row in conn.execute(query).mappings())
+    return {message.id: message for message in found}
 
 
 def latest_message(conn: Connection, number: int) -> MessageRecord | None:

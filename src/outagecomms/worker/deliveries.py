@@ -24,6 +24,7 @@ from outagecomms.outbox.attempts import batched_attempts, release_unsent
 from outagecomms.outbox.claims import Claim, claim_due
 from outagecomms.store import repository as repo
 from outagecomms.store.events_repo import add_events
+from outagecomms.store.messages_repo import messages_by_id
 from outagecomms.store.records import DeliveryRecord, MessageRecord, public_id
 from outagecomms.store.wakeups import work_waiting
 from outagecomms.worker.cadence import KeepingCadence
@@ -239,8 +240,7 @@ class Delivering(KeepingCadence):
         if self._messages is None or len(self._messages) > MESSAGES_KEPT:
             self._messages = {}
         known = self._messages
-        for message_id in ids - known.keys():
-            known[message_id] = repo.get_message(conn, message_id)
+        known.update(messages_by_id(conn, ids - known.keys()))
         return {m: known[m] for m in ids}
 
     def _announce(
