@@ -18,26 +18,14 @@ def lock_incidents(conn: Connection, numbers: Collection[int]) -> dict[int, Inci
     """The incidents ``numbers`` (those that exist), locked until the transaction ends
     (``FOR UPDATE`` on PostgreSQL, in the order of their numbers so two batches never
     deadlock; SQLite's ``BEGIN IMMEDIATE`` already holds the database)."""
-    return _incidents(conn, numbers, lock=True)
-
-
-def incidents_by_number(conn: Connection, numbers: Collection[int]) -> dict[int, IncidentRecord]:
-    """The incidents ``numbers`` (those that exist), as stored now."""
-    return _incidents(conn, numbers, lock=False)
-
-
-def _incidents(
-    conn: Connection, numbers: Collection[int], *, lock: bool
-) -> dict[int, IncidentRecord]:
     if not numbers:
         return {}
     query = (
         select(*INCIDENT_COLUMNS)
         .where(incidents.c.id.in_(sorted(numbers)))
         .order_by(incidents.c.id)
+        .with_for_update()
     )
-    if lock:
-        query = query.with_for_update()
     found = (IncidentRecord.from_row(row) for row in conn.execute(query).mappings())
     return {incident.number: incident for incident in found}
 

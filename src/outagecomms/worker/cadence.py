@@ -5,7 +5,7 @@ composed."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,12 +18,9 @@ from outagecomms.fanout import Composition
 from outagecomms.models import Audience, Channel, Phase, Runbook, Severity
 from outagecomms.outbox.posting import Draft
 from outagecomms.store import repository as repo
-from outagecomms.store.cadence_repo import (
-    incidents_by_number,
-    lock_incidents,
-    promise_next_updates,
-)
+from outagecomms.store.cadence_repo import lock_incidents, promise_next_updates
 from outagecomms.store.events_repo import add_events
+from outagecomms.store.incidents_repo import UNBLOCKED
 from outagecomms.store.records import IncidentRecord, iso_utc, public_id
 from outagecomms.worker.base import WorkerBase
 from outagecomms.worker.report import StepReport
@@ -145,10 +142,12 @@ class KeepingCadence(WorkerBase):
             kept.append((one, promised, _cadence(found, one.runbook)))
         if not kept:
             return []
-        promise_next_updates(
-            conn, {one.incident.number: now + cadence for one, _, cadence in kept}, now=now
-        )
-        fresh = incidents_by_number(conn, [one.incident.number for one, _, _ in kept])
+        promises = {one.incident.number: now + cadence for one, _, cadence in kept}
+        promise_next_updates(conn, promises, now=now)
+        fresh = {  # as the store has them now (no second read)
+            number: replace(current[number], next_update_at=at, updated_at=now, **UNBLOCKED)
+            for number, at in promises.items()
+        }
         add_events(
             conn,
             [
