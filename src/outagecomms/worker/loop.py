@@ -78,10 +78,9 @@ class Worker(Reminding):
         if self.scheduled is not None and not self.stopping:
             report.maintenance.extend(self.scheduled.run_due(clock()))
         while not self.stopping:
-            posted = self._keep_promises(clock, report, taken)
+            if not self._keep_promises(clock, report, taken):
+                break  # what is due is sent below, after the reminders (one claim less)
             self._deliver_all(clock, report)
-            if not posted:
-                break
         if not self.stopping:
             self._send_reminders(clock, report)
             self._deliver_all(clock, report)
