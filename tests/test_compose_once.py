@@ -47,48 +47,44 @@ def composed_by(once: ComposedOnce, runbook: Runbook, facts: IncidentFacts) -> C
     return texts["chat"]
 
 
-def test_incidents_whose_templates_read_the_same_facts_share_one_text() -> None:
-    runbook = runbook_with("Still working: {{ impact }}. Next update by {{ next_update_at }}.")
+def compositions(source: str, *incidents: IncidentFacts) -> tuple[int, list[Composed]]:
+    """How many texts were composed for ``incidents`` at one moment, and each one's text."""
+    runbook = runbook_with(source)
     once = ComposedOnce()
-    composed_by(once, runbook, FIRST)
-    composed_by(once, runbook, SECOND)
-    assert once.composed == 1
+    texts = [composed_by(once, runbook, facts) for facts in incidents]
+    return once.composed, texts
+
+
+UPDATE = "Still working: {{ impact }}. Next update by {{ next_update_at }}."
+
+
+def test_incidents_whose_templates_read_the_same_facts_share_one_text() -> None:
+    assert compositions(UPDATE, FIRST, SECOND)[0] == 1
 
 
 def test_a_shared_text_is_the_one_composing_for_that_incident_alone_gives() -> None:
-    runbook = runbook_with("Still working: {{ impact }}. Next update by {{ next_update_at }}.")
-    once = ComposedOnce()
-    composed_by(once, runbook, FIRST)
-    shared = composed_by(once, runbook, SECOND)
-    assert shared == compose(runbook, Phase.UPDATE, CHANNEL, SECOND, GIVEN)
+    _, [_, shared] = compositions(UPDATE, FIRST, SECOND)
+    alone = compose(runbook_with(UPDATE), Phase.UPDATE, CHANNEL, SECOND, GIVEN)
+    assert shared == alone
 
 
 def test_a_text_that_reads_the_incident_id_is_composed_for_each_incident() -> None:
-    runbook = runbook_with("{{ incident_id }}: {{ impact }}")
-    once = ComposedOnce()
-    bodies = {composed_by(once, runbook, facts).body for facts in (FIRST, SECOND)}
-    assert (once.composed, bodies) == (2, {"INC-7: checkout fails", "INC-8: checkout fails"})
+    composed, texts = compositions("{{ incident_id }}: {{ impact }}", FIRST, SECOND)
+    bodies = [text.body for text in texts]
+    assert (composed, bodies) == (2, ["INC-7: checkout fails", "INC-8: checkout fails"])
 
 
 def test_a_text_that_reads_the_elapsed_time_is_shared_within_the_same_whole_minute() -> None:
-    runbook = runbook_with("Down for {{ elapsed }}: {{ impact }}")
-    once = ComposedOnce()
-    composed_by(once, runbook, FIRST)
-    composed_by(once, runbook, SECOND)
-    assert once.composed == 1
+    assert compositions("Down for {{ elapsed }}: {{ impact }}", FIRST, SECOND)[0] == 1
 
 
 def test_a_text_that_reads_the_elapsed_time_is_composed_again_a_minute_later() -> None:
-    runbook = runbook_with("Down for {{ elapsed }}: {{ impact }}")
     later = replace(FIRST, incident_id="INC-9", started_at=FIRST.started_at + timedelta(minutes=1))
-    once = ComposedOnce()
-    bodies = {composed_by(once, runbook, facts).body for facts in (FIRST, later)}
-    assert (once.composed, len(bodies)) == (2, 2)
+    composed, texts = compositions("Down for {{ elapsed }}: {{ impact }}", FIRST, later)
+    assert (composed, len({text.body for text in texts})) == (2, 2)
 
 
 def test_texts_for_another_promise_are_composed_apart() -> None:
-    runbook = runbook_with("Next update by {{ next_update_at }}.")
     sooner = replace(SECOND, next_update_at=NOW + timedelta(minutes=30))
-    once = ComposedOnce()
-    bodies = {composed_by(once, runbook, facts).body for facts in (FIRST, sooner)}
-    assert (once.composed, len(bodies)) == (2, 2)
+    composed, texts = compositions("Next update by {{ next_update_at }}.", FIRST, sooner)
+    assert (composed, len({text.body for text in texts})) == (2, 2)

@@ -150,35 +150,39 @@ def test_a_batch_read_before_another_worker_posted_it_posts_nothing_twice(
     assert len(cadence_messages(orchestrator.store)) == 3
 
 
-def test_an_incident_whose_write_fails_does_not_stop_the_others_of_its_batch(
+def run_with_a_poisoned_write(
     orchestrator: Orchestrator, worker: Worker, monkeypatch: pytest.MonkeyPatch
-) -> None:
+) -> tuple[StepReport, IncidentRecord, list[str]]:
+    """Three incidents due, INC-2's write raising: the step's report, then INC-2 and the
+    kinds of its events as stored after it."""
     declare(orchestrator, 3)
     poison_posting(worker, monkeypatch, 2)
     report = worker.run_once(T0 + HOUR)
+    with orchestrator.store.read() as conn:
+        incident = repo.get_incident(conn, 2)
+        events = [e.kind for e in repo.events_of(conn, 2)]
+    assert incident is not None
+    return report, incident, events
+
+
+def test_an_incident_whose_write_fails_does_not_stop_the_others_of_its_batch(
+    orchestrator: Orchestrator, worker: Worker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    report, _, _ = run_with_a_poisoned_write(orchestrator, worker, monkeypatch)
     assert (report.updates, len(report.problems)) == (["INC-1", "INC-3"], 1)
 
 
 def test_an_incident_whose_write_fails_is_blocked_with_the_reason(
     orchestrator: Orchestrator, worker: Worker, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    declare(orchestrator, 3)
-    poison_posting(worker, monkeypatch, 2)
-    worker.run_once(T0 + HOUR)
-    with orchestrator.store.read() as conn:
-        blocked = repo.get_incident(conn, 2)
-    assert blocked is not None and "poisoned while writing" in (blocked.blocked_reason or "")
+    _, blocked, _ = run_with_a_poisoned_write(orchestrator, worker, monkeypatch)
+    assert "poisoned while writing" in (blocked.blocked_reason or "")
 
 
 def test_an_incident_whose_write_fails_has_nothing_of_its_update_written(
     orchestrator: Orchestrator, worker: Worker, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    declare(orchestrator, 3)
-    poison_posting(worker, monkeypatch, 2)
-    worker.run_once(T0 + HOUR)
-    with orchestrator.store.read() as conn:
-        incident = repo.get_incident(conn, 2)
-        events = [e.kind for e in repo.events_of(conn, 2)]
-    assert incident is not None and incident.next_update_at == T0 + HOUR
+    _, incident, events = run_with_a_poisoned_write(orchestrator, worker, monkeypatch)
+    assert incident.next_update_at == T0 + HOUR
     assert "incident.automatic_update" not in events
     assert [number for number, _ in cadence_messages(orchestrator.store)] == [1, 3]

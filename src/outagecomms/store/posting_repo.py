@@ -109,13 +109,14 @@ def _cancel(conn: Connection, ids: list[int], reason: str, now: datetime) -> lis
         update(deliveries)
         .where(deliveries.c.id.in_(ids), deliveries.c.state.in_(_PENDING))
         .returning(deliveries.c.id)
-        .values(
-            state=DeliveryState.CANCELLED.value,
-            due_at=None,
-            lease_owner=None,
-            lease_expires_at=None,
-            last_error=reason,
-            updated_at=now,
-        )
+        .values(**cancelled_values(reason, now))
     )
     return [int(found) for found in conn.execute(query).scalars()]
+
+
+def cancelled_values(reason: str, now: datetime) -> dict[str, Any]:
+    """The columns of a delivery cancelled ``now`` before it was sent, for ``reason``."""
+    return {
+        "state": DeliveryState.CANCELLED.value, "due_at": None, "lease_owner": None,
+        "lease_expires_at": None, "last_error": reason, "updated_at": now,
+    }  # fmt: skip
