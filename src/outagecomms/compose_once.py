@@ -16,6 +16,7 @@ from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 
 from outagecomms.compose import Composed, channel_language
+from outagecomms.localdates import elapsed_minutes
 from outagecomms.models import Channel, Format, Phase, Runbook, TextMessage
 from outagecomms.templates import IncidentFacts, variables_in
 
@@ -101,8 +102,8 @@ def phase_sources(runbook: Runbook, phase: Phase, fmt: Format, lang: str) -> lis
 
 
 def _elapsed_minutes(facts: IncidentFacts) -> int:
-    """The elapsed time as its phrase counts it (whole minutes)."""
-    return max(0, int(((facts.resolved_at or facts.now) - facts.started_at).total_seconds() // 60))
+    """The elapsed time as its phrase says it (whole minutes)."""
+    return elapsed_minutes((facts.resolved_at or facts.now) - facts.started_at)
 
 
 def _sender(facts: IncidentFacts) -> Hashable:
