@@ -41,7 +41,6 @@ from outagecomms.store.wakeups import (
 from outagecomms.worker.reminders import Reminding
 from outagecomms.worker.report import StepReport
 from outagecomms.worker.settings import (
-    MAX_CLAIM_ROUNDS,
     MIN_SLEEP,
     PROMISE_BATCH,
 )
@@ -123,9 +122,12 @@ class Worker(Reminding):
                     report.problems.append(f"{incident.id}: reminder not sent: {problem_text(exc)}")
 
     def _deliver_all(self, clock: Callable[[], datetime], report: StepReport) -> None:
-        for _ in range(MAX_CLAIM_ROUNDS):
-            if self.stopping or not self._deliver_due(clock, report):
-                break
+        """Send what is due: :meth:`_deliver_due` claims until a claim finds nothing and
+        nothing is in flight, so it is not asked again (that was one more empty claim,
+        four queries, per batch of automatic updates); what falls due after it is the next
+        step's."""
+        if not self.stopping:
+            self._deliver_due(clock, report)
 
     def next_wake(self, now: datetime) -> datetime:
         """The next moment something is due: a delivery, a lease's end, an incident's
