@@ -80,6 +80,9 @@ def cancel_superseded(
         .where(deliveries.c.message_id.in_(list(stale_by)), deliveries.c.state.in_(_PENDING))
         .order_by(deliveries.c.id)
     )
+    if all(s.channels is not None for s in batch):  # else: some supersede every channel
+        named = {channel for s in batch for channel in s.channels or ()}
+        query = query.where(deliveries.c.channel.in_(sorted(named)))
     rows = [
         row
         for row in conn.execute(query).mappings()
