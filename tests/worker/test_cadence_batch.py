@@ -186,3 +186,22 @@ def test_an_incident_whose_write_fails_has_nothing_of_its_update_written(
     assert incident.next_update_at == T0 + HOUR
     assert "incident.automatic_update" not in events
     assert [number for number, _ in cadence_messages(orchestrator.store)] == [1, 3]
+
+
+def test_each_automatic_update_of_a_batch_supersedes_its_own_incidents_unsent_one(
+    orchestrator: Orchestrator, worker: Worker, sender: FakeSender
+) -> None:
+    declare(orchestrator, 2)
+    sender.failing = {"x-posts"}
+    worker.run_once(T0 + HOUR)  # each one's automatic update waits for a retry on x-posts
+    worker.run_once(T0 + 2 * HOUR)
+    with orchestrator.store.read() as conn:
+        query = (
+            select(messages.c.incident_id, messages.c.seq, deliveries.c.last_error)
+            .join(messages, messages.c.id == deliveries.c.message_id)
+            .where(deliveries.c.channel == "x-posts", deliveries.c.state == "cancelled")
+            .order_by(messages.c.incident_id)
+        )
+        cancelled = [tuple(row) for row in conn.execute(query)]
+    reason = "superseded by message 3 (update) before it was sent"
+    assert cancelled == [(1, 2, reason), (2, 2, reason)]
