@@ -240,7 +240,7 @@ def format_number(value: float | None, unit: str) -> str:
         return f"{value * 1000:.0f} ms"
     if unit == "s":
         return f"{value:.2f} s"
-    if unit in {"MiB", "deliveries/s", "runbooks/s"}:
+    if unit in {"MiB", "deliveries/s", "runbooks/s", "emails/s"}:
         return f"{value:.1f} {unit}"
     return f"{value:.3g} {unit}"
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import subprocess
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import pytest
@@ -43,8 +44,10 @@ print(sorted(
 """
 
 
-def _imported(args: list[str]) -> list[str]:
-    script = SCRIPT.format(args=args, heavy=set(HEAVY), own=HEAVY_OUTAGECOMMS)
+def _imported(
+    args: list[str], heavy: tuple[str, ...] = HEAVY, own: tuple[str, ...] = HEAVY_OUTAGECOMMS
+) -> list[str]:
+    script = SCRIPT.format(args=args, heavy=set(heavy), own=own)
     result = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
     )
@@ -68,6 +71,25 @@ def _imported(args: list[str]) -> list[str]:
 )
 def test_help_imports_no_heavy_module(args: list[str]) -> None:
     assert _imported(args) == []
+
+
+def test_status_imports_no_composer_sender_template_engine_or_pydantic_adapter(
+    tmp_path: Path,
+) -> None:
+    """``status`` reads through a view of the store; its plain options (a path, a flag)
+    are coerced without typer's pydantic adapters."""
+    (tmp_path / "runbooks").mkdir()
+    args = ["status", "--all", "--project", str(tmp_path)]
+    heavy = ("apprise", "jinja2", "babel", "regex", "structlog", "twitter_text")
+    own = (
+        "outagecomms.compose",
+        "outagecomms.fanout",
+        "outagecomms.outbox",
+        "outagecomms.incidents.service",
+        "outagecomms.worker.service",
+        "typer._adapters",
+    )
+    assert _imported(args, heavy, own) == []
 
 
 def test_top_level_help_does_not_import_pydantic() -> None:

@@ -15,8 +15,9 @@ and local sinks for your own tests are in :mod:`outagecomms.testing`.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from outagecomms.lazy import lazy_names
 
 if TYPE_CHECKING:
     from outagecomms.approvals import approve
@@ -89,15 +90,8 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    """Import a public name's module on first use (PEP 562)."""
-    module = _WHERE.get(name)
-    if module is None:
-        # submodules (outagecomms.cli, .sinks, ...) are found by the import system
-        raise AttributeError(f"module 'outagecomms' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(globals(), _WHERE)
+"""Import a public name's module on first use (PEP 562)."""
 
 
 def __dir__() -> list[str]:

@@ -55,6 +55,11 @@ def parse_cooldown(text: str) -> timedelta:
     return parse_duration(text)
 
 
+def whole_minutes(span: timedelta) -> timedelta:
+    """``span`` without its seconds, for a short human duration (``1h5m``)."""
+    return timedelta(minutes=int(span.total_seconds() // 60))
+
+
 def format_duration(value: timedelta) -> str:
     """The shortest canonical spelling, the inverse of :func:`parse_duration`."""
     seconds = int(value.total_seconds())

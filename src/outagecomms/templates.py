@@ -9,17 +9,21 @@ from __future__ import annotations
 import copy
 import difflib
 import re
+import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache, lru_cache
+from types import CodeType
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import jinja2
 from jinja2 import StrictUndefined, meta, nodes
 
+from outagecomms import render_budget
 from outagecomms.errors import UsageError
+from outagecomms.jinja_cache import cached_code, generator_fingerprint
 from outagecomms.localdates import LocalMoment, format_elapsed
 from outagecomms.models import (
     Format,
@@ -313,11 +317,25 @@ def _walk(node: nodes.Node) -> Iterator[nodes.Node]:
 @lru_cache(maxsize=4096)
 def compiled(source: str) -> jinja2.Template:
     """Templates are compiled once per process; runbooks render many times (proofs, fan-out).
-    The code is generated from a copy of the tree :func:`parsed` keeps (the sandbox and
-    Jinja's optimizer rewrite the tree they compile), not from a second parse."""
+    Their code is kept between processes (:mod:`outagecomms.jinja_cache`), else generated
+    from a copy of the tree :func:`parsed` keeps (the sandbox and Jinja's optimizer rewrite
+    the tree they compile), not from a second parse."""
     env = environment()
+    code = cached_code(env, _code_kind(), source, lambda: _compile(env, source))
+    return env.template_class.from_code(env, code, env.make_globals(None), None)
+
+
+def _compile(env: BudgetedEnvironment, source: str) -> CodeType:
     tree = copy.deepcopy(parsed(source), {id(env): env})
-    return env.template_class.from_code(env, env.compile(tree), env.make_globals(None), None)
+    code: CodeType = env.compile(tree)
+    return code
+
+
+@cache
+def _code_kind() -> str:
+    """The cache entries of runbook templates: the sandbox's code generator (this module's
+    environment and :mod:`outagecomms.render_budget`) in its current version."""
+    return "runbook:" + generator_fingerprint([render_budget, sys.modules[__name__]])
 
 
 def render_source(

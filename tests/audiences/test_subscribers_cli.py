@@ -4,9 +4,12 @@ exported whole, removal deletes it (GDPR)."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
-from tests.conftest import CliRunner
+import pytest
+
+from tests.conftest import REPO, CliRunner
 from tests.incidents import conftest as incidents_fixtures
 
 # the fixtures shared with tests/incidents/ (named, not star-imported)
@@ -23,6 +26,12 @@ sender = incidents_fixtures.sender
 sink_channels = incidents_fixtures.sink_channels
 smtp = incidents_fixtures.smtp
 store = incidents_fixtures.store
+
+
+@pytest.fixture(autouse=True)
+def _components(project_root: Path) -> None:
+    """The shipped components.yaml (payments, login, dashboard, reports, api)."""
+    shutil.copy(REPO / "components.yaml", project_root / "components.yaml")
 
 
 def test_add_confirmed_needs_a_reason(cli: CliRunner, project_root: Path) -> None:
@@ -95,3 +104,42 @@ def test_an_import_with_a_bad_row_names_the_row_and_adds_nothing(
     assert done.exit_code == 2 and "row 2" in done.stderr
     listed = cli("subscribers", "list", "--json", "--project", str(project_root))
     assert json.loads(listed.stdout) == []
+
+
+def test_add_refuses_a_component_not_in_components_yaml_naming_the_known_ones(
+    cli: CliRunner, project_root: Path
+) -> None:
+    done = cli("subscribers", "add", "ana@example.com", "--component", "paymnets",
+               "--project", str(project_root))  # fmt: skip
+    assert done.exit_code == 2
+    assert done.stderr.count("\n") == 1
+    assert "--component" in done.stderr and "'paymnets'" in done.stderr
+    assert "known: payments, login, dashboard, reports, api" in done.stderr
+
+
+def test_import_with_an_unknown_component_imports_nothing_and_names_the_row(
+    cli: CliRunner, project_root: Path, tmp_path: Path
+) -> None:
+    root = str(project_root)
+    source = tmp_path / "list.csv"
+    source.write_text(
+        "address,language,components\na@example.com,en,payments\nb@example.com,en,billing\n",
+        encoding="utf-8",
+    )
+    done = cli("subscribers", "import", str(source), "--confirmed", "--reason", "CRM opt-in",
+               "--project", root)  # fmt: skip
+    assert done.exit_code == 2
+    assert done.stderr.count("\n") == 1
+    assert "row 2: components:" in done.stderr and "'billing'" in done.stderr
+    assert "known: payments, login" in done.stderr
+    assert json.loads(cli("subscribers", "list", "--json", "--project", root).stdout) == []
+
+
+def test_a_project_without_components_yaml_refuses_every_component(
+    cli: CliRunner, project_root: Path
+) -> None:
+    (project_root / "components.yaml").unlink()
+    done = cli("subscribers", "add", "ana@example.com", "--component", "payments",
+               "--project", str(project_root))  # fmt: skip
+    assert done.exit_code == 2
+    assert "known: none" in done.stderr

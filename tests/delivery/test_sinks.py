@@ -61,3 +61,13 @@ def test_smtp_sink_wait_gives_up_after_its_timeout(smtp: SmtpSink) -> None:
 def test_closed_port_refuses_connections() -> None:
     with closed_port() as port, pytest.raises(ConnectionRefusedError):
         socket.create_connection(("127.0.0.1", port), timeout=5)
+
+
+def test_smtp_sink_without_keeping_counts_what_it_received() -> None:
+    import smtplib
+
+    with SmtpSink(keep=False) as sink:
+        with smtplib.SMTP(sink.host, sink.port, timeout=10) as client:
+            for number in range(3):
+                client.sendmail("s@example.com", [f"r{number}@example.com"], b"Subject: x\r\n\r\nx")
+        assert (sink.count, sink.sessions, sink.messages) == (3, 1, [])

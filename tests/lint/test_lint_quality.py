@@ -1,11 +1,13 @@
 """The tone linter against hand-labelled real outage messages: the holdout figures, pinned.
 
-The holdout is a third (by a hash of each message id) of collection rounds 2 and 3
-(``HOLDOUT_ROUNDS``; round 1 was seen and joined tuning). It was run once, after the third
-tuning pass ended; these are the figures it gave (issue #15, round 3: recall en 0.79, fa 0.00,
-lv 0.40, uk 0.80, below the 0.90 target everywhere; good messages flagged 0.00 except fa 0.60).
-A change of rules or labels that moves them fails here: update the pin and say why in the
-commit (a label change must be explained there).
+The holdout is a third (by a hash of each message id) of collection round 4
+(``HOLDOUT_ROUNDS``; rounds 1-3 were seen and joined tuning). It was frozen before the fourth
+tuning pass and run once then (the blind figures, issue #15 round 4: recall en 0.80 (8/10),
+fa - (0/0), lv 1.00 (1/1), uk 0.00 (0/1); good messages flagged en 1/1, fa 1/2, lv 0/6, uk 0/3).
+It was run once more when the pass ended and gave the same figures (the tuning changes moved
+none of them); those are pinned. Below the 0.90 recall / 0.05 false-positive target in en, fa
+and uk, and too small to show it anywhere. A change of rules or labels that moves them fails
+here: update the pin and say why in the commit (a label change must be explained there).
 """
 
 from __future__ import annotations
@@ -27,10 +29,10 @@ CORPUS = Path(__file__).parent / "corpus"
 
 HOLDOUT = {
     # lang: (labelled pairs found, labelled pairs, good messages flagged, good messages)
-    "en": (11, 14, 0, 2),
-    "fa": (0, 1, 3, 5),
-    "lv": (2, 5, 0, 6),
-    "uk": (4, 5, 0, 11),
+    "en": (8, 10, 1, 1),
+    "fa": (0, 0, 1, 2),
+    "lv": (1, 1, 0, 6),
+    "uk": (0, 1, 0, 3),
 }
 
 

@@ -26,8 +26,9 @@ from outagecomms.audiences.words import (
     CONFIRM_SUBJECT,
     said,
 )
+from outagecomms.components.catalog import load_catalog, unknown_component_message
 from outagecomms.delivery import Outgoing, send_all
-from outagecomms.errors import ConfigError, NotFoundError, UsageError
+from outagecomms.errors import PARAMETER, ConfigError, NotFoundError, UsageError
 from outagecomms.incidents.defaults import utcnow
 from outagecomms.models import Audience, Channel
 from outagecomms.outbox.recipients import address_kind_of, channel_for
@@ -103,6 +104,19 @@ class Subscriptions:
             )
         return f"{base.rstrip('/')}/{path}"
 
+    def known_components(self, components: list[str]) -> list[str]:
+        """``components`` checked against ``components.yaml``: an id it does not list is
+        a usage error naming it and the known ones (the parameter ``components``)."""
+        components = check_components(components)
+        if not components:
+            return components
+        catalog = load_catalog(self.project.root, self.project.limits)
+        for component in components:
+            if component not in catalog:
+                message = unknown_component_message(component, catalog, self.project.root)
+                raise UsageError(f"{PARAMETER}: {message}", parameter="components")
+        return components
+
     # ------------------------------------------------------------------ double opt-in
 
     def subscribe(
@@ -112,7 +126,7 @@ class Subscriptions:
         address already subscribed gets nothing (and the answer is the same)."""
         parsed = parse_address(address)
         language = check_language(language)
-        components = check_components(components)
+        components = self.known_components(components)
         channel = self.confirmation_channel(parsed, language)
         token = new_token()
         now = self.clock()
@@ -264,7 +278,7 @@ class Subscriptions:
         recorded elsewhere, which is kept."""
         parsed = parse_address(address)
         language = check_language(language)
-        components = check_components(components)
+        components = self.known_components(components)
         if confirmed and not (reason and reason.strip()):
             raise UsageError("--confirmed needs --reason TEXT: how and when they consented")
         now = self.clock()
@@ -303,7 +317,7 @@ class Subscriptions:
                     (
                         parse_address(str(row.get("address") or "")).value,
                         check_language(str(row.get("language") or "en")),
-                        check_components([str(c).strip() for c in components]),
+                        self.known_components([str(c).strip() for c in components]),
                     )
                 )
             except UsageError as exc:

@@ -426,16 +426,20 @@ def status(
     project_dir: ProjectOption = None,
 ) -> None:
     """Open incidents: runbook, severity, phase, age, next update due, failed deliveries."""
-    from outagecomms.worker import worker_warnings
+    from outagecomms.incidents.overview import overview
 
-    with _orchestrator(project_dir, database_url) as orchestrator:
-        rows = orchestrator.status(include_resolved=all_incidents)
-        warnings = worker_warnings(orchestrator, [row.incident for row in rows])
-    _warn(warnings)
+    options = orchestrator_options()  # a read: only the embedding program's clock and gate
+    found = overview(
+        project(project_dir),
+        database_url,
+        include_resolved=all_incidents,
+        **{name: options[name] for name in ("clock", "gate") if name in options},
+    )
+    _warn(found.warnings)
     if json_output:
-        emit_json([row.as_json() for row in rows])
+        emit_json([row.as_json() for row in found.rows])
         return
-    _print_status(rows, all_incidents)
+    _print_status(found.rows, all_incidents)
 
 
 @app.command()

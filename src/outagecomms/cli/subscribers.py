@@ -108,6 +108,10 @@ def subscribers_add(
     subs = _open(project_dir, database_url)
     try:
         added = subs.add(address, language, component or [], confirmed=confirmed, reason=reason)
+    except UsageError as exc:
+        if exc.parameter != "components":
+            raise
+        raise UsageError(exc.naming("--component")) from None
     finally:
         subs.store.close()
     if json_output:

@@ -51,10 +51,6 @@ def _overdue(incident: IncidentRecord, now: datetime) -> timedelta | None:
     return now - due
 
 
-def _whole_minutes(span: timedelta) -> timedelta:
-    return timedelta(minutes=int(span.total_seconds() // 60))
-
-
 def _must(incident: IncidentRecord | None) -> IncidentRecord:
     assert incident is not None, "the incident vanished inside its own transaction"
     return incident

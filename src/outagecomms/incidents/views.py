@@ -8,19 +8,17 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from outagecomms.durations import format_duration
+from outagecomms.durations import format_duration, whole_minutes
 from outagecomms.errors import ExitStatus
-from outagecomms.incidents.defaults import WAITING_STATES
-from outagecomms.incidents.rules import _whole_minutes
 from outagecomms.logs import get_logger
 from outagecomms.store.records import (
     DeliveryRecord,
+    DeliveryState,
     EventRecord,
     IncidentRecord,
     MessageRecord,
     iso_utc,
 )
-from outagecomms.store.tables import DeliveryState
 
 log = get_logger(__name__)
 
@@ -109,6 +107,8 @@ class Report:
     @property
     def unsent(self) -> list[DeliveryRecord]:
         """Deliveries still waiting for a send (the worker sends them)."""
+        from outagecomms.incidents.defaults import WAITING_STATES
+
         return [d for d in self.deliveries if d.state in WAITING_STATES]
 
     broken_channels: Mapping[str, str] = field(default_factory=dict)
@@ -213,7 +213,7 @@ class IncidentSummary:
         if self.blocked_deliveries:
             problems.append(f"{self.blocked_deliveries} blocked")
         if self.overdue_by is not None:
-            problems.append(f"next update {format_duration(_whole_minutes(self.overdue_by))} late")
+            problems.append(f"next update {format_duration(whole_minutes(self.overdue_by))} late")
         return problems
 
     @property

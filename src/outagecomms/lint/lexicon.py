@@ -32,6 +32,10 @@ STEM_GAP = 3
 TYPO_MIN_LETTERS = 5
 """Words of a multi-word entry this long or longer match with one typo (edit distance 1)
 after their first letter."""
+GLUED_MIN_LETTERS = 7
+"""A family slot's stem this long also matches glued to the word before it (a missing space is
+one typo too: "Latvijas Pastsatvainojas"), after at least three letters of that word."""
+GLUED_START = r"(?:(?<!\w)|(?<=\w{3}))"
 
 _STOP = r".!?;:؟؛\n"
 SEPARATOR = rf"[^\w{_STOP}]+"
@@ -291,7 +295,14 @@ def compile_stem(stem: str, lang: str, *, typos: bool = False, in_phrase: bool =
     joiner = GLUED if lang == "fa" else SEPARATOR
     between = rf"(?:{SEPARATOR}\w+){{0,{STEM_GAP}}}?{joiner}"
     tolerant = typos and (len(words) > 1 or in_phrase)
-    return WORD_START + between.join(_word(w, tolerant) + r"\w*" for w in words)
+    glued = (
+        tolerant
+        and in_phrase
+        and lang != "fa"  # Persian glues prefixes that change a word ("نا", "بی"); ZWNJ is folded
+        and sum(c.isalpha() for c in words[0]) >= GLUED_MIN_LETTERS
+    )
+    start = GLUED_START if glued else WORD_START
+    return start + between.join(_word(w, tolerant) + r"\w*" for w in words)
 
 
 SLOT_PATTERN = "re:"

@@ -39,6 +39,11 @@ _URL = re.compile(
 """A URL or domain, with or without a scheme: never jargon, blame or shouting."""
 _URL_CANDIDATE = re.compile(r"(?:https?://|www\.)\S+|(?<!\S)[^\s@]*[.@]\S*", re.IGNORECASE)
 """Words that may hold a URL (a dot or an @): only these are tried against :data:`_URL`."""
+_ORDINAL_DOT = re.compile(r"(?<=\d)\.(?=\s+[^\W\d_])")
+"""A dot after a number and before a word: an ordinal ("2025. gadā", "12. decembra") when that
+word starts in lower case, not the end of a sentence."""
+NOT_A_STOP = "\u2024"
+"""What an ordinal's dot reads as in the folded text (one dot leader: no sentence end)."""
 _REPEATED_MARKS = re.compile(r"[!?！？؟]{2,}")
 _TOKEN = re.compile(r"\S+")
 _EDGE_PUNCTUATION = "\"'«»“”„()[]{}<>.,:;!?…–—-"
@@ -61,10 +66,27 @@ class MessageContext:
 
 
 def prepare(text: str, lang: str) -> Normalized:
-    """Normalise ``text`` and blank out URLs, so a host name is never jargon or blame."""
+    """Normalise ``text`` and blank out URLs, so a host name is never jargon or blame; an
+    ordinal's dot ends no sentence."""
     normalized = normalize(text, lang)
     masked = _URL_CANDIDATE.sub(_mask_urls, normalized.text)
-    return Normalized(normalized.original, masked, normalized.origin)
+    return Normalized(normalized.original, _ordinals(masked, normalized), normalized.origin)
+
+
+def _ordinals(folded: str, normalized: Normalized) -> str:
+    """``folded`` with the dot of every ordinal number read as no sentence end."""
+    original = normalized.original
+    dots = {
+        m.start()
+        for m in _ORDINAL_DOT.finditer(original)
+        if original[m.end() :].lstrip()[:1].islower()
+    }
+    if not dots:
+        return folded
+    origin = normalized.origin
+    return "".join(
+        NOT_A_STOP if char == "." and origin[i] in dots else char for i, char in enumerate(folded)
+    )
 
 
 def _mask_urls(word: re.Match[str]) -> str:

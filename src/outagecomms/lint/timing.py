@@ -2,7 +2,9 @@
 
 An exact or approximate short time (``exact-eta``: "in 5 minutes", "by 15:00", "līdz
 vakaram") over-promises when it is a promise to fix: a ``fix-promise`` word in its sentence
-and no ``past`` marker there ("it took us two hours", "tika novērsta divu stundu laikā"). Some
+and no ``past`` marker in its clause ("it took us two hours", "tika novērsta divu stundu
+laikā"; a conjunction right after a past verb starts another clause: "fixed yesterday, and by
+noon the rest will be" promises). Some
 times are future and about the fix by their form (``future-eta``: "back in 10 minutes", "will
 take around 30 minutes", "~35 minutes", "by the end of the day"). Not over-promises: a
 recurring interval (``recurring`` just before: "every 15 minutes", "ik pēc 15 minūtēm"), a
@@ -33,6 +35,9 @@ RECURRING_REACH_WORDS = 2
 NEGATION_REACH_WORDS = 2
 """A ``negation`` this many words before or after a fix word (same clause) denies the fix."""
 _CLAUSE_BREAK = regex.compile(r"[,،;:.!?؟؛…\n]")
+_CONJUNCTION = regex.compile(r"[,،]?\s(?:and|but|then|و|ولی|اما|un|bet|і|й|та|а|але)\s")
+"""A coordinating conjunction: it ends a clause when a past verb stands right before it ("...
+حل شد و تا ظهر امروز ... وصل خواهد شد": fixed yesterday, and by noon today the rest will be)."""
 
 _NUMBER = regex.compile(r"\d+")
 _HOURS = regex.compile(r"hour|hrs?\b|\bh\b|ساعت|годин|год\b|stund", regex.IGNORECASE)
@@ -90,6 +95,23 @@ def _negated(fix: Match, negations: list[Match], text: str) -> bool:
     return False
 
 
+def clause_of(
+    text: str, eta: Match, sentence: tuple[int, int], past: list[Match]
+) -> tuple[int, int]:
+    """The part of ``sentence`` that holds ``eta``, cut at every conjunction right after a past
+    verb: the past of the clause before is not this time's."""
+    start, end = sentence
+    verbs_end = {p.end for p in past}
+    for cut in _CONJUNCTION.finditer(text, start, end):
+        if cut.start() not in verbs_end:
+            continue
+        if cut.end() <= eta.start:
+            start = cut.end()
+        elif cut.start() >= eta.end:
+            return start, cut.start()
+    return start, end
+
+
 def promised_fix_times(text: Normalized, lexicon: Lexicon) -> list[Match]:
     """The short future times for a fix that ``text`` promises."""
     folded = text.text
@@ -109,7 +131,9 @@ def promised_fix_times(text: Normalized, lexicon: Lexicon) -> list[Match]:
         if _recurring(eta, recurring, folded) or _overlaps(eta, ranges) or too_long(folded, eta):
             continue
         sentence = sentence_of(folded, eta.start)
-        if in_sentence(past, sentence) or is_next_update_time(text, eta, lexicon):
+        if in_sentence(past, clause_of(folded, eta, sentence, past)) or is_next_update_time(
+            text, eta, lexicon
+        ):
             continue
         if future or in_sentence(fixes, sentence):
             found.append(eta)

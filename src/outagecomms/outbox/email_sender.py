@@ -8,12 +8,13 @@ URLs (a provider's API) still go through apprise."""
 from __future__ import annotations
 
 import smtplib
-import ssl
 import time
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from email.message import EmailMessage
 from types import SimpleNamespace
+from typing import TypeVar
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import structlog
@@ -25,6 +26,8 @@ from outagecomms.errors import ConfigError
 from outagecomms.models import Audience
 from outagecomms.outbox.email_message import EmailParts, build_email, message_id
 from outagecomms.outbox.sending import Batch, send_apprise
+from outagecomms.outbox.smtp_sessions import SESSIONS, SessionKey, SmtpSessions, session_key
+from outagecomms.progress import FanoutProgress
 from outagecomms.smtp_causes import SSL, STARTTLS, smtp_cause
 from outagecomms.store.records import public_id
 from outagecomms.store.subscribers_repo import unsubscribe_tokens
@@ -36,6 +39,7 @@ log = structlog.get_logger(__name__)
 SCHEMES = ("mailto", "mailtos")
 INSECURE = "insecure"
 DEFAULT_PORTS = {SSL: 465, STARTTLS: 587, INSECURE: 25}
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -100,39 +104,15 @@ def parse_mailto(url: str) -> SmtpTarget:
     )
 
 
-def _context(target: SmtpTarget) -> ssl.SSLContext:
-    context = ssl.create_default_context()
-    if not target.verify_certificate:
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-    return context
-
-
-def deliver(target: SmtpTarget, message: object, timeout: float) -> None:
-    """One SMTP session that sends ``message``; raises what smtplib raises."""
-    context = _context(target)
-    smtp: smtplib.SMTP
-    if target.secure_mode == SSL:
-        smtp = smtplib.SMTP_SSL(target.smtp_host, target.port, timeout=timeout, context=context)
-    else:
-        smtp = smtplib.SMTP(target.smtp_host, target.port, timeout=timeout)
-    try:
-        smtp.ehlo()
-        if target.secure_mode == STARTTLS:
-            smtp.starttls(context=context)
-            smtp.ehlo()
-        if target.user and target.password:
-            smtp.login(target.user, target.password)
-        smtp.send_message(
-            message,  # type: ignore[arg-type]
-            from_addr=target.from_addr[1],
-            to_addrs=[*target.to, *target.cc, *target.bcc],
-        )
-    finally:
-        try:
-            smtp.quit()
-        except (OSError, smtplib.SMTPException):
-            smtp.close()
+def deliver(
+    target: SmtpTarget, message: EmailMessage, timeout: float, sessions: SmtpSessions = SESSIONS
+) -> dict[str, tuple[int, bytes]]:
+    """Send ``message`` on a kept-open session to ``target``'s server
+    (:mod:`outagecomms.outbox.smtp_sessions`); raises what smtplib raises. The recipients
+    the server refused while others took it."""
+    return sessions.send(
+        target, target.from_addr[1], [*target.to, *target.cc, *target.bcc], message, timeout
+    )
 
 
 @dataclass(frozen=True)
@@ -218,7 +198,20 @@ class _Send:
             date=self.batch.clock(),
         )
 
-    def one(self, item: Outgoing) -> Outcome:
+    def prepare(self, item: Outgoing) -> tuple[SmtpTarget, EmailMessage] | Outcome:
+        """The server and the email of ``item``, or its failed outcome (a bad URL)."""
+        try:
+            url = expand_url(item.channel.url, item.channel.name, self.batch.environ)
+            target = parse_mailto(url)
+            return target, build_email(self.parts(item, target))
+        except ConfigError as exc:
+            return Outcome(item.key, False, exc.message, 0.0)
+
+    def run(self, emails: list[tuple[Outgoing, SmtpTarget, EmailMessage]]) -> list[Outcome]:
+        """Send ``emails`` (one server's) one after the other on one kept-open session."""
+        return [self.one(item, target, message) for item, target, message in emails]
+
+    def one(self, item: Outgoing, target: SmtpTarget, message: EmailMessage) -> Outcome:
         started = time.monotonic()
         cancel = self.batch.options.get("cancel")
         if cancel is not None and cancel.is_set():
@@ -226,22 +219,35 @@ class _Send:
                 item.key, False, "interrupted (Ctrl-C) before sending", 0.0, not_started=True
             )
         try:
-            url = expand_url(item.channel.url, item.channel.name, self.batch.environ)
-            target = parse_mailto(url)
-            message = build_email(self.parts(item, target))
-        except ConfigError as exc:
-            return Outcome(item.key, False, exc.message, time.monotonic() - started)
-        try:
             deliver(target, message, self.timeout)
         except (OSError, smtplib.SMTPException) as exc:
-            error = smtp_cause(SimpleNamespace(**_plugin_view(target)), self.timeout)
-            error = error or f"SMTP with {target.where} failed: {type(exc).__name__}: {exc}"
-            if target.password:
-                error = error.replace(target.password, "****")
+            error = _failure(target, exc, self.timeout)
             log.warning("delivery.failed", channel=item.channel.name, error=error)
-            return Outcome(item.key, False, " ".join(error.split()), time.monotonic() - started)
+            return Outcome(item.key, False, error, time.monotonic() - started)
         log.info("delivery.sent", channel=item.channel.name, kind="email", target=target.where)
         return Outcome(item.key, True, None, time.monotonic() - started)
+
+
+def _failure(target: SmtpTarget, exc: Exception, timeout: float) -> str:
+    """One line, never the password: the refused recipients as the server said it, any
+    other failure as :func:`smtp_cause` finds it walking the steps again."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        refused = "; ".join(
+            f"{address} ({code} {_text(reply)})"
+            for address, (code, reply) in exc.recipients.items()
+        )
+        error = f"{target.where} refused the recipient {refused}"
+    else:
+        error = smtp_cause(SimpleNamespace(**_plugin_view(target)), timeout) or (
+            f"SMTP with {target.where} failed: {type(exc).__name__}: {exc}"
+        )
+    if target.password:
+        error = error.replace(target.password, "****")
+    return " ".join(error.split())
+
+
+def _text(reply: bytes | str) -> str:
+    return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
 
 
 def _plugin_view(target: SmtpTarget) -> Mapping[str, object]:
@@ -257,10 +263,19 @@ def _plugin_view(target: SmtpTarget) -> Mapping[str, object]:
     }
 
 
+SESSION_SHARE = 32
+"""A batch's emails to one server go through one session, unless there are more than
+this many: then through up to ``concurrency`` sessions at once (a ``to=`` list of 5,000
+sent by one ``declare``), at least this many each."""
+
+
 def send_email(items: list[Outgoing], batch: Batch) -> list[Outcome]:
     """Send email items: ``mailto(s)://`` ones with smtplib, others through apprise. A
     test's stand-in for apprise (any sender but :func:`send_all`) stands in for SMTP too
-    (:func:`outagecomms.outbox.sending.takes_smtp` leaves those items to apprise)."""
+    (:func:`outagecomms.outbox.sending.takes_smtp` leaves those items to apprise).
+
+    The emails to one server (and login) share one kept-open session, one transaction
+    each, in turn; more than :data:`SESSION_SHARE` of them share up to ``concurrency``."""
     smtp = [i for i in items if urlsplit(i.channel.url).scheme.lower() in SCHEMES]
     mine = {i.key for i in smtp}
     rest = [i for i in items if i.key not in mine]
@@ -271,14 +286,43 @@ def send_email(items: list[Outgoing], batch: Batch) -> list[Outcome]:
     progress = batch.progress
     if progress is not None:
         progress.start(smtp)
-    workers = min(int(batch.options.get("concurrency") or DEFAULT_CONCURRENCY), len(smtp))
+    concurrency = int(batch.options.get("concurrency") or DEFAULT_CONCURRENCY)
+    done: dict[str, Outcome] = {}
+    servers: dict[SessionKey, list[tuple[Outgoing, SmtpTarget, EmailMessage]]] = {}
+    for item in smtp:
+        prepared = sending.prepare(item)
+        if isinstance(prepared, Outcome):
+            done[item.key] = prepared
+            if progress is not None:
+                progress.done(prepared)
+            continue
+        target, message = prepared
+        servers.setdefault(session_key(target), []).append((item, target, message))
+    runs = [part for emails in servers.values() for part in _shares(emails, concurrency)]
     try:
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="outagecomms-smtp") as pool:
-            for outcome in pool.map(sending.one, smtp):
-                if progress is not None:
-                    progress.done(outcome)
-                outcomes.append(outcome)
+        if len(runs) == 1:
+            _report(sending.run(runs[0]), done, progress)
+        elif runs:
+            workers = min(concurrency, len(runs))
+            with ThreadPoolExecutor(workers, thread_name_prefix="outagecomms-smtp") as pool:
+                for finished in as_completed([pool.submit(sending.run, run) for run in runs]):
+                    _report(finished.result(), done, progress)
     finally:
         if progress is not None:
             progress.finish()
-    return outcomes
+    return outcomes + [done[item.key] for item in smtp]
+
+
+def _shares(emails: list[_T], concurrency: int) -> list[list[_T]]:
+    """One server's emails cut into the runs of one session each."""
+    each = max(SESSION_SHARE, -(-len(emails) // max(1, concurrency)))
+    return [emails[start : start + each] for start in range(0, len(emails), each)]
+
+
+def _report(
+    outcomes: list[Outcome], done: dict[str, Outcome], progress: FanoutProgress | None
+) -> None:
+    for outcome in outcomes:
+        done[outcome.key] = outcome
+        if progress is not None:
+            progress.done(outcome)

@@ -16,13 +16,14 @@ from __future__ import annotations
 import http.client
 import json
 import ssl
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from urllib.parse import unquote, urlsplit
+
+from outagecomms.outbox.idle_pool import IdlePool
 
 NATIVE_SCHEMES = {"json": False, "jsons": True}
 """Scheme -> whether it is HTTPS."""
@@ -198,9 +199,9 @@ class ConnectionPool:
     At most :data:`MAX_IDLE` are kept, none longer than :data:`IDLE_FOR` seconds unused."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self._lock = threading.Lock()
-        self._clock = clock
-        self._idle: list[tuple[_PoolKey, http.client.HTTPConnection, float]] = []
+        self._idle: IdlePool[_PoolKey, http.client.HTTPConnection] = IdlePool(
+            most=MAX_IDLE, idle_for=IDLE_FOR, close=http.client.HTTPConnection.close, clock=clock
+        )
 
     @contextmanager
     def connection(
@@ -208,7 +209,7 @@ class ConnectionPool:
     ) -> Iterator[tuple[http.client.HTTPConnection, bool]]:
         """A connection to ``target`` (an idle one when there is one, and whether it
         was), given back after a clean use and closed after a failed one."""
-        conn = self._take(target.pool_key)
+        conn = self._idle.take(target.pool_key)
         reused = conn is not None
         if conn is None:
             conn = _new_connection(target, timeout)
@@ -221,41 +222,16 @@ class ConnectionPool:
         except BaseException:
             conn.close()
             raise
-        self._give_back(target.pool_key, conn)
-
-    def _take(self, key: _PoolKey) -> http.client.HTTPConnection | None:
-        now = self._clock()
-        found: http.client.HTTPConnection | None = None
-        with self._lock:
-            expired = [entry for entry in self._idle if now - entry[2] > IDLE_FOR]
-            self._idle = [entry for entry in self._idle if now - entry[2] <= IDLE_FOR]
-            for index in range(len(self._idle) - 1, -1, -1):
-                if self._idle[index][0] == key:
-                    found = self._idle.pop(index)[1]
-                    break
-        for _key, conn, _at in expired:
-            conn.close()
-        return found
-
-    def _give_back(self, key: _PoolKey, conn: http.client.HTTPConnection) -> None:
-        with self._lock:
-            self._idle.append((key, conn, self._clock()))
-            surplus, self._idle = self._idle[:-MAX_IDLE], self._idle[-MAX_IDLE:]
-        for _key, old, _at in surplus:
-            old.close()
+        self._idle.give_back(target.pool_key, conn)
 
     @property
     def idle(self) -> int:
         """How many idle connections are kept."""
-        with self._lock:
-            return len(self._idle)
+        return len(self._idle)
 
     def close(self) -> None:
         """Close every idle connection."""
-        with self._lock:
-            idle, self._idle = self._idle, []
-        for _key, conn, _at in idle:
-            conn.close()
+        self._idle.close()
 
 
 def _new_connection(target: WebhookTarget, timeout: float) -> http.client.HTTPConnection:

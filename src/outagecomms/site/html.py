@@ -19,6 +19,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from outagecomms.display import has_bidi_controls, without_controls
+from outagecomms.jinja_cache import bytecode_cache
 from outagecomms.localdates import LocalMoment
 
 _URL = re.compile(r"https?://[^\s<>\"'«»]+")
@@ -30,7 +31,7 @@ _PARAGRAPHS = re.compile(r"\n\s*\n")
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("outagecomms.site", "templates"),
-        bytecode_cache=_bytecode_cache(),
+        bytecode_cache=bytecode_cache(),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -42,17 +43,6 @@ def environment() -> jinja2.Environment:
     env.filters["bdi"] = isolate
     env.finalize = _printable
     return env
-
-
-def _bytecode_cache() -> jinja2.BytecodeCache | None:
-    """The compiled templates kept between processes (Jinja's per-user directory under the
-    temporary directory, which it refuses when another user owns it; keyed by each
-    template's source), so a fresh process rebuilding the page after a message does not
-    compile them again (~0.1-0.2 s); None when there is no such directory."""
-    try:
-        return jinja2.FileSystemBytecodeCache()
-    except (OSError, RuntimeError):
-        return None
 
 
 def _printable(value: Any) -> Any:

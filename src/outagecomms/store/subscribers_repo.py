@@ -4,15 +4,19 @@ validation and consent live in :mod:`outagecomms.audiences`."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import String, cast, delete, insert, select, update
 from sqlalchemy.engine import Connection, RowMapping
 
 from outagecomms.store.tables import subscribers
+
+EVERYTHING = (None, "[]", "null")
+"""How a subscriber who follows every component has ``components`` stored."""
 
 
 @dataclass(frozen=True)
@@ -94,9 +98,12 @@ def active_subscribers(
     conn: Connection, *, address_kind: str, language: str
 ) -> Iterator[tuple[str, list[str]]]:
     """(address, components) of every confirmed, still subscribed subscriber of one kind
-    of address and one language, in the order they subscribed."""
+    of address and one language, in the order they subscribed. The components are read
+    as text and decoded only when they are not ``[]`` (most follow everything: 100,000
+    JSON decodes were half the read)."""
+    text = cast(subscribers.c.components, String)
     query = (
-        select(subscribers.c.address, subscribers.c.components)
+        select(subscribers.c.address, text)
         .where(
             subscribers.c.address_kind == address_kind,
             subscribers.c.language == language,
@@ -106,4 +113,4 @@ def active_subscribers(
         .order_by(subscribers.c.id)
     )
     for address, components in conn.execute(query):
-        yield address, list(components or [])
+        yield address, [] if components in EVERYTHING else list(json.loads(components) or [])

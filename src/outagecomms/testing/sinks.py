@@ -15,27 +15,34 @@ timeout (a :class:`threading.Condition`, never a sleep)::
 :class:`HttpSink` can answer a path with another status, after a delay, or hold its
 requests until released, switchable while it runs; it counts the requests in flight so a
 test can prove that sends overlap. :func:`closed_port` gives a port that refuses
-connections.
+connections. The SMTP sink lives in :mod:`outagecomms.testing.smtp_sink` (it counts its
+sessions, refuses chosen recipients and drops sessions on request).
 """
 
 from __future__ import annotations
 
-import contextlib
-import email
-import email.policy
 import json
-import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any, Generic, Self, TypeVar
-from urllib.parse import quote, urlsplit
+from typing import Any, Self
+from urllib.parse import urlsplit
+
+from outagecomms.testing.recording import (
+    DEFAULT_WAIT,
+    HOST,
+    Recorder,
+    SinkTimeout,
+    closed_port,
+    free_port,
+)
+from outagecomms.testing.smtp_sink import ReceivedEmail, SmtpSink
 
 __all__ = [
+    "DEFAULT_WAIT",
+    "HOST",
     "Behaviour",
     "HttpSink",
     "ReceivedEmail",
@@ -45,262 +52,6 @@ __all__ = [
     "closed_port",
     "free_port",
 ]
-
-HOST = "127.0.0.1"
-DEFAULT_WAIT = 10.0
-"""Seconds :meth:`SmtpSink.wait_for` and :meth:`HttpSink.wait_for` wait by default."""
-
-
-class SinkTimeout(AssertionError):
-    """What a sink waited for did not happen in time (an assertion failure in tests)."""
-
-
-def free_port(host: str = HOST) -> int:
-    """A TCP port that was free a moment ago (the OS picks it)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@contextlib.contextmanager
-def closed_port(host: str = HOST) -> Iterator[int]:
-    """A port that refuses connections for as long as the ``with`` block lasts.
-
-    The port is bound but never listened on, so no other process can take it meanwhile and
-    every connection attempt is refused at once (no timeout to wait for).
-    """
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    try:
-        sock.bind((host, 0))
-        yield int(sock.getsockname()[1])
-    finally:
-        sock.close()
-
-
-_T = TypeVar("_T")
-
-
-class _Recorder(Generic[_T]):
-    """A list of arrivals that other threads can wait on."""
-
-    def __init__(self) -> None:
-        self._items: list[_T] = []
-        self._changed = threading.Condition()
-
-    def add(self, item: _T) -> None:
-        with self._changed:
-            self._items.append(item)
-            self._changed.notify_all()
-
-    def snapshot(self) -> list[_T]:
-        with self._changed:
-            return list(self._items)
-
-    def clear(self) -> None:
-        with self._changed:
-            self._items.clear()
-
-    def wait_for(
-        self, count: int, timeout: float, what: str, accept: Callable[[_T], bool] | None = None
-    ) -> list[_T]:
-        def matching() -> list[_T]:
-            return [item for item in self._items if accept is None or accept(item)]
-
-        with self._changed:
-            if not self._changed.wait_for(lambda: len(matching()) >= count, timeout):
-                raise SinkTimeout(f"waited {timeout:g}s for {count} {what}, got {len(matching())}")
-            return matching()
-
-
-# --------------------------------------------------------------------------- SMTP
-
-
-@dataclass(frozen=True)
-class ReceivedEmail:
-    """One email as the SMTP sink received it, parsed with :mod:`email`."""
-
-    envelope_from: str
-    envelope_to: tuple[str, ...]
-    sender: str
-    """The ``From`` header, decoded."""
-    to: str
-    """The ``To`` header, decoded."""
-    subject: str
-    """The ``Subject`` header, decoded (RFC 2047 words such as UTF-8 Persian included)."""
-    body: str
-    """The ``text/plain`` part, decoded from its transfer encoding and charset, with ``\\n``
-    line ends and without the final line end MIME adds."""
-    html: str | None
-    """The ``text/html`` part when the message has one."""
-    message: EmailMessage
-    raw: bytes
-
-
-def _parse_email(envelope_from: str, envelope_to: list[str], raw: bytes) -> ReceivedEmail:
-    message = email.message_from_bytes(raw, policy=email.policy.default)
-    assert isinstance(message, EmailMessage)
-    plain = message.get_body(preferencelist=("plain",))
-    html = message.get_body(preferencelist=("html",))
-    body = plain.get_content() if isinstance(plain, EmailMessage) else ""
-    return ReceivedEmail(
-        envelope_from=envelope_from,
-        envelope_to=tuple(envelope_to),
-        sender=str(message.get("From", "")),
-        to=str(message.get("To", "")),
-        subject=str(message.get("Subject", "")),
-        body=_normalise_newlines(body),
-        html=html.get_content() if isinstance(html, EmailMessage) else None,
-        message=message,
-        raw=raw,
-    )
-
-
-def _normalise_newlines(text: str) -> str:
-    """Give back the text that was sent: SMTP carries CRLF line ends, and a MIME text part
-    always ends with a line end that the sender's text did not have."""
-    text = text.replace("\r\n", "\n")
-    return text.removesuffix("\n")
-
-
-class _SmtpHandler:
-    """The aiosmtpd handler: accept every message and record it (with ``require_tls``,
-    refuse every sender as a server that wants STARTTLS first does)."""
-
-    def __init__(self, recorder: _Recorder[ReceivedEmail], *, require_tls: bool = False) -> None:
-        self._recorder = recorder
-        self._require_tls = require_tls
-
-    async def handle_MAIL(
-        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
-    ) -> str:
-        if self._require_tls:
-            return "530 5.7.0 Must issue a STARTTLS command first"
-        envelope.mail_from = address
-        envelope.mail_options.extend(options)
-        return "250 OK"
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        raw = envelope.original_content or envelope.content
-        if isinstance(raw, str):  # pragma: no cover - aiosmtpd gives bytes when decode_data=False
-            raw = raw.encode("utf-8")
-        self._recorder.add(_parse_email(str(envelope.mail_from), list(envelope.rcpt_tos), raw))
-        return "250 Message accepted for delivery"
-
-
-def _refuse_login(*_args: Any) -> Any:
-    """An aiosmtpd authenticator that refuses every login (535)."""
-    from aiosmtpd.smtp import AuthResult
-
-    return AuthResult(success=False, handled=False)
-
-
-class SmtpSink:
-    """An SMTP server on ``127.0.0.1`` (aiosmtpd), without TLS or authentication.
-
-    Use it as a context manager; :meth:`url` gives the apprise ``mailto://`` URL that
-    delivers to it and :meth:`wait_for` blocks until messages arrive.
-
-    To stand in for a misconfigured or strict server: ``login="refuse"`` offers AUTH and
-    refuses every login; ``require_tls=True`` refuses every sender until STARTTLS (which it
-    does not offer). Without ``login`` the server offers no AUTH at all.
-    """
-
-    def __init__(
-        self,
-        *,
-        host: str = HOST,
-        port: int | None = None,
-        login: str | None = None,
-        require_tls: bool = False,
-    ) -> None:
-        if login not in (None, "refuse"):
-            raise ValueError("login is None (no AUTH offered) or 'refuse'")
-        self.host = host
-        self.login = login
-        self.require_tls = require_tls
-        self._wanted_port = port
-        self.port = 0
-        self._recorder: _Recorder[ReceivedEmail] = _Recorder()
-        self._controller: Any = None
-
-    # lifecycle -------------------------------------------------------------
-
-    def start(self) -> Self:
-        from aiosmtpd.controller import Controller
-
-        attempts = 1 if self._wanted_port else 5
-        last_error: Exception | None = None
-        for _ in range(attempts):
-            port = self._wanted_port or free_port(self.host)
-            options: dict[str, Any] = {}
-            if self.login == "refuse":
-                options.update(authenticator=_refuse_login, auth_require_tls=False)
-            controller = Controller(
-                _SmtpHandler(self._recorder, require_tls=self.require_tls),
-                hostname=self.host,
-                port=port,
-                enable_SMTPUTF8=True,
-                decode_data=False,
-                **options,
-            )
-            try:
-                controller.start()
-            except Exception as error:  # the port was taken between picking and binding
-                last_error = error
-                continue
-            self._controller, self.port = controller, port
-            return self
-        raise RuntimeError(f"the SMTP sink could not start on {self.host}: {last_error}")
-
-    def stop(self) -> None:
-        if self._controller is not None:
-            self._controller.stop()
-            self._controller = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    # use -------------------------------------------------------------------
-
-    def url(
-        self,
-        to: str = "oncall@example.com",
-        *,
-        sender: str = "outagecomms@example.com",
-        login: tuple[str, str] | None = None,
-        mode: str = "insecure",
-    ) -> str:
-        """An apprise URL that delivers to this server: plain SMTP, no TLS, no login
-        (``login``: with this user and password; ``mode``: apprise's secure mode)."""
-        userinfo = "" if login is None else f"{quote(login[0])}:{quote(login[1])}@"
-        return (
-            f"mailto://{userinfo}{self.host}:{self.port}"
-            f"?mode={mode}&from={quote(sender, safe='@')}&to={quote(to, safe='@,')}"
-        )
-
-    @property
-    def messages(self) -> list[ReceivedEmail]:
-        """Every email received so far, oldest first."""
-        return self._recorder.snapshot()
-
-    def wait_for(self, count: int = 1, *, timeout: float = DEFAULT_WAIT) -> list[ReceivedEmail]:
-        """Block until at least ``count`` emails have arrived; return them all.
-
-        Raises :class:`SinkTimeout` when they have not arrived within ``timeout`` seconds.
-        """
-        return self._recorder.wait_for(count, timeout, "emails")
-
-    def clear(self) -> None:
-        self._recorder.clear()
 
 
 # --------------------------------------------------------------------------- HTTP
@@ -410,8 +161,8 @@ class HttpSink:
     def __init__(self, *, host: str = HOST) -> None:
         self.host = host
         self.port = 0
-        self._recorder: _Recorder[ReceivedRequest] = _Recorder()
-        self._answered: _Recorder[ReceivedRequest] = _Recorder()
+        self._recorder: Recorder[ReceivedRequest] = Recorder()
+        self._answered: Recorder[ReceivedRequest] = Recorder()
         self._behaviour: dict[str, Behaviour] = {}
         self._lock = threading.Condition()
         self._in_flight = 0
