@@ -3,8 +3,8 @@
 Prints one table and writes every row, with the machine, to ``bench/results/latest.json``.
 ``--quick`` is a smoke run (few repetitions, small inputs; its numbers mean little).
 ``--only NAME`` runs some benchmarks (repeatable): startup, declare, declare-kinds, fanout,
-lint, status, site, lint-quality, worker, service, subscribers.
-``OUTAGECOMMS_BENCH_LARGE=1`` adds the big sizes
+lint, status, site, lint-quality, worker, cadence (the two cadence-at-scale rows of worker
+alone), service, subscribers. ``OUTAGECOMMS_BENCH_LARGE=1`` adds the big sizes
 (10,000 incidents' status and site declare, 10,000 and 100,000 due deliveries).
 """
 
@@ -25,7 +25,7 @@ from bench.harness import REPO, Benchmark, Config, Row, load_average, machine, r
 
 
 def benchmarks() -> dict[str, Benchmark]:
-    from bench import cases, lint_quality, service, site, subscribers, worker
+    from bench import cases, lint_quality, service, site, subscribers, worker, worker_cadence
 
     return {
         "startup": cases.startup,
@@ -37,6 +37,7 @@ def benchmarks() -> dict[str, Benchmark]:
         "site": site.site,
         "lint-quality": lint_quality.rows,
         "worker": worker.worker,
+        "cadence": worker_cadence.cadence_rows,
         "service": service.service,
         "subscribers": subscribers.subscribers,
     }

@@ -247,14 +247,23 @@ class LocalMoment:
         return time_phrase(self.moment, self.zone, self.lang, dated=not same_day)
 
 
-@lru_cache(maxsize=4096)
 def format_elapsed(elapsed: timedelta, lang: str) -> str:
-    """``1 hour 5 minutes`` in the reader's language (Babel's unit names; kept per
-    duration and language, lint asks for the same ones thousands of times)."""
+    """``1 hour 5 minutes`` in the reader's language (Babel's unit names), in whole
+    minutes: kept per number of minutes and language (every incident of a day has its own
+    exact duration; lint asks for the same ones thousands of times)."""
+    return _elapsed_phrase(elapsed_minutes(elapsed), lang)
+
+
+def elapsed_minutes(elapsed: timedelta) -> int:
+    """The whole minutes an elapsed time's phrase says (never negative)."""
+    return max(0, int(elapsed.total_seconds() // 60))
+
+
+@lru_cache(maxsize=4096)
+def _elapsed_phrase(whole_minutes: int, lang: str) -> str:
     from babel.units import format_unit
 
-    minutes = max(0, int(elapsed.total_seconds() // 60))
-    hours, minutes = divmod(minutes, 60)
+    hours, minutes = divmod(whole_minutes, 60)
     if lang == "fa":  # CLDR's Persian unit names are not in Babel's data
         words = [f"{hours} ساعت"] if hours else []
         if minutes or not hours:
@@ -267,6 +276,6 @@ def format_elapsed(elapsed: timedelta, lang: str) -> str:
         if minutes or not hours:
             parts.append(str(format_unit(minutes, "duration-minute", locale=lang)))
     except Exception:
-        return format_elapsed(elapsed, "en") if lang != "en" else f"{hours}h {minutes}m"
+        return _elapsed_phrase(whole_minutes, "en") if lang != "en" else f"{hours}h {minutes}m"
     joiner = " و " if lang == "fa" else " "
     return localize_digits(joiner.join(parts), lang)

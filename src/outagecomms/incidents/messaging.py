@@ -14,6 +14,8 @@ from typing import Any, Self
 from sqlalchemy.engine import Connection
 
 from outagecomms.approvals import ensure_sendable
+from outagecomms.compose import Composed
+from outagecomms.compose_once import ComposedOnce
 from outagecomms.delivery import DEFAULT_RETRY, Outcome, Outgoing, RetryPolicy, send_all
 from outagecomms.errors import (
     ConfigError,
@@ -38,7 +40,7 @@ from outagecomms.limits import ACTOR_MAX_LENGTH
 from outagecomms.logs import get_logger
 from outagecomms.models import Channel, ChannelKind, Phase, Runbook, Severity
 from outagecomms.outbox.attempts import lease_length, record_attempt, release_unsent
-from outagecomms.outbox.posting import Posted, post_texts
+from outagecomms.outbox.posting import Draft, Posted, Posting, post_messages, post_texts
 from outagecomms.outbox.recipients import channel_for
 from outagecomms.outbox.sending import SENDERS, Batch, KindSender, Sender, send_by_kind
 from outagecomms.progress import FanoutProgress
@@ -166,6 +168,31 @@ class Messaging:
         "cadence" for the worker's automatic updates. ``composed``: the texts composed
         before the transaction (see :meth:`compose_all`); composed here only when they
         were made for other facts (another declare took the expected incident number)."""
+        draft = Draft(incident, runbook, phase, targets, given, composed)
+        [posted] = self.post_messages(conn, [draft], actor, now, origin)
+        return posted
+
+    def post_messages(
+        self,
+        conn: Connection,
+        drafts: Sequence[Draft],
+        actor: str,
+        now: datetime,
+        origin: str = "human",
+    ) -> list[Posted]:
+        """Write each draft's message (at most one per incident) and its deliveries, as
+        :meth:`post_message` writes one, all in the caller's transaction and a few
+        statements for the batch (:func:`outagecomms.outbox.posting.post_messages`)."""
+        postings = [self._posting(draft, actor, now) for draft in drafts]
+        return post_messages(
+            conn, postings, actor, now, origin,
+            owner=self.owner, lease_until=now + self.lease_length(),
+        )  # fmt: skip
+
+    def _posting(self, draft: Draft, actor: str, now: datetime) -> Posting:
+        """What each channel of ``draft`` gets, composed again only when its texts were
+        made for other facts or channels."""
+        incident, runbook, targets = draft.incident, draft.runbook, draft.targets
         broken = self.broken_channels_for(incident.channels)
         facts = self.facts_for(
             incident.id,
@@ -175,13 +202,14 @@ class Messaging:
             incident.next_update_at,
             resolved_at=incident.resolved_at,
         )
+        composed = draft.composed
         if composed is None or composed.facts != facts or set(composed.texts) != set(targets):
-            composed = self.compose_all(runbook, phase, targets, facts, given)
+            composed = self.compose_all(runbook, draft.phase, targets, facts, draft.given)
         texts = channel_texts(
-            self.project, incident, runbook, phase, targets, given, actor, now,
+            self.project, incident, runbook, draft.phase, targets, draft.given, actor, now,
             composed=composed.texts,
         )  # fmt: skip
-        return self.post_texts(conn, incident, phase, texts, given, actor, now, origin, broken)
+        return Posting(incident, draft.phase, texts, draft.given, broken)
 
     def post_texts(
         self,
@@ -236,13 +264,25 @@ class Messaging:
         targets: Mapping[str, Channel],
         facts: IncidentFacts,
         given: Mapping[str, str],
+        *,
+        once: ComposedOnce | None = None,
     ) -> Composition:
         """Every channel's text of one message, each template within the render budget.
         Called before the write transaction, so a slow template holds no lock and a
-        template over budget fails the command before anything is written."""
-        return Composition(
-            facts, compose_texts(self.project, runbook, phase, targets, facts, given)
+        template over budget fails the command before anything is written. ``once``: the
+        texts already composed for other incidents at the same moment, shared where they
+        are the same (the worker's batch of automatic updates)."""
+
+        def compose(chosen: Mapping[str, Channel]) -> dict[str, Composed]:
+            return compose_texts(self.project, runbook, phase, chosen, facts, given)
+
+        if once is None:
+            return Composition(facts, compose(targets))
+        language = self.project.settings.default_language
+        texts = once.texts(
+            runbook, phase, targets, facts, given, default_language=language, compose=compose
         )
+        return Composition(facts, texts)
 
     def _deliver(self, number: int, posted: Posted) -> Report:
         """The first attempt of every delivery of one committed message. After Ctrl-C,

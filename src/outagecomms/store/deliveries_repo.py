@@ -1,11 +1,10 @@
 """Queries over deliveries: insert, read, cancel, the attempt's lease (start, finish,
-release, block) and what a claim reads and writes (:func:`due_deliveries`,
-:func:`take_leases`...); the claim policy itself is :mod:`outagecomms.outbox.claims`."""
+release, block); what a claim reads and writes is :mod:`.claim_queries`, the claim policy
+itself :mod:`outagecomms.outbox.claims`."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -388,171 +387,6 @@ def _earlier_in_flight(message_id: Any, channel: Any, recipient: Any) -> Any:
     )
 
 
-@dataclass(frozen=True)
-class DueDelivery:
-    """A delivery that may be claimed, with its message's incident and phase."""
-
-    record: DeliveryRecord
-    incident: int
-    phase: str
-
-
-@dataclass(frozen=True)
-class ChannelHistory:
-    """One delivery of an incident (for the claim policy: what is newer, what is in
-    flight, which resolution is not delivered yet)."""
-
-    incident: int
-    channel: str
-    recipient: str
-    message_id: int
-    delivery_id: int
-    state: str
-    phase: str
-
-
-def due_deliveries(conn: Connection, *, owner: str, now: datetime, limit: int) -> list[DueDelivery]:
-    """The first ``limit`` deliveries that are due, oldest due first (then by message and
-    id): ``queued``, ``retry`` or ``blocked`` with ``due_at <= now`` and no live lease of
-    another owner, or ``sending`` with an expired lease (its sender died). One query per
-    state, each walking the ``(state, due_at, message_id, id)`` index and stopping at
-    ``limit``, so the cost does not grow with the backlog. On PostgreSQL the rows are
-    locked ``FOR UPDATE SKIP LOCKED`` (workers claiming at once share them); on SQLite
-    the caller's ``BEGIN IMMEDIATE`` serialises claims."""
-    found: list[DueDelivery] = []
-    for state in [s.value for s in PENDING_STATES]:
-        unleased = or_(
-            deliveries.c.lease_owner.is_(None),
-            deliveries.c.lease_owner == owner,
-            deliveries.c.lease_expires_at <= now,
-        )
-        found += _due(conn, and_(deliveries.c.state == state, deliveries.c.due_at <= now,
-                                 unleased), limit)  # fmt: skip
-    expired = and_(
-        deliveries.c.state == DeliveryState.SENDING.value,
-        deliveries.c.lease_expires_at <= now,
-    )
-    found += _due(conn, expired, limit)
-    found.sort(key=lambda d: (_aware(d.record.due_at or now), d.record.message_id, d.record.id))
-    return found[:limit]
-
-
-def _due(conn: Connection, where: Any, limit: int) -> list[DueDelivery]:
-    query = (
-        select(
-            deliveries,
-            messages.c.incident_id.label("incident_number"),
-            messages.c.phase.label("message_phase"),
-        )
-        .join(messages, messages.c.id == deliveries.c.message_id)
-        .where(where)
-        .order_by(deliveries.c.due_at, deliveries.c.message_id, deliveries.c.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True, of=deliveries)
-    )
-    return [
-        DueDelivery(
-            DeliveryRecord.from_row(_delivery_columns(row)),
-            int(row["incident_number"]),
-            str(row["message_phase"]),
-        )
-        for row in conn.execute(query).mappings()
-    ]
-
-
-def latest_resolutions(conn: Connection, numbers: Collection[int]) -> dict[int, int]:
-    """Incident number -> the id of its latest ``resolved`` message (if any)."""
-    rows = conn.execute(
-        select(messages.c.incident_id, func.max(messages.c.id))
-        .where(messages.c.incident_id.in_(list(numbers)), messages.c.phase == RESOLVED_PHASE)
-        .group_by(messages.c.incident_id)
-    ).all()
-    return {int(number): int(message_id) for number, message_id in rows}
-
-
-def channel_histories(
-    conn: Connection,
-    numbers: Collection[int],
-    *,
-    channels: Collection[str] | None = None,
-    recipients: Collection[str] | None = None,
-) -> list[ChannelHistory]:
-    """Every delivery of these incidents (on ``channels``, to ``recipients``, when given:
-    one channel may reach 100,000 subscribers), with its message's phase."""
-    query = (
-        select(
-            messages.c.incident_id,
-            deliveries.c.channel,
-            deliveries.c.recipient,
-            deliveries.c.message_id,
-            deliveries.c.id,
-            deliveries.c.state,
-            messages.c.phase,
-        )
-        .join(messages, messages.c.id == deliveries.c.message_id)
-        .where(messages.c.incident_id.in_(list(numbers)))
-    )
-    if channels is not None:
-        query = query.where(deliveries.c.channel.in_(list(channels)))
-    if recipients is not None:
-        query = query.where(deliveries.c.recipient.in_(list(recipients)))
-    return [ChannelHistory(*row) for row in conn.execute(query)]
-
-
-def cancel_unsent(conn: Connection, record: DeliveryRecord, *, reason: str, now: datetime) -> None:
-    """Cancel one delivery that is still in the state it was read in, with ``reason``; one
-    interrupted while ``sending`` is marked possibly duplicated (it may have left)."""
-    interrupted = record.state == DeliveryState.SENDING.value
-    conn.execute(
-        update(deliveries)
-        .where(deliveries.c.id == record.id, deliveries.c.state == record.state)
-        .values(
-            state=DeliveryState.CANCELLED.value,
-            due_at=None,
-            lease_owner=None,
-            lease_expires_at=None,
-            possibly_duplicate=deliveries.c.possibly_duplicate | interrupted,
-            last_error=(
-                f"{reason}; an earlier attempt may have been sent" if interrupted else reason
-            ),
-            updated_at=now,
-        )
-    )
-
-
-def take_leases(
-    conn: Connection,
-    delivery_ids: Collection[int],
-    *,
-    owner: str,
-    now: datetime,
-    lease_until: datetime,
-    taken_over: bool = False,
-) -> list[DeliveryRecord]:
-    """Move these deliveries to ``sending`` (one attempt more) under ``owner``'s lease;
-    ``taken_over``: from a sender whose lease ran out, so possibly duplicated. Returns
-    them as they now are, by id (one ``UPDATE ... RETURNING``, no second read)."""
-    if not delivery_ids:
-        return []
-    values: dict[str, Any] = {
-        "state": DeliveryState.SENDING.value,
-        "attempts": deliveries.c.attempts + 1,
-        "lease_owner": owner,
-        "lease_expires_at": lease_until,
-        "updated_at": now,
-    }
-    if taken_over:
-        values["possibly_duplicate"] = True
-    result = conn.execute(
-        update(deliveries)
-        .where(deliveries.c.id.in_(list(delivery_ids)))
-        .values(**values)
-        .returning(*deliveries.columns)
-    )
-    records = [DeliveryRecord.from_row(row) for row in result.mappings()]
-    return sorted(records, key=lambda record: record.id)
-
-
 def deliveries_by_id(conn: Connection, delivery_ids: Collection[int]) -> list[DeliveryRecord]:
     """These deliveries, by id."""
     if not delivery_ids:
@@ -561,10 +395,6 @@ def deliveries_by_id(conn: Connection, delivery_ids: Collection[int]) -> list[De
         select(deliveries).where(deliveries.c.id.in_(list(delivery_ids))).order_by(deliveries.c.id)
     )
     return [DeliveryRecord.from_row(row) for row in conn.execute(query).mappings()]
-
-
-def _delivery_columns(row: Any) -> Any:
-    return {column.name: row[column.name] for column in deliveries.columns}
 
 
 def next_due(conn: Connection, *, owner: str) -> datetime | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime
 
 from sqlalchemy import func, insert, select
@@ -53,6 +53,14 @@ def messages_of(conn: Connection, number: int) -> list[MessageRecord]:
 def get_message(conn: Connection, message_id: int) -> MessageRecord:
     row = conn.execute(select(messages).where(messages.c.id == message_id)).mappings().one()
     return MessageRecord.from_row(row)
+
+
+def messages_by_id(conn: Connection, message_ids: Collection[int]) -> dict[int, MessageRecord]:
+    """These messages, by id (one query)."""
+    if not message_ids:
+        return {}
+    query = select(messages).where(messages.c.id.in_(list(message_ids)))
+    return {row["id"]: MessageRecord.from_row(row) for row in conn.execute(query).mappings()}
 
 
 def latest_message(conn: Connection, number: int) -> MessageRecord | None:

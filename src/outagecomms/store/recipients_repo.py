@@ -11,7 +11,8 @@ from sqlalchemy import String, cast, func, literal, select, update
 from sqlalchemy.engine import Connection
 
 from outagecomms.store.deliveries_repo import SUBSCRIBERS_AUDIENCE
-from outagecomms.store.tables import PENDING_STATES, DeliveryState, deliveries, messages
+from outagecomms.store.posting_repo import cancelled_values
+from outagecomms.store.tables import PENDING_STATES, deliveries, messages
 
 
 def subscriber_counts_of_incidents(
@@ -68,14 +69,7 @@ def cancel_pending_to(conn: Connection, recipient: str, *, now: datetime, reason
             deliveries.c.recipient == recipient,
             deliveries.c.state.in_([s.value for s in PENDING_STATES]),
         )
-        .values(
-            state=DeliveryState.CANCELLED.value,
-            due_at=None,
-            lease_owner=None,
-            lease_expires_at=None,
-            last_error=reason,
-            updated_at=now,
-        )
+        .values(**cancelled_values(reason, now))
     )
     return int(done.rowcount)
 

@@ -133,6 +133,7 @@ class Delivering(KeepingCadence):
             )
             if claim.claimed:
                 self._crash_point("claimed")
+                self._messages_of(conn, {record.message_id for record in claim.claimed})
             rows = [
                 {
                     "incident_id": claim.incident_of[record.id], "at": now,
@@ -218,10 +219,14 @@ class Delivering(KeepingCadence):
                     self._record_alone(sent, record, now, report)
         records = [record for sent in done for record in sent.records]
         unknown = [record.id for record in records if record.id not in states]
-        with self.store.read() as conn:
-            if unknown:  # recorded another way (or not): as the store has it
-                states.update((d.id, d.state) for d in repo.deliveries_by_id(conn, unknown))
-            messages = self._messages_of(conn, {r.message_id for r in records})
+        ids = {record.message_id for record in records}
+        messages = self._known_messages(ids)  # read when they were claimed
+        if unknown or messages is None:
+            with self.store.read() as conn:
+                if unknown:  # recorded another way (or not): as the store has it
+                    found = repo.deliveries_by_id(conn, unknown)
+                    states.update((d.id, d.state) for d in found)
+                messages = self._messages_of(conn, ids)
         self._announce(records, states, messages)
         self._tell_staff_of_held_back(done, now)
         for record in records:
@@ -239,8 +244,14 @@ class Delivering(KeepingCadence):
         if self._messages is None or len(self._messages) > MESSAGES_KEPT:
             self._messages = {}
         known = self._messages
-        for message_id in ids - known.keys():
-            known[message_id] = repo.get_message(conn, message_id)
+        known.update(repo.messages_by_id(conn, ids - known.keys()))
+        return {m: known[m] for m in ids}
+
+    def _known_messages(self, ids: set[int]) -> dict[int, MessageRecord] | None:
+        """These messages if all are remembered, else None."""
+        known = self._messages or {}
+        if not ids <= known.keys():
+            return None
         return {m: known[m] for m in ids}
 
     def _announce(
@@ -250,6 +261,7 @@ class Delivering(KeepingCadence):
         sent_messages: Mapping[int, MessageRecord],
     ) -> None:
         """One line per message of this batch: who got it, who waits for a retry."""
+        logger = log.bind()  # once for the batch: the lazy proxy binds anew at every call
         by_message: dict[int, list[DeliveryRecord]] = {}
         for record in records:
             by_message.setdefault(record.message_id, []).append(record)
@@ -260,7 +272,7 @@ class Delivering(KeepingCadence):
             for record in sorted(group, key=lambda d: d.channel):
                 state = states.get(record.id, "unknown")
                 outcome.setdefault(ANNOUNCED_STATES.get(state, state), []).append(record.channel)
-            log.info(
+            logger.info(
                 "worker.message",
                 incident=incident,
                 seq=message.seq,

@@ -41,7 +41,6 @@ from outagecomms.store.wakeups import (
 from outagecomms.worker.reminders import Reminding
 from outagecomms.worker.report import StepReport
 from outagecomms.worker.settings import (
-    MAX_CLAIM_ROUNDS,
     MIN_SLEEP,
     PROMISE_BATCH,
 )
@@ -78,10 +77,9 @@ class Worker(Reminding):
         if self.scheduled is not None and not self.stopping:
             report.maintenance.extend(self.scheduled.run_due(clock()))
         while not self.stopping:
-            posted = self._keep_promises(clock, report, taken)
+            if not self._keep_promises(clock, report, taken):
+                break  # what is due is sent below, after the reminders (one claim less)
             self._deliver_all(clock, report)
-            if not posted:
-                break
         if not self.stopping:
             self._send_reminders(clock, report)
             self._deliver_all(clock, report)
@@ -96,12 +94,9 @@ class Worker(Reminding):
         with self.store.read() as conn:
             overdue = repo.overdue_incidents(conn, now=moment, limit=PROMISE_BATCH)
         fresh = [incident for incident in overdue if incident.number not in taken]
-        for incident in fresh:
-            if self.stopping:
-                break
-            taken.add(incident.number)
-            if self._cadence_update(incident.number, clock(), report, incident):
-                report.updates.append(incident.id)
+        if fresh and not self.stopping:
+            taken.update(incident.number for incident in fresh)
+            report.updates.extend(self._cadence_updates(fresh, clock(), report))
         return len(fresh)
 
     def _send_reminders(self, clock: Callable[[], datetime], report: StepReport) -> None:
@@ -127,9 +122,12 @@ class Worker(Reminding):
                     report.problems.append(f"{incident.id}: reminder not sent: {problem_text(exc)}")
 
     def _deliver_all(self, clock: Callable[[], datetime], report: StepReport) -> None:
-        for _ in range(MAX_CLAIM_ROUNDS):
-            if self.stopping or not self._deliver_due(clock, report):
-                break
+        """Send what is due: :meth:`_deliver_due` claims until a claim finds nothing and
+        nothing is in flight, so it is not asked again (that was one more empty claim,
+        four queries, per batch of automatic updates); what falls due after it is the next
+        step's."""
+        if not self.stopping:
+            self._deliver_due(clock, report)
 
     def next_wake(self, now: datetime) -> datetime:
         """The next moment something is due: a delivery, a lease's end, an incident's

@@ -13,7 +13,6 @@ import contextvars
 import queue
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from outagecomms.delivery import Outcome
@@ -45,11 +44,15 @@ class Sent:
 
 
 class SendPool:
-    """Up to ``size`` sends at a time on long-lived threads (kept from step to step)."""
+    """Up to ``size`` sends at a time on long-lived threads (kept from step to step), fed
+    from one queue: a send handed over is a callable and its context, no future (the
+    :class:`Flight` hears of its end itself)."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="outagecomms-send")
+        self._work: queue.SimpleQueue[tuple[contextvars.Context, Callable[[], None]] | None]
+        self._work = queue.SimpleQueue()
+        self._threads: list[threading.Thread] = []
         self._serial = threading.Lock()
 
     def flight(self, stop: threading.Event) -> Flight:
@@ -58,11 +61,26 @@ class SendPool:
         return Flight(self, stop)
 
     def _submit(self, run: Callable[[], None]) -> None:
-        self._pool.submit(contextvars.copy_context().run, run)
+        if len(self._threads) < self.size:  # a thread per send until there are ``size``
+            thread = threading.Thread(
+                target=self._serve,
+                name=f"outagecomms-send_{len(self._threads)}",
+                daemon=True,
+            )
+            thread.start()
+            self._threads.append(thread)
+        self._work.put((contextvars.copy_context(), run))
+
+    def _serve(self) -> None:
+        while (work := self._work.get()) is not None:
+            context, run = work
+            context.run(run)
 
     def close(self) -> None:
         """Let the threads end once their sends are done (does not wait)."""
-        self._pool.shutdown(wait=False)
+        for _thread in self._threads:
+            self._work.put(None)
+        self._threads = []
 
 
 class Flight:

@@ -11,11 +11,12 @@ from typing import Protocol
 
 from sqlalchemy.engine import Connection
 
+from outagecomms.compose_once import ComposedOnce
 from outagecomms.delivery import Outcome, Outgoing
 from outagecomms.errors import OutagecommsError
 from outagecomms.fanout import Composition
 from outagecomms.models import Channel, ChannelKind, Phase, Runbook, Severity
-from outagecomms.outbox.posting import Posted
+from outagecomms.outbox.posting import Draft, Posted
 from outagecomms.outbox.sending import KindSender
 from outagecomms.project import Project
 from outagecomms.store import Store
@@ -65,6 +66,8 @@ class IncidentService(Protocol):
         targets: Mapping[str, Channel],
         facts: IncidentFacts,
         given: Mapping[str, str],
+        *,
+        once: ComposedOnce | None = ...,
     ) -> Composition: ...
 
     def post_message(
@@ -80,6 +83,15 @@ class IncidentService(Protocol):
         origin: str = ...,
         composed: Composition | None = ...,
     ) -> Posted: ...
+
+    def post_messages(
+        self,
+        conn: Connection,
+        drafts: Sequence[Draft],
+        actor: str,
+        now: datetime,
+        origin: str = ...,
+    ) -> list[Posted]: ...
 
     def send_now(self, items: list[Outgoing]) -> list[Outcome]: ...
 
