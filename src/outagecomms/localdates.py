@@ -20,7 +20,7 @@ through Babel.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -187,13 +187,17 @@ def time_phrase(moment: datetime, zone: ZoneInfo, lang: str, *, dated: bool) -> 
     return f"{day}{comma} {clock} {zone_part}"
 
 
-@lru_cache(maxsize=4096)
 def format_day(moment: datetime, zone: ZoneInfo, lang: str) -> str:
-    """``23 November``, ``23 листопада``, ``23. novembris``, ``۲ آذر`` (kept per moment, zone
-    and language: Babel is slow, and lint renders the same moments thousands of times)."""
-    local = moment.astimezone(zone)
+    """``23 November``, ``23 листопада``, ``23. novembris``, ``۲ آذر``."""
+    return _day_phrase(moment.astimezone(zone).date(), lang)
+
+
+@lru_cache(maxsize=4096)
+def _day_phrase(local: date, lang: str) -> str:
+    """Kept per local day and language: Babel is slow, lint renders the same moments
+    thousands of times, and a status page lists hundreds of incidents of a few days."""
     if lang == "fa":
-        jalali = jdatetime.date.fromgregorian(date=local.date())
+        jalali = jdatetime.date.fromgregorian(date=local)
         month = jdatetime.date.j_months_fa[jalali.month - 1]
         return localize_digits(f"{jalali.day} {month}", lang)
     pattern = _DAY_MONTH.get(lang, "d MMMM")

@@ -96,6 +96,7 @@ def render_site(state: SiteState) -> dict[str, bytes]:
     }
     files: dict[str, bytes] = {}
     for incident in state.pages:
+        assert not incident.partial, f"{incident.id} was read for the lists only"
         page = render(
             "incident.html",
             i=incident,
@@ -233,7 +234,8 @@ def _read_manifest(out: Path) -> dict[str, Any]:
 
 def _write_manifest(out: Path, files: set[str], months: dict[str, str], shape: str) -> None:
     document = {"files": sorted(files), "months": dict(sorted(months.items())), "shape": shape}
-    write_file(out, MANIFEST, (json.dumps(document, indent=1) + "\n").encode("utf-8"))
+    text = json.dumps(document)  # one line: Python 3.11 encodes an indent in pure Python
+    write_file(out, MANIFEST, (text + "\n").encode("utf-8"))
 
 
 def _remove_stale(out: Path, previous: dict[str, Any], current: set[str]) -> None:

@@ -7,7 +7,9 @@ messages were sent) reads only what its files need: those incidents (their pages
 window (the open incidents and those resolved in the last ``site_window_days``: the
 index, the feed, the summary), and the history months those incidents are or were listed
 in. Messages and deliveries are read in batches (:mod:`outagecomms.store.site_repo`),
-never one query per incident; the components' bars in one query.
+never one query per incident; the components' bars in one query. Of the resolved incidents
+this build only lists (no page of theirs is written), only what the lists and the feed
+show is read (:mod:`outagecomms.site.partial`).
 
 Which month lists which resolved incident is kept with the site's manifest (``months``:
 incident id -> month), so a rebuild knows every month the index links to, and the month an
@@ -21,6 +23,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from outagecomms.project import Project
+from outagecomms.site import feed
 from outagecomms.site.components import project_catalog, read_changes, site_components
 from outagecomms.site.history import (
     HistoryMonth,
@@ -30,6 +33,7 @@ from outagecomms.site.history import (
     month_name,
     month_of,
 )
+from outagecomms.site.partial import partial_timelines
 from outagecomms.site.state import SiteConfig, SiteState, shown_windows, site_incidents
 from outagecomms.store import Store, components_repo, site_repo
 from outagecomms.store.maintenance_repo import list_windows
@@ -90,16 +94,25 @@ def load_states(
         records = {
             r.number: r for r in [*window, *pages, *(r for m in in_month.values() for r in m)]
         }
-        timeline = site_repo.timelines(conn, list(records))
+        with_page = {r.number for r in pages}
+        partial = {n for n, r in records.items() if not r.is_open and n not in with_page}
+        whole = [n for n in records if n not in partial]
+        timeline = site_repo.timelines(conn, whole)
+        if partial:
+            window_numbers = [r.number for r in window]
+            entries = feed.MAX_ENTRIES
+            timeline.update(partial_timelines(conn, timeline, partial, window_numbers, entries))
         windows = list_windows(conn)
         changes = read_changes(conn, min(c.now for c in configs)) if catalog else []
-        affected = components_repo.components_of_incidents(conn, list(records))
+        affected = components_repo.components_of_incidents(conn, whole)
     states = []
     for config in configs:
         shown = site_components(
             catalog, changes, lang=config.lang, zone=config.zone, now=config.now
         )
-        every = site_incidents(project, config, list(records.values()), timeline, shown, affected)
+        every = site_incidents(
+            project, config, list(records.values()), timeline, shown, affected, partial
+        )
         by_number = {i.record.number: i for i in every}
         history = [
             HistoryMonth(

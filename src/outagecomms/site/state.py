@@ -18,7 +18,7 @@ from a runbook that may have changed since.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
@@ -203,6 +203,9 @@ class SiteIncident:
     """The promise record: updates on time, of the promises that fell due."""
     components: list[SiteComponent] = field(default_factory=list)
     """The components it affects (``components.yaml`` order)."""
+    partial: bool = False
+    """Read only for the lists (:mod:`outagecomms.site.partial`): its latest update and
+    those the feed shows, no promise record nor components; never given a page."""
 
     @property
     def id(self) -> str:
@@ -283,13 +286,16 @@ def site_incidents(
     timeline: Timeline,
     components: Sequence[SiteComponent] = (),
     affected: Mapping[int, Mapping[str, str]] | None = None,
+    partial: Collection[int] = (),
 ) -> list[SiteIncident]:
     """Each record as the page shows it in ``config``'s language: its updates, promise
-    record and the components (of ``components``) it affects."""
+    record and the components (of ``components``) it affects; the ``partial`` ones (read
+    for the lists only) without a promise record."""
     channels = {name: loaded.channel for name, loaded in project.usable_channels().items()}
     runbooks: dict[str, Runbook | None] = {}
     incidents: list[SiteIncident] = []
     signed = signatures(project.settings.sender)
+    listed = frozenset(partial)
     for record in records:
         if record.runbook_id not in runbooks:
             runbooks[record.runbook_id] = _runbook(project, record.runbook_id)
@@ -321,14 +327,18 @@ def site_incidents(
                 )
             )
         mine = (affected or {}).get(record.number, {})
+        listed_only = record.number in listed
         incidents.append(
             SiteIncident(
                 record=record,
                 title=runbook.title_in(config.lang) if runbook else record.runbook_id,
                 scope=scope_of(record, runbook, config.lang),
                 updates=updates,
-                on_time=_on_time(timeline.get(record.number, []), config.now),
+                on_time=(0, 0)
+                if listed_only
+                else _on_time(timeline.get(record.number, []), config.now),
                 components=[c for c in components if c.id in mine],
+                partial=listed_only,
             )
         )
     return incidents

@@ -8,6 +8,7 @@ moment it was resolved (its start when that is missing).
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -68,25 +69,67 @@ def timelines(conn: Connection, numbers: Collection[int]) -> Timeline:
     :data:`CHUNK` incidents."""
     found: Timeline = {number: [] for number in numbers}
     for chunk in _chunks(sorted(numbers)):
+        _read_timeline(conn, messages.c.incident_id.in_(chunk), found)
+    return found
+
+
+def timelines_of_messages(conn: Connection, message_ids: Collection[int]) -> Timeline:
+    """Only the messages ``message_ids`` with their deliveries, by incident (oldest
+    first): two queries per :data:`CHUNK` messages."""
+    found: Timeline = {}
+    for chunk in _chunks(sorted(message_ids)):
+        _read_timeline(conn, messages.c.id.in_(chunk), found)
+    for pairs in found.values():  # one incident's messages may come in two chunks
+        pairs.sort(key=lambda pair: pair[0].seq)
+    return found
+
+
+def _read_timeline(conn: Connection, condition: Any, found: Timeline) -> None:
+    query = select(messages).where(condition).order_by(messages.c.incident_id, messages.c.seq)
+    chosen = [MessageRecord.from_row(row) for row in conn.execute(query).mappings()]
+    sent = (
+        select(deliveries)
+        .join(messages, messages.c.id == deliveries.c.message_id)
+        .where(condition)
+        .where(deliveries.c.audience != SUBSCRIBERS_AUDIENCE)  # counted, never listed
+        .order_by(deliveries.c.message_id, deliveries.c.id)
+    )
+    by_message: dict[int, list[DeliveryRecord]] = {}
+    for row in conn.execute(sent).mappings():
+        delivery = DeliveryRecord.from_row(row)
+        by_message.setdefault(delivery.message_id, []).append(delivery)
+    for message in chosen:
+        pair = (message, by_message.get(message.id, []))
+        found.setdefault(message.incident_number, []).append(pair)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One message that has a delivery to ``audience`` (what the page shows of it is
+    read later, if at all): its incident, id, place and time."""
+
+    incident_number: int
+    message_id: int
+    seq: int
+    created_at: datetime
+
+
+def shown_messages(conn: Connection, numbers: Collection[int], audience: str) -> list[Shown]:
+    """The messages of ``numbers`` that have a delivery to ``audience``, by incident and
+    place, without their texts: one query per :data:`CHUNK` incidents."""
+    carried = (
+        select(deliveries.c.id)
+        .where(deliveries.c.message_id == messages.c.id, deliveries.c.audience == audience)
+        .exists()
+    )
+    found: list[Shown] = []
+    for chunk in _chunks(sorted(numbers)):
         query = (
-            select(messages)
-            .where(messages.c.incident_id.in_(chunk))
+            select(messages.c.incident_id, messages.c.id, messages.c.seq, messages.c.created_at)
+            .where(messages.c.incident_id.in_(chunk), carried)
             .order_by(messages.c.incident_id, messages.c.seq)
         )
-        chunk_messages = [MessageRecord.from_row(row) for row in conn.execute(query).mappings()]
-        sent = (
-            select(deliveries)
-            .join(messages, messages.c.id == deliveries.c.message_id)
-            .where(messages.c.incident_id.in_(chunk))
-            .where(deliveries.c.audience != SUBSCRIBERS_AUDIENCE)  # counted, never listed
-            .order_by(deliveries.c.message_id, deliveries.c.id)
-        )
-        by_message: dict[int, list[DeliveryRecord]] = {}
-        for row in conn.execute(sent).mappings():
-            delivery = DeliveryRecord.from_row(row)
-            by_message.setdefault(delivery.message_id, []).append(delivery)
-        for message in chunk_messages:
-            found[message.incident_number].append((message, by_message.get(message.id, [])))
+        found += [Shown(row[0], row[1], row[2], row[3]) for row in conn.execute(query)]
     return found
 
 
