@@ -104,56 +104,6 @@ def deliveries_of(
     return [DeliveryRecord.from_row(row) for row in conn.execute(query).mappings()]
 
 
-def cancel_pending(
-    conn: Connection,
-    number: int,
-    *,
-    before_message: int,
-    channels: Collection[str] | None,
-    now: datetime,
-    reason: str,
-    keep_resolutions: bool = False,
-) -> list[DeliveryRecord]:
-    """Cancel the incident's never-sent deliveries of messages older than ``before_message``
-    (on ``channels``, or on every channel when None): a newer message supersedes them.
-    ``keep_resolutions``: deliveries of a ``resolved`` message stay (a postmortem never
-    cancels the news that it is over)."""
-    older = select(messages.c.id).where(
-        messages.c.incident_id == number, messages.c.id < before_message
-    )
-    if keep_resolutions:
-        older = older.where(messages.c.phase != RESOLVED_PHASE)
-    where = [
-        deliveries.c.message_id.in_(older.scalar_subquery()),
-        deliveries.c.state.in_([s.value for s in PENDING_STATES]),
-    ]
-    if channels is not None:
-        where.append(deliveries.c.channel.in_(list(channels)))
-    rows = conn.execute(select(deliveries).where(*where)).mappings().all()
-    if rows:
-        # The state is checked again: on PostgreSQL a worker may have claimed one of these
-        # (moved it to sending) since the select; a delivery being sent is not cancelled.
-        done = conn.execute(
-            update(deliveries)
-            .where(
-                deliveries.c.id.in_([row["id"] for row in rows]),
-                deliveries.c.state.in_([s.value for s in PENDING_STATES]),
-            )
-            .returning(deliveries.c.id)
-            .values(
-                state=DeliveryState.CANCELLED.value,
-                due_at=None,
-                lease_owner=None,
-                lease_expires_at=None,
-                last_error=reason,
-                updated_at=now,
-            )
-        )
-        cancelled = set(done.scalars().all())
-        rows = [row for row in rows if row["id"] in cancelled]
-    return [DeliveryRecord.from_row(row) for row in rows]
-
-
 def start_sending(
     conn: Connection, message_id: int, *, owner: str, now: datetime, lease_until: datetime
 ) -> list[DeliveryRecord]:

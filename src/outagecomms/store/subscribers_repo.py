@@ -85,7 +85,8 @@ def all_subscribers(conn: Connection) -> list[SubscriberRecord]:
 
 
 def unsubscribe_tokens(conn: Connection, addresses: list[str]) -> dict[str, str]:
-    """address -> unsubscribe token, for the active subscribers among ``addresses``."""
+    """address -> unsubscribe token, for the subscribers among ``addresses`` (unsubscribed ones
+    too: unsubscribing cancelled their pending deliveries, so none of those is sent)."""
     if not addresses:
         return {}
     query = select(subscribers.c.address, subscribers.c.unsubscribe_token).where(
