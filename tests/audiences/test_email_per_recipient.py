@@ -27,16 +27,7 @@ from outagecomms.testing import ApprovalGate, FakeClock
 from outagecomms.testing.smtp_sink import ReceivedEmail
 from outagecomms.worker import Worker
 from tests.conftest import REPO
-from tests.incidents import conftest as incidents_fixtures
 from tests.incidents.conftest import IMPACT, RUNBOOK, write_channel
-
-# the fixtures shared with tests/incidents/ (named, not star-imported)
-approvals = incidents_fixtures.approvals
-clock = incidents_fixtures.clock
-project_root = incidents_fixtures.project_root
-real_approvals = incidents_fixtures.real_approvals
-smtp = incidents_fixtures.smtp
-store = incidents_fixtures.store
 
 SUBSCRIBERS = ("ana@example.org", "ben@example.org")
 SEPARATOR = "\n--\n"

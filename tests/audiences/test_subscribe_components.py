@@ -11,14 +11,9 @@ from outagecomms.store import Store
 from outagecomms.store.subscribers_repo import all_subscribers
 from tests.audiences import test_subscribe_end_to_end as served_fixtures
 
-# the running service and its fixtures (named, not star-imported)
-approvals = served_fixtures.approvals
-clock = served_fixtures.clock
+# the running service (the incidents' fixtures come from this folder's conftest)
 database = served_fixtures.database
-postgres_url = served_fixtures.postgres_url
-project_root = served_fixtures.project_root
 served = served_fixtures.served
-smtp = served_fixtures.smtp
 
 
 def test_subscribe_to_an_unknown_component_is_a_422_naming_the_field_and_the_known_ids(

@@ -20,24 +20,8 @@ from outagecomms.service.tokens import Scope, create_token
 from outagecomms.sinks import SmtpSink
 from outagecomms.store import Store, open_store
 from tests.conftest import REPO
-from tests.incidents import conftest as incidents_fixtures
 from tests.incidents.conftest import IMPACT, RUNBOOK, write_channel
 from tests.service.conftest import free_socket, make_service, wait_ready
-
-# the fixtures shared with tests/incidents/ (named, not star-imported)
-approvals = incidents_fixtures.approvals
-cli_orchestrator_options = incidents_fixtures.cli_orchestrator_options
-clock = incidents_fixtures.clock
-fake_channels = incidents_fixtures.fake_channels
-http = incidents_fixtures.http
-orchestrator = incidents_fixtures.orchestrator
-postgres_url = incidents_fixtures.postgres_url
-project_root = incidents_fixtures.project_root
-real_approvals = incidents_fixtures.real_approvals
-sender = incidents_fixtures.sender
-sink_channels = incidents_fixtures.sink_channels
-smtp = incidents_fixtures.smtp
-store = incidents_fixtures.store
 
 LINK = re.compile(r"https?://\S+")
 

@@ -13,23 +13,7 @@ from outagecomms.store import Store
 from outagecomms.testing import ApprovalGate, FakeClock, FakeSender
 from outagecomms.worker import Worker
 from tests.conftest import REPO
-from tests.incidents import conftest as incidents_fixtures
 from tests.incidents.conftest import IMPACT, RUNBOOK, write_channel
-
-# the fixtures shared with tests/incidents/ (named, not star-imported)
-approvals = incidents_fixtures.approvals
-cli_orchestrator_options = incidents_fixtures.cli_orchestrator_options
-clock = incidents_fixtures.clock
-fake_channels = incidents_fixtures.fake_channels
-http = incidents_fixtures.http
-orchestrator = incidents_fixtures.orchestrator
-postgres_url = incidents_fixtures.postgres_url
-project_root = incidents_fixtures.project_root
-real_approvals = incidents_fixtures.real_approvals
-sender = incidents_fixtures.sender
-sink_channels = incidents_fixtures.sink_channels
-smtp = incidents_fixtures.smtp
-store = incidents_fixtures.store
 
 VARS = {"impact": IMPACT}
 

@@ -10,22 +10,6 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO, CliRunner
-from tests.incidents import conftest as incidents_fixtures
-
-# the fixtures shared with tests/incidents/ (named, not star-imported)
-approvals = incidents_fixtures.approvals
-cli_orchestrator_options = incidents_fixtures.cli_orchestrator_options
-clock = incidents_fixtures.clock
-fake_channels = incidents_fixtures.fake_channels
-http = incidents_fixtures.http
-orchestrator = incidents_fixtures.orchestrator
-postgres_url = incidents_fixtures.postgres_url
-project_root = incidents_fixtures.project_root
-real_approvals = incidents_fixtures.real_approvals
-sender = incidents_fixtures.sender
-sink_channels = incidents_fixtures.sink_channels
-smtp = incidents_fixtures.smtp
-store = incidents_fixtures.store
 
 
 @pytest.fixture(autouse=True)
