@@ -415,7 +415,7 @@ def _declare_or_resolve(
     if inputs.mode == "resolve":
         found = orchestrator.resolve_if_open(inputs.dedupe_key, variables=variables)
         return found, report_document(found)
-    from outagecomms.lint.channel_languages import declare_warnings
+    from outagecomms.language_gaps import declare_warnings
     from outagecomms.worker import worker_warnings
 
     report = orchestrator.declare(

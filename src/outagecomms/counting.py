@@ -25,14 +25,17 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any, Final
-
-import regex
-from uniseg.graphemecluster import grapheme_cluster_break
+from typing import TYPE_CHECKING, Any, Final
 
 from outagecomms.models import Channel, ChannelKind
 from outagecomms.x_length import parse_tweet
 from outagecomms.x_length import url_spans as url_spans  # X counting lives in x_length
+
+if TYPE_CHECKING:
+    import regex
+
+# `regex` and `uniseg` (grapheme clusters) are imported when a text is first counted in
+# graphemes or cut: most messages (a webhook, an email) never are.
 
 # --------------------------------------------------------------------------- limits
 
@@ -233,15 +236,19 @@ def utf16_length(text: str) -> int:
 
 def grapheme_count(text: str) -> int:
     """Extended grapheme clusters (what a reader sees as one character), as Bluesky counts."""
-    return len(_GRAPHEME.findall(text))
+    return len(_grapheme().findall(text))
 
 
-_GRAPHEME = regex.compile(r"\X")
+@cache
+def _grapheme() -> regex.Pattern[str]:
+    import regex
+
+    return regex.compile(r"\X")
 
 
 def grapheme_boundaries(text: str) -> list[int]:
     """Offsets where one grapheme cluster ends and the next begins (0 and len(text) included)."""
-    return [0, *(match.end() for match in _GRAPHEME.finditer(text))]
+    return [0, *(match.end() for match in _grapheme().finditer(text))]
 
 
 def mastodon_length(text: str) -> int:
@@ -418,6 +425,8 @@ def _cut_points(text: str, keeps: Sequence[str]) -> _Cuts:
 
 def _joins_next(char: str) -> bool:
     """A Prepend character joins whatever follows it into one grapheme cluster (GB9b)."""
+    from uniseg.graphemecluster import grapheme_cluster_break
+
     return bool(grapheme_cluster_break(char) == "Prepend")
 
 

@@ -30,12 +30,10 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote, quote_plus, unquote
-
-import tenacity
 
 from outagecomms.errors import ConfigError
 from outagecomms.logs import get_logger
@@ -524,7 +522,6 @@ class RetryPolicy:
     budget: int
     jitter: float = 0.2
     """The largest share of a wait that jitter takes off (0 = none, at most 1)."""
-    _wait: tenacity.wait.wait_exponential = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.initial <= timedelta(0):
@@ -535,18 +532,19 @@ class RetryPolicy:
             raise ValueError("budget counts the first attempt, so it is at least 1")
         if not 0 <= self.jitter <= 1:
             raise ValueError("jitter is a share between 0 and 1")
-        wait = tenacity.wait_exponential(
-            multiplier=self.initial.total_seconds(), max=self.maximum.total_seconds(), exp_base=2
-        )
-        object.__setattr__(self, "_wait", wait)
 
     def delay(self, attempts_made: int, *, random: Callable[[], float] | None = None) -> timedelta:
         """The wait after ``attempts_made`` attempts (at least 1)."""
         if attempts_made < 1:
             raise ValueError("attempts_made is at least 1 for a wait")
+        import tenacity  # here: a first attempt (all a declare makes) needs no wait
+
+        wait = tenacity.wait_exponential(
+            multiplier=self.initial.total_seconds(), max=self.maximum.total_seconds(), exp_base=2
+        )
         state = tenacity.RetryCallState(tenacity.Retrying(), None, (), {})
         state.attempt_number = attempts_made
-        base = self._wait(state)
+        base = wait(state)
         draw = (random or _random.random)()
         if not 0 <= draw <= 1:
             raise ValueError("random() must return a number between 0 and 1")

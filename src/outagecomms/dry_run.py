@@ -196,7 +196,7 @@ def plan_declare(
     )
     deliveries = _deliveries(orchestrator, incident, runbook, Phase.INVESTIGATING,
                              list(channels) or None, given)  # fmt: skip
-    from outagecomms.lint.channel_languages import declare_warnings
+    from outagecomms.language_gaps import declare_warnings
 
     warnings = declare_warnings(orchestrator.project, runbook.id, channels)
     return Plan("declare", incident, Phase.INVESTIGATING, deliveries, new_incident=True,

@@ -91,7 +91,7 @@ def localized(value: LocalizedText | None, lang: str, fallback: str) -> str | No
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class VariableKind(StrEnum):

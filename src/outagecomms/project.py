@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from outagecomms import validated_cache
 from outagecomms.errors import ConfigError, NotFoundError, UsageError
 from outagecomms.limits import DEFAULT_LIMITS, Limits
 from outagecomms.models import KEBAB_CASE, REQUIRED_PHASES, Channel, Format, Runbook
@@ -191,7 +192,8 @@ def runbook_problems(runbook: Runbook, document: YamlDocument) -> list[str]:
 
 def load_runbook(path: Path, limits: Limits = DEFAULT_LIMITS) -> LoadedRunbook:
     """Load and check one runbook file. A file whose bytes were loaded before is not parsed
-    again (the worker looks at the runbooks of open incidents at every step)."""
+    again (the worker looks at the runbooks of open incidents at every step), nor, when an
+    earlier process checked them, checked again (:mod:`.validated_cache`)."""
     try:
         raw = path.read_bytes()
     except OSError:
@@ -201,7 +203,12 @@ def load_runbook(path: Path, limits: Limits = DEFAULT_LIMITS) -> LoadedRunbook:
 
 @functools.lru_cache(maxsize=64)
 def _load_runbook_once(path: Path, raw: bytes, limits: Limits) -> LoadedRunbook:
-    return _load_runbook(path, limits)
+    """Kept from an earlier process when it checked these bytes (:mod:`.validated_cache`)."""
+    found = validated_cache.kept("runbook", path, raw, limits, LoadedRunbook)
+    if found is None:
+        found = _load_runbook(path, limits)
+        validated_cache.keep("runbook", path, raw, limits, found)
+    return found
 
 
 def _load_runbook(path: Path, limits: Limits) -> LoadedRunbook:
@@ -214,6 +221,20 @@ def _load_runbook(path: Path, limits: Limits) -> LoadedRunbook:
 
 
 def load_channel(path: Path, limits: Limits = DEFAULT_LIMITS) -> LoadedChannel:
+    """Load and check one channel file (kept from an earlier process when it checked these
+    bytes: :mod:`.validated_cache`)."""
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return _load_channel(path, limits)
+    found = validated_cache.kept("channel", path, raw, limits, LoadedChannel)
+    if found is None:
+        found = _load_channel(path, limits)
+        validated_cache.keep("channel", path, raw, limits, found)
+    return found
+
+
+def _load_channel(path: Path, limits: Limits) -> LoadedChannel:
     document = load_yaml(path, limits)
     channel = validate_document(Channel, document, limits)
     if path.name != f"{channel.name}.yaml":

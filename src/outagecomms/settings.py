@@ -22,6 +22,7 @@ from pydantic import (
     field_validator,
 )
 
+from outagecomms import validated_cache
 from outagecomms.durations import format_duration, parse_duration
 from outagecomms.errors import ConfigError
 from outagecomms.limits import DEFAULT_LIMITS, ENV_PREFIX, Limits, env_name
@@ -43,7 +44,7 @@ DEFAULT_SENDER = {
 class Settings(BaseModel):
     """What ``outagecomms.toml`` may hold."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     database_url: str | None = Field(
         default=None,
@@ -147,7 +148,8 @@ class Settings(BaseModel):
 
 
 def load_settings(root: Path, environ: Mapping[str, str] | None = None) -> Settings:
-    """Read ``outagecomms.toml`` under ``root`` (if any), then apply the environment."""
+    """Read ``outagecomms.toml`` under ``root`` (if any), then apply the environment; the
+    values an earlier process validated are not validated again (:mod:`.validated_cache`)."""
     env = os.environ if environ is None else environ
     values: dict[str, Any] = {}
     path = root / SETTINGS_FILE
@@ -161,10 +163,16 @@ def load_settings(root: Path, environ: Mapping[str, str] | None = None) -> Setti
     for field in Settings.model_fields:
         if env_name(field) in env:
             values[field] = env[env_name(field)]
+    given = repr(values).encode("utf-8", "surrogatepass")
+    found = validated_cache.kept("settings", path, given, DEFAULT_LIMITS, Settings)
+    if found is not None:  # these values were checked by an earlier process
+        return found
     try:
-        return Settings.model_validate(values)
+        settings = Settings.model_validate(values)
     except ValidationError as exc:
         first = exc.errors()[0]
         key = ".".join(str(p) for p in first["loc"]) or "settings"
         source = env_name(key) if env_name(key) in env else display_path(path)
         raise ConfigError(f"{source}: {key}: {first['msg']}") from None
+    validated_cache.keep("settings", path, given, DEFAULT_LIMITS, settings)
+    return settings

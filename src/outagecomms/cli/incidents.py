@@ -187,7 +187,7 @@ def declare(
 
     Exit 6 when a channel failed its first attempt (it stays queued for the worker).
     """
-    from outagecomms.lint.channel_languages import declare_warnings
+    from outagecomms.language_gaps import declare_warnings
     from outagecomms.project import parse_assignments
     from outagecomms.worker import worker_warnings
 

@@ -1,0 +1,147 @@
+"""Runbook, channel and settings files kept validated between processes, keyed by content.
+
+A fresh ``declare`` or ``lint`` otherwise parses each file's YAML, validates it with
+pydantic and parses every template of a runbook (~96 in a shipped one) before doing any
+work. A file that loaded without a problem is kept here as the pickle of what it loaded
+to, under a key made of its bytes, its path, the limits it was checked under, and what
+decides the result besides them: the files of the modules that check it (:data:`CODE`),
+the versions of the libraries they use (:data:`LIBRARIES`) and Python's. A changed file,
+limit, checking module or library is therefore checked anew; a file with problems is never
+kept (its problems are found again, each time).
+
+The entries live in a directory of this user's own under the temporary directory, which is
+refused (nothing kept, nothing read) unless this user owns it and nobody else may enter
+it: a pickle is code, so only its owner may put one there (and a channel's URL may hold a
+secret, so only its owner may read one). An entry that cannot be read or
+is not what was expected is ignored, and the file is checked as if none were kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import stat
+import sys
+import tempfile
+from contextlib import suppress
+from functools import cache
+from importlib.util import find_spec
+from pathlib import Path
+from typing import TypeVar
+
+from outagecomms.limits import Limits
+
+T = TypeVar("T")
+
+FORMAT = "1"
+"""Bumped when what is kept changes shape."""
+
+CODE = (
+    "__init__.py",
+    "components/__init__.py",
+    "components/statuses.py",
+    "durations.py",
+    "errors.py",
+    "jinja_cache.py",
+    "lazy.py",
+    "limits.py",
+    "localdates.py",
+    "models.py",
+    "moments.py",
+    "project.py",
+    "ranges.py",
+    "render_budget.py",
+    "settings.py",
+    "templates.py",
+    "validated_cache.py",
+    "vocabulary.py",
+    "yaml_parse.py",
+    "yamlfile.py",
+)
+"""The modules (paths under the package) loading and checking a runbook or channel imports;
+a test keeps this list complete."""
+
+LIBRARIES = ("pydantic", "pydantic_core", "yaml", "jinja2")
+"""Libraries whose code takes part in the check: their installed files key the entries."""
+
+PACKAGE = Path(__file__).resolve().parent
+
+
+@cache
+def directory() -> Path | None:
+    """This user's directory of entries, or None when there is none we may trust."""
+    getuid = getattr(os, "getuid", None)
+    if getuid is None:  # pragma: no cover - not POSIX: no way to tell who owns it
+        return None
+    folder = Path(tempfile.gettempdir()) / f"outagecomms-{getuid()}-validated"
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        found = folder.lstat()
+    except OSError:
+        return None
+    if not stat.S_ISDIR(found.st_mode) or found.st_uid != getuid() or found.st_mode & 0o077:
+        return None
+    return folder
+
+
+@cache
+def fingerprint() -> str:
+    """What the result of a check depends on besides the file and the limits."""
+    parts = [FORMAT, sys.version, str(PACKAGE)]
+    for relative in CODE:
+        parts.append(f"{relative}:{_stamp(PACKAGE / relative)}")
+    for library in LIBRARIES:
+        try:
+            spec = find_spec(library)
+        except (ImportError, ValueError):
+            spec = None
+        origin = spec.origin if spec is not None else None
+        parts.append(f"{library}:{origin}:{_stamp(Path(origin)) if origin else '?'}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _stamp(path: Path) -> str:
+    try:
+        found = path.stat()
+    except OSError:
+        return "?"
+    return f"{found.st_size}:{found.st_mtime_ns}"
+
+
+def entry_key(kind: str, path: Path, raw: bytes, limits: Limits) -> str:
+    """The key of a ``kind`` file at ``path`` holding ``raw``, checked under ``limits``."""
+    digest = hashlib.sha256()
+    for part in (fingerprint(), kind, str(path), repr(limits)):
+        digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
+    digest.update(raw)
+    return digest.hexdigest()
+
+
+def kept(kind: str, path: Path, raw: bytes, limits: Limits, expected: type[T]) -> T | None:
+    """What the file loaded to when it was last checked, or None (never checked, or the
+    entry is unreadable, damaged or of another type)."""
+    folder = directory()
+    if folder is None:
+        return None
+    try:
+        data = (folder / entry_key(kind, path, raw, limits)).read_bytes()
+        value = pickle.loads(data)
+    except Exception:  # a missing, truncated or foreign entry: checked anew
+        return None
+    return value if isinstance(value, expected) else None
+
+
+def keep(kind: str, path: Path, raw: bytes, limits: Limits, value: object) -> None:
+    """Keep ``value`` (what the file loaded to) for the next process; a full or read-only
+    disk keeps nothing."""
+    folder = directory()
+    if folder is None:
+        return
+    target = folder / entry_key(kind, path, raw, limits)
+    partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
+    with suppress(OSError, pickle.PicklingError):
+        partial.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        partial.replace(target)
+    with suppress(OSError):
+        partial.unlink(missing_ok=True)
