@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from hypothesis import settings
 
+from outagecomms import validated_cache
 from outagecomms.cli import run
 
 # Tests are deterministic: Hypothesis draws the same examples on every run (a fixed seed
@@ -20,6 +21,16 @@ settings.register_profile("deterministic", derandomize=True, deadline=None, prin
 settings.load_profile("deterministic")
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def _no_kept_files(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In-process tests check every file they load, as if no earlier process had kept it
+    (tests/test_validated_cache.py gives the cache a directory of its own); the CLI run as
+    a program keeps them as it does for a team."""
+    monkeypatch.setattr(validated_cache, "directory", lambda: None)
+
+
 SHARED = REPO.parent / "shared"
 
 

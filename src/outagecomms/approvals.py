@@ -21,9 +21,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-import yaml
-
+from outagecomms import validated_cache
 from outagecomms.errors import ConfigError, RefusedError, UsageError
+from outagecomms.limits import DEFAULT_LIMITS
 from outagecomms.models import Runbook
 from outagecomms.project import LoadedRunbook, Project
 from outagecomms.yamlfile import display_path, load_yaml, parse_yaml
@@ -46,14 +46,27 @@ CODEOWNERS_PLACES = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
 
 
 def content_hash(runbook: Runbook) -> str:
-    """``sha256:<hex>`` of the runbook's canonical JSON (validated model, sorted keys)."""
+    """``sha256:<hex>`` of the runbook's canonical JSON (validated model, sorted keys);
+    computed once per runbook object (``declare`` asks for it twice, the worker per step)."""
+    known = _HASHES.get(id(runbook))
+    if known is not None and known[0] is runbook:
+        return known[1]
     canonical = json.dumps(
         runbook.model_dump(mode="json"),
         sort_keys=True,
         ensure_ascii=False,
         separators=(",", ":"),
     )
-    return HASH_PREFIX + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    digest = HASH_PREFIX + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    if len(_HASHES) >= _HASHES_KEPT:
+        _HASHES.clear()
+    _HASHES[id(runbook)] = (runbook, digest)
+    return digest
+
+
+_HASHES: dict[int, tuple[Runbook, str]] = {}
+"""id(runbook) -> (the runbook, its hash): the runbook is held so its id is not reused."""
+_HASHES_KEPT = 256
 
 
 @dataclass(frozen=True)
@@ -119,6 +132,17 @@ def read_lock(project: Project) -> dict[str, Approval]:
 
 @functools.lru_cache(maxsize=8)
 def _parse_lock(text: str, path: Path) -> dict[str, Approval]:
+    """The approvals in ``text``; as an earlier process read them from the same text when it
+    did (:mod:`.validated_cache`: ``declare`` then needs no YAML parser)."""
+    raw = text.encode("utf-8", "surrogatepass")
+    found = validated_cache.kept("approvals", path, raw, DEFAULT_LIMITS, dict)
+    if found is None:
+        found = _read_approvals(text, path)
+        validated_cache.keep("approvals", path, raw, DEFAULT_LIMITS, found)
+    return found
+
+
+def _read_approvals(text: str, path: Path) -> dict[str, Approval]:
     document = parse_yaml(text, path)
     data = document.data or {}
     entries = data.get("approvals") if isinstance(data, dict) else None
@@ -158,6 +182,8 @@ def write_lock(project: Project, approvals: dict[str, Approval]) -> Path:
         "version": LOCK_VERSION,
         "approvals": {rid: approvals[rid].as_lock() for rid in sorted(approvals)},
     }
+    import yaml  # here: reading the lock (every declare) needs no YAML writer
+
     body = yaml.safe_dump(
         document, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100
     )

@@ -28,14 +28,22 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any, Final
 
 from outagecomms.models import Channel, ChannelKind
-from outagecomms.x_length import parse_tweet
-from outagecomms.x_length import url_spans as url_spans  # X counting lives in x_length
 
 if TYPE_CHECKING:
     import regex
 
-# `regex` and `uniseg` (grapheme clusters) are imported when a text is first counted in
-# graphemes or cut: most messages (a webhook, an email) never are.
+# `regex` and `uniseg` (grapheme clusters) and X's counter (`x_length`, which finds URLs as
+# twitter-text does) are imported when a text is first counted that way or cut: most
+# messages (a webhook, an email) never are.
+
+
+def url_spans(text: str, *, with_protocol_only: bool = False) -> list[tuple[int, int]]:
+    """``(start, end)`` of the URLs in ``text`` as twitter-text finds them
+    (:func:`outagecomms.x_length.url_spans`)."""
+    from outagecomms.x_length import url_spans as spans
+
+    return spans(text, with_protocol_only=with_protocol_only)
+
 
 # --------------------------------------------------------------------------- limits
 
@@ -151,6 +159,8 @@ def twitter_v3_options() -> dict[str, Any]:
 def weighted_length(text: str) -> int:
     """twitter-text v3 weighted length: URLs 23, CJK and emoji (sequences) 2, most else 1
     (counted by :mod:`outagecomms.x_length`, which passes twitter-text's conformance file)."""
+    from outagecomms.x_length import parse_tweet
+
     return parse_tweet(text, _shipped_twitter_options()).weightedLength
 
 

@@ -39,6 +39,7 @@ FORMAT = "1"
 
 CODE = (
     "__init__.py",
+    "approvals.py",
     "components/__init__.py",
     "components/statuses.py",
     "durations.py",
@@ -59,7 +60,7 @@ CODE = (
     "yaml_parse.py",
     "yamlfile.py",
 )
-"""The modules (paths under the package) loading and checking a runbook or channel imports;
+"""The modules (paths under the package) that load and check the files kept here import;
 a test keeps this list complete."""
 
 LIBRARIES = ("pydantic", "pydantic_core", "yaml", "jinja2")
@@ -74,13 +75,19 @@ def directory() -> Path | None:
     getuid = getattr(os, "getuid", None)
     if getuid is None:  # pragma: no cover - not POSIX: no way to tell who owns it
         return None
-    folder = Path(tempfile.gettempdir()) / f"outagecomms-{getuid()}-validated"
+    return trusted(Path(tempfile.gettempdir()) / f"outagecomms-{getuid()}-validated")
+
+
+def trusted(folder: Path) -> Path | None:
+    """``folder`` (made when missing) if it is a directory of this user's that nobody else
+    may enter, else None."""
     try:
         folder.mkdir(mode=0o700, exist_ok=True)
         found = folder.lstat()
     except OSError:
         return None
-    if not stat.S_ISDIR(found.st_mode) or found.st_uid != getuid() or found.st_mode & 0o077:
+    mine = found.st_uid == os.getuid()
+    if not stat.S_ISDIR(found.st_mode) or not mine or found.st_mode & 0o077:
         return None
     return folder
 

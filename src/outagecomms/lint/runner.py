@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
+from outagecomms import validated_cache
 from outagecomms.errors import ConfigError, OutagecommsError, UsageError
 from outagecomms.lint.blanks import blank_findings
 from outagecomms.lint.findings import RULES, Allowed, Finding, Level, Report, finding, template_line
@@ -206,23 +207,46 @@ class RunbookLinter:
 
     def lint_file(self, path: Path) -> RunbookLint:
         result = RunbookLint(display_path(path), path.stem)
-        try:
-            document = load_yaml(path, self.settings.limits)
-        except ConfigError as exc:
-            result.findings.append(schema_finding(str(exc), runbook=path.stem))
+        loaded = self._loaded(path, result)
+        if loaded is None:
             return result
-        runbook = self._validate(document, result)
-        if runbook is None:
-            return result
-        result.runbook = runbook.id
-        problems = runbook_problems(runbook, document)
-        result.findings += [schema_finding(p, runbook=runbook.id) for p in problems]
-        loaded = LoadedRunbook(runbook, document)
-        result.loaded = loaded if not problems else None
         findings, allowed = self.lint_runbook(loaded)
         result.findings += findings
         result.allowed += allowed
         return result
+
+    def _loaded(self, path: Path, result: RunbookLint) -> LoadedRunbook | None:
+        """The runbook at ``path`` with its schema and template problems in ``result``
+        (None when it does not validate). One an earlier process checked without a problem
+        is taken as it was kept (:mod:`outagecomms.validated_cache`), unparsed."""
+        limits = self.settings.limits
+        try:
+            raw: bytes | None = path.read_bytes()
+        except OSError:
+            raw = None
+        if raw is not None:
+            kept = validated_cache.kept("runbook", path, raw, limits, LoadedRunbook)
+            if kept is not None:
+                result.runbook = kept.id
+                result.loaded = kept
+                return kept
+        try:
+            document = load_yaml(path, limits)
+        except ConfigError as exc:
+            result.findings.append(schema_finding(str(exc), runbook=path.stem))
+            return None
+        runbook = self._validate(document, result)
+        if runbook is None:
+            return None
+        result.runbook = runbook.id
+        problems = runbook_problems(runbook, document)
+        result.findings += [schema_finding(p, runbook=runbook.id) for p in problems]
+        loaded = LoadedRunbook(runbook, document)
+        if not problems:
+            result.loaded = loaded
+            if raw is not None:
+                validated_cache.keep("runbook", path, raw, limits, loaded)
+        return loaded
 
     def _validate(self, document: YamlDocument, result: RunbookLint) -> Runbook | None:
         if not isinstance(document.data, dict):
