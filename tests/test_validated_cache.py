@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from outagecomms import approvals, project, settings, validated_cache, yamlfile
+from outagecomms import approvals, blanks, project, settings, templates, validated_cache, yamlfile
 from outagecomms.errors import ConfigError
 from outagecomms.limits import DEFAULT_LIMITS, Limits
 from outagecomms.lint import runner
@@ -35,17 +35,19 @@ def kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     folder = tmp_path / "kept"
     folder.mkdir(mode=0o700)
     monkeypatch.setattr(validated_cache, "directory", lambda: folder)
-    project._load_runbook_once.cache_clear()
-    approvals._parse_lock.cache_clear()
+    _fresh_process()
     yield folder
-    project._load_runbook_once.cache_clear()
-    approvals._parse_lock.cache_clear()
+    _fresh_process()
 
 
 def _fresh_process() -> None:
-    """What a new process starts with: nothing loaded in memory."""
+    """What a new process starts with: nothing loaded or parsed in memory."""
     project._load_runbook_once.cache_clear()
     approvals._parse_lock.cache_clear()
+    templates.parsed.cache_clear()
+    templates.variables_in.cache_clear()
+    blanks._unguarded_uses.cache_clear()
+    templates._ADOPTED.clear()
 
 
 def _never(*_args: object, **_kwargs: object) -> None:
@@ -209,7 +211,7 @@ def test_the_fingerprint_covers_every_module_that_checks_a_file(tmp_path: Path) 
     program = f"""
 import sys
 from pathlib import Path
-from outagecomms import approvals, project, settings, validated_cache, yamlfile
+from outagecomms import approvals, project, settings, validated_cache
 validated_cache.directory = lambda: None
 project.load_runbook(Path({str(runbook)!r}))
 project.load_channel(Path({str(channel)!r}))
@@ -245,3 +247,27 @@ def test_a_link_in_place_of_the_directory_is_refused(tmp_path: Path) -> None:
     link = tmp_path / "link"
     link.symlink_to(target)
     assert validated_cache.trusted(link) is None
+
+
+def test_a_second_lint_parses_no_template_of_a_runbook_kept_without_problems(
+    kept: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "project"
+    (root / "runbooks").mkdir(parents=True)
+    shutil.copy(REPO / "runbooks" / "payments-failing.yaml", root / "runbooks")
+    first = _findings(root)
+    _fresh_process()
+    monkeypatch.setattr(templates.environment(), "parse", _never)
+    assert _findings(root) == first
+    assert templates._ADOPTED == {}  # every kept tree was used
+
+
+def test_a_damaged_tree_entry_is_parsed_anew(kept: Path, tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    (root / "runbooks").mkdir(parents=True)
+    shutil.copy(REPO / "runbooks" / "payments-failing.yaml", root / "runbooks")
+    first = _findings(root)
+    for entry in kept.iterdir():
+        entry.write_bytes(entry.read_bytes()[:100])
+    _fresh_process()
+    assert _findings(root) == first

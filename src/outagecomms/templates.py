@@ -11,6 +11,7 @@ import difflib
 import re
 import sys
 from collections.abc import Iterator, Mapping
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache, lru_cache
@@ -282,9 +283,29 @@ def tidy(text: str) -> str:
 @lru_cache(maxsize=4096)
 def parsed(source: str) -> nodes.Template:
     """The syntax tree of ``source``, parsed once per process (lint reads each template
-    several times: its variables, its blanks, its tense...). Never mutate it: compiling
+    several times: its variables, its blanks, its tense...), or the one an earlier process
+    parsed when it was handed over (:func:`adopt_trees`). Never mutate it: compiling
     (:func:`compiled`) parses a copy of its own, which the sandbox rewrites."""
-    return environment().parse(source)
+    tree = _ADOPTED.pop(source, None)
+    return tree if tree is not None else environment().parse(source)
+
+
+_ADOPTED: dict[str, nodes.Template] = {}
+
+
+def adopt_trees(trees: Mapping[str, nodes.Template]) -> None:
+    """Trees of sources an earlier process parsed (kept by ``lint``), for :func:`parsed` to
+    take instead of parsing them again."""
+    _ADOPTED.update(trees)
+
+
+def trees_of(runbook: Runbook) -> dict[str, nodes.Template]:
+    """Every template of ``runbook`` that parses, by its source, as :func:`parsed` has it."""
+    trees: dict[str, nodes.Template] = {}
+    for ref in iter_templates(runbook):
+        with suppress(jinja2.TemplateSyntaxError):
+            trees[ref.source] = parsed(ref.source)
+    return trees
 
 
 PLAIN_NODES: tuple[type[nodes.Node], ...] = (

@@ -19,16 +19,18 @@ is not what was expected is ignored, and the file is checked as if none were kep
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import pickle
 import stat
 import sys
 import tempfile
+from collections.abc import Mapping
 from contextlib import suppress
 from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 from outagecomms.limits import Limits
 
@@ -125,30 +127,68 @@ def entry_key(kind: str, path: Path, raw: bytes, limits: Limits) -> str:
     return digest.hexdigest()
 
 
-def kept(kind: str, path: Path, raw: bytes, limits: Limits, expected: type[T]) -> T | None:
+def kept(
+    kind: str,
+    path: Path,
+    raw: bytes,
+    limits: Limits,
+    expected: type[T],
+    shared: Mapping[str, object] | None = None,
+) -> T | None:
     """What the file loaded to when it was last checked, or None (never checked, or the
-    entry is unreadable, damaged or of another type)."""
+    entry is unreadable, damaged or of another type). ``shared``: the objects of this
+    process that :func:`keep` was given by name (see there)."""
     folder = directory()
     if folder is None:
         return None
     try:
         data = (folder / entry_key(kind, path, raw, limits)).read_bytes()
-        value = pickle.loads(data)
+        value = _Unpickler(io.BytesIO(data), shared or {}).load()
     except Exception:  # a missing, truncated or foreign entry: checked anew
         return None
     return value if isinstance(value, expected) else None
 
 
-def keep(kind: str, path: Path, raw: bytes, limits: Limits, value: object) -> None:
+def keep(
+    kind: str,
+    path: Path,
+    raw: bytes,
+    limits: Limits,
+    value: object,
+    shared: Mapping[str, object] | None = None,
+) -> None:
     """Keep ``value`` (what the file loaded to) for the next process; a full or read-only
-    disk keeps nothing."""
+    disk keeps nothing. ``shared``: objects ``value`` refers to that are kept by name, not
+    copied (a template tree's Jinja environment): :func:`kept` puts its own in their place."""
     folder = directory()
     if folder is None:
         return
     target = folder / entry_key(kind, path, raw, limits)
     partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
-    with suppress(OSError, pickle.PicklingError):
-        partial.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    try:
+        with partial.open("wb") as out:
+            _Pickler(out, shared or {}).dump(value)
         partial.replace(target)
-    with suppress(OSError):
-        partial.unlink(missing_ok=True)
+    except Exception:  # a full disk, or a value that does not pickle: nothing kept
+        with suppress(OSError):
+            partial.unlink(missing_ok=True)
+
+
+class _Pickler(pickle.Pickler):
+    def __init__(self, out: BinaryIO, shared: Mapping[str, object]) -> None:
+        super().__init__(out, protocol=pickle.HIGHEST_PROTOCOL)
+        self.names = {id(obj): name for name, obj in shared.items()}
+
+    def persistent_id(self, obj: object) -> str | None:
+        return self.names.get(id(obj))
+
+
+class _Unpickler(pickle.Unpickler):
+    def __init__(self, data: BinaryIO, shared: Mapping[str, object]) -> None:
+        super().__init__(data)
+        self.shared = shared
+
+    def persistent_load(self, pid: Any) -> object:
+        if not isinstance(pid, str) or pid not in self.shared:
+            raise pickle.UnpicklingError(f"no shared object {pid!r} in this process")
+        return self.shared[pid]

@@ -49,13 +49,16 @@ from outagecomms.project import (
 )
 from outagecomms.render_budget import RenderBudget
 from outagecomms.settings import Settings, load_settings
-from outagecomms.templates import context as template_context
 from outagecomms.templates import (
+    adopt_trees,
     default_facts,
     iter_templates,
     render_message,
     resolve_values,
+    trees_of,
 )
+from outagecomms.templates import context as template_context
+from outagecomms.templates import environment as template_environment
 from outagecomms.yamlfile import YamlDocument, display_path, load_yaml
 
 MIN_CADENCE = timedelta(minutes=5)
@@ -207,23 +210,27 @@ class RunbookLinter:
 
     def lint_file(self, path: Path) -> RunbookLint:
         result = RunbookLint(display_path(path), path.stem)
-        loaded = self._loaded(path, result)
+        try:
+            raw: bytes | None = path.read_bytes()
+        except OSError:
+            raw = None  # load_yaml says why
+        loaded = self._loaded(path, raw, result)
         if loaded is None:
             return result
+        sound = raw if result.loaded is not None else None  # no problem: its trees are kept
+        trees_kept = sound is not None and self._adopt_kept_trees(path, sound)
         findings, allowed = self.lint_runbook(loaded)
+        if sound is not None and not trees_kept:
+            self._keep_trees(path, sound, loaded.runbook)
         result.findings += findings
         result.allowed += allowed
         return result
 
-    def _loaded(self, path: Path, result: RunbookLint) -> LoadedRunbook | None:
+    def _loaded(self, path: Path, raw: bytes | None, result: RunbookLint) -> LoadedRunbook | None:
         """The runbook at ``path`` with its schema and template problems in ``result``
         (None when it does not validate). One an earlier process checked without a problem
         is taken as it was kept (:mod:`outagecomms.validated_cache`), unparsed."""
         limits = self.settings.limits
-        try:
-            raw: bytes | None = path.read_bytes()
-        except OSError:
-            raw = None
         if raw is not None:
             kept = validated_cache.kept("runbook", path, raw, limits, LoadedRunbook)
             if kept is not None:
@@ -247,6 +254,19 @@ class RunbookLinter:
             if raw is not None:
                 validated_cache.keep("runbook", path, raw, limits, loaded)
         return loaded
+
+    def _adopt_kept_trees(self, path: Path, raw: bytes) -> bool:
+        """Hand the template trees an earlier lint of these bytes parsed to the parser
+        (False when none were kept)."""
+        limits = self.settings.limits
+        trees = validated_cache.kept("trees", path, raw, limits, dict, _shared())
+        adopt_trees(trees or {})
+        return trees is not None
+
+    def _keep_trees(self, path: Path, raw: bytes, runbook: Runbook) -> None:
+        """Keep the template trees this lint parsed, for the next lint of the same bytes."""
+        trees = trees_of(runbook)
+        validated_cache.keep("trees", path, raw, self.settings.limits, trees, _shared())
 
     def _validate(self, document: YamlDocument, result: RunbookLint) -> Runbook | None:
         if not isinstance(document.data, dict):
@@ -435,6 +455,11 @@ def add_channel_language_findings(
     for result in results:
         if result.loaded is not None:
             result.findings += channel_language_findings(result.loaded, channels, default_language)
+
+
+def _shared() -> dict[str, object]:
+    """What a kept template tree refers to by name: this process's Jinja environment."""
+    return {"runbook-environment": template_environment()}
 
 
 ApprovalCheck = Callable[[Project, LoadedRunbook], list[Finding]]
