@@ -52,7 +52,7 @@ def run(
     lean_typer.install()
     registry.load_commands(args)
     try:
-        command = typer.main.get_command(app)
+        command = typer.main.get_command(registry.invoked_only(app, args))
         with embedded(orchestrator_options):
             result = command.main(args=args, prog_name="outagecomms", standalone_mode=False)
     except OutagecommsError as exc:

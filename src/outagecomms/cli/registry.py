@@ -8,8 +8,13 @@ know) imports every module, in the order that gives the help its order.
 
 from __future__ import annotations
 
+import copy
 import importlib
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import typer
 
 MODULES: tuple[str, ...] = (
     "components",
@@ -83,3 +88,25 @@ def load_commands(args: Sequence[str] | None = None) -> None:
     module = COMMAND_MODULES.get(command or "")
     for name in (module,) if module else MODULES:
         importlib.import_module(f"outagecomms.cli.{name}")
+
+
+def invoked_only(app: typer.Typer, args: Sequence[str]) -> typer.Typer:
+    """``app`` with only the command ``args`` invoke when it is one of its plain commands
+    (a copy: ``app`` itself keeps them all), else ``app``. typer builds every registered
+    command's parameters before it runs one (~3 ms each: ``declare`` shares its module with
+    five others); an unknown command still gets the full list to choose from."""
+    from typer.main import get_command_name
+
+    name = invoked_command(args)
+    if name is None or name not in COMMAND_MODULES:
+        return app
+    chosen = [
+        info
+        for info in app.registered_commands
+        if (info.name or get_command_name(getattr(info.callback, "__name__", ""))) == name
+    ]
+    if not chosen:
+        return app  # a group, or a command registered otherwise
+    lean = copy.copy(app)
+    lean.registered_commands = chosen
+    return lean
