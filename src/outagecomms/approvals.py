@@ -135,11 +135,9 @@ def _parse_lock(text: str, path: Path) -> dict[str, Approval]:
     """The approvals in ``text``; as an earlier process read them from the same text when it
     did (:mod:`.validated_cache`: ``declare`` then needs no YAML parser)."""
     raw = text.encode("utf-8", "surrogatepass")
-    found = validated_cache.kept("approvals", path, raw, DEFAULT_LIMITS, dict)
-    if found is None:
-        found = _read_approvals(text, path)
-        validated_cache.keep("approvals", path, raw, DEFAULT_LIMITS, found)
-    return found
+    return validated_cache.kept_or_checked(
+        "approvals", path, raw, DEFAULT_LIMITS, dict, lambda: _read_approvals(text, path)
+    )
 
 
 def _read_approvals(text: str, path: Path) -> dict[str, Approval]:

@@ -204,11 +204,9 @@ def load_runbook(path: Path, limits: Limits = DEFAULT_LIMITS) -> LoadedRunbook:
 @functools.lru_cache(maxsize=64)
 def _load_runbook_once(path: Path, raw: bytes, limits: Limits) -> LoadedRunbook:
     """Kept from an earlier process when it checked these bytes (:mod:`.validated_cache`)."""
-    found = validated_cache.kept("runbook", path, raw, limits, LoadedRunbook)
-    if found is None:
-        found = _load_runbook(path, limits)
-        validated_cache.keep("runbook", path, raw, limits, found)
-    return found
+    return validated_cache.kept_or_checked(
+        "runbook", path, raw, limits, LoadedRunbook, lambda: _load_runbook(path, limits)
+    )
 
 
 def _load_runbook(path: Path, limits: Limits) -> LoadedRunbook:
@@ -227,11 +225,9 @@ def load_channel(path: Path, limits: Limits = DEFAULT_LIMITS) -> LoadedChannel:
         raw = path.read_bytes()
     except OSError:
         return _load_channel(path, limits)
-    found = validated_cache.kept("channel", path, raw, limits, LoadedChannel)
-    if found is None:
-        found = _load_channel(path, limits)
-        validated_cache.keep("channel", path, raw, limits, found)
-    return found
+    return validated_cache.kept_or_checked(
+        "channel", path, raw, limits, LoadedChannel, lambda: _load_channel(path, limits)
+    )
 
 
 def _load_channel(path: Path, limits: Limits) -> LoadedChannel:

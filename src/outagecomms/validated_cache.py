@@ -25,7 +25,7 @@ import pickle
 import stat
 import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextlib import suppress
 from functools import cache
 from importlib.util import find_spec
@@ -172,6 +172,18 @@ def keep(
     except Exception:  # a full disk, or a value that does not pickle: nothing kept
         with suppress(OSError):
             partial.unlink(missing_ok=True)
+
+
+def kept_or_checked(
+    kind: str, path: Path, raw: bytes, limits: Limits, expected: type[T], check: Callable[[], T]
+) -> T:
+    """What the file was kept as, else what ``check()`` loads it to (then kept; a problem
+    it raises keeps nothing)."""
+    found = kept(kind, path, raw, limits, expected)
+    if found is None:
+        found = check()
+        keep(kind, path, raw, limits, found)
+    return found
 
 
 class _Pickler(pickle.Pickler):
