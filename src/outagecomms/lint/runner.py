@@ -505,6 +505,8 @@ def component_findings(project: Project, results: Sequence[RunbookLint]) -> list
 def routes_findings(project: Project) -> list[Finding]:
     """``routes.yaml`` (when the project has one; README "Alert intake: routes.yaml") as
     ``routes`` findings."""
+    if not (project.root / "routes.yaml").is_file():  # service.routes_file.ROUTES_FILE
+        return []  # and the service's route checker is not imported
     from outagecomms.service.route_check import check_project
 
     located = [schema_finding(problem) for problem in check_project(project)]
