@@ -15,11 +15,21 @@ from pathlib import Path
 
 import pytest
 
-from outagecomms import approvals, blanks, project, settings, templates, validated_cache, yamlfile
+from outagecomms import (
+    approvals,
+    blanks,
+    project,
+    runbook_content,
+    settings,
+    templates,
+    validated_cache,
+    yamlfile,
+)
 from outagecomms.errors import ConfigError
 from outagecomms.limits import DEFAULT_LIMITS, Limits
 from outagecomms.lint import runner
 from outagecomms.lint.runner import lint_paths
+from outagecomms.models import Runbook
 from outagecomms.project import FileProblems, Project, load_channel, load_runbook
 from outagecomms.yamlfile import YamlDocument
 from tests.conftest import REPO
@@ -48,6 +58,7 @@ def _fresh_process() -> None:
     templates.variables_in.cache_clear()
     blanks._unguarded_uses.cache_clear()
     templates._ADOPTED.clear()
+    runbook_content._KNOWN.clear()
 
 
 def _never(*_args: object, **_kwargs: object) -> None:
@@ -86,6 +97,21 @@ def test_a_kept_runbook_is_what_checking_it_gives(kept: Path, tmp_path: Path, pa
     assert again == checked
     assert again.runbook.model_dump(mode="json") == checked.runbook.model_dump(mode="json")
     assert approvals.content_hash(again.runbook) == approvals.content_hash(checked.runbook)
+
+
+def test_a_kept_runbook_brings_its_content_for_the_approval_hash(
+    kept: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No pydantic serializer is built for it in the next process (~10-20 ms)."""
+    path = _shipped_copy(tmp_path)
+    checked = load_runbook(path)
+    digest = approvals.content_hash(checked.runbook)
+    content = checked.runbook.model_dump(mode="json")
+    _fresh_process()
+    again = load_runbook(path)
+    monkeypatch.setattr(Runbook, "model_dump", _never)
+    assert approvals.content_hash(again.runbook) == digest
+    assert runbook_content.runbook_content(again.runbook) == content
 
 
 def test_a_changed_runbook_is_checked_again(kept: Path, tmp_path: Path) -> None:

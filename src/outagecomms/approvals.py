@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import os
 import tempfile
 from collections.abc import Sequence
@@ -26,6 +25,7 @@ from outagecomms.errors import ConfigError, RefusedError, UsageError
 from outagecomms.limits import DEFAULT_LIMITS
 from outagecomms.models import Runbook
 from outagecomms.project import LoadedRunbook, Project
+from outagecomms.runbook_content import canonical_json
 from outagecomms.yamlfile import display_path, load_yaml, parse_yaml
 
 if TYPE_CHECKING:
@@ -46,27 +46,9 @@ CODEOWNERS_PLACES = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
 
 
 def content_hash(runbook: Runbook) -> str:
-    """``sha256:<hex>`` of the runbook's canonical JSON (validated model, sorted keys);
-    computed once per runbook object (``declare`` asks for it twice, the worker per step)."""
-    known = _HASHES.get(id(runbook))
-    if known is not None and known[0] is runbook:
-        return known[1]
-    canonical = json.dumps(
-        runbook.model_dump(mode="json"),
-        sort_keys=True,
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
-    digest = HASH_PREFIX + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-    if len(_HASHES) >= _HASHES_KEPT:
-        _HASHES.clear()
-    _HASHES[id(runbook)] = (runbook, digest)
-    return digest
-
-
-_HASHES: dict[int, tuple[Runbook, str]] = {}
-"""id(runbook) -> (the runbook, its hash): the runbook is held so its id is not reused."""
-_HASHES_KEPT = 256
+    """``sha256:<hex>`` of the runbook's canonical JSON (validated model, sorted keys)."""
+    text = canonical_json(runbook)
+    return HASH_PREFIX + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)

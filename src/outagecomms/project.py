@@ -7,14 +7,14 @@ import functools
 import os
 from collections.abc import Mapping, Sequence
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from outagecomms import validated_cache
+from outagecomms import runbook_content, validated_cache
 from outagecomms.errors import ConfigError, NotFoundError, UsageError
 from outagecomms.limits import DEFAULT_LIMITS, Limits
 from outagecomms.models import KEBAB_CASE, REQUIRED_PHASES, Channel, Format, Runbook
@@ -45,6 +45,8 @@ class LoadedRunbook:
 
     runbook: Runbook
     document: YamlDocument
+    canonical: str | None = field(default=None, compare=False, repr=False)
+    """The runbook's canonical JSON, when it was kept with it (:func:`keep_runbook`)."""
 
     @property
     def id(self) -> str:
@@ -204,9 +206,26 @@ def load_runbook(path: Path, limits: Limits = DEFAULT_LIMITS) -> LoadedRunbook:
 @functools.lru_cache(maxsize=64)
 def _load_runbook_once(path: Path, raw: bytes, limits: Limits) -> LoadedRunbook:
     """Kept from an earlier process when it checked these bytes (:mod:`.validated_cache`)."""
-    return validated_cache.kept_or_checked(
-        "runbook", path, raw, limits, LoadedRunbook, lambda: _load_runbook(path, limits)
-    )
+    found = kept_runbook(path, raw, limits)
+    if found is None:
+        found = _load_runbook(path, limits)
+        keep_runbook(path, raw, limits, found)
+    return found
+
+
+def kept_runbook(path: Path, raw: bytes, limits: Limits) -> LoadedRunbook | None:
+    """The runbook an earlier process checked from these bytes without a problem (its
+    canonical JSON adopted: :mod:`.runbook_content`), or None."""
+    found = validated_cache.kept("runbook", path, raw, limits, LoadedRunbook)
+    if found is not None and found.canonical is not None:
+        runbook_content.adopt(found.runbook, found.canonical)
+    return found
+
+
+def keep_runbook(path: Path, raw: bytes, limits: Limits, loaded: LoadedRunbook) -> None:
+    """Keep ``loaded`` (checked without a problem) with its canonical JSON."""
+    text = runbook_content.canonical_json(loaded.runbook)
+    validated_cache.keep("runbook", path, raw, limits, replace(loaded, canonical=text))
 
 
 def _load_runbook(path: Path, limits: Limits) -> LoadedRunbook:

@@ -55,6 +55,7 @@ CODE = (
     "project.py",
     "ranges.py",
     "render_budget.py",
+    "runbook_content.py",
     "settings.py",
     "templates.py",
     "validated_cache.py",

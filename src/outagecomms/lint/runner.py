@@ -43,6 +43,8 @@ from outagecomms.preview import example_values
 from outagecomms.project import (
     LoadedRunbook,
     Project,
+    keep_runbook,
+    kept_runbook,
     runbook_problems,
     validation_problems,
     yaml_files,
@@ -232,7 +234,7 @@ class RunbookLinter:
         is taken as it was kept (:mod:`outagecomms.validated_cache`), unparsed."""
         limits = self.settings.limits
         if raw is not None:
-            kept = validated_cache.kept("runbook", path, raw, limits, LoadedRunbook)
+            kept = kept_runbook(path, raw, limits)
             if kept is not None:
                 result.runbook = kept.id
                 result.loaded = kept
@@ -252,7 +254,7 @@ class RunbookLinter:
         if not problems:
             result.loaded = loaded
             if raw is not None:
-                validated_cache.keep("runbook", path, raw, limits, loaded)
+                keep_runbook(path, raw, limits, loaded)
         return loaded
 
     def _adopt_kept_trees(self, path: Path, raw: bytes) -> bool:
