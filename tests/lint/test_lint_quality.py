@@ -35,9 +35,9 @@ CORPUS = Path(__file__).parent / "corpus"
 
 HOLDOUT = {
     # lang: (labelled pairs found, labelled pairs, good messages flagged, good messages)
-    "en": (8, 10, 1, 1),
+    "en": (0, 0, 0, 0),
     "fa": (9, 14, 2, 10),
-    "lv": (1, 1, 0, 6),
+    "lv": (0, 0, 0, 0),
     "uk": (4, 7, 1, 16),
 }
 
