@@ -1,13 +1,14 @@
 """The tone linter against hand-labelled real outage messages: the holdout figures, pinned.
 
-The holdout is a third (by a hash of each message id) of collection round 4
-(``HOLDOUT_ROUNDS``; rounds 1-3 were seen and joined tuning). It was frozen before the fourth
-tuning pass and run once then (the blind figures, issue #15 round 4: recall en 0.80 (8/10),
-fa - (0/0), lv 1.00 (1/1), uk 0.00 (0/1); good messages flagged en 1/1, fa 1/2, lv 0/6, uk 0/3).
-It was run once more when the pass ended and gave the same figures (the tuning changes moved
-none of them); those are pinned. Below the 0.90 recall / 0.05 false-positive target in en, fa
-and uk, and too small to show it anywhere. A change of rules or labels that moves them fails
-here: update the pin and say why in the commit (a label change must be explained there).
+The holdout is a third (by a hash of each message id) of collection round 5
+(``HOLDOUT_ROUNDS``; rounds 1-4 were seen and joined tuning). It was frozen before the fifth
+tuning pass and run once then (the blind figures, issue #15 round 5, lv and en: recall en 0.69
+(11/16), lv 0.62 (5/8); good messages flagged en 3/10, lv 0/10). It was run once more when the
+lv/en pass ended and gave the same figures (the tuning changes moved none of them); those are
+pinned. Below the 0.90 recall / 0.05 false-positive target in en, and in lv for recall. The fa
+and uk rows are the fa/uk pass's (round 5 of fa and uk is collected there). A change of rules or
+labels that moves them fails here: update the pin and say why in the commit (a label change must
+be explained there).
 """
 
 from __future__ import annotations
@@ -29,10 +30,10 @@ CORPUS = Path(__file__).parent / "corpus"
 
 HOLDOUT = {
     # lang: (labelled pairs found, labelled pairs, good messages flagged, good messages)
-    "en": (8, 10, 1, 1),
-    "fa": (0, 0, 1, 2),
-    "lv": (1, 1, 0, 6),
-    "uk": (0, 1, 0, 3),
+    "en": (11, 16, 3, 10),
+    "fa": (0, 0, 0, 0),
+    "lv": (5, 8, 0, 10),
+    "uk": (0, 0, 0, 0),
 }
 
 
