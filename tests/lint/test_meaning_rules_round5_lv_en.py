@@ -5,17 +5,8 @@ phrase rule means on real messages")."""
 
 from __future__ import annotations
 
-from outagecomms.lint.lexicon import load_lexicon
-from outagecomms.lint.rules import MessageContext, check_text
 from outagecomms.models import Phase
-
-
-def rules_found(
-    text: str, lang: str, *, phase: Phase | None = None, glossary: tuple[str, ...] = ()
-) -> list[str]:
-    context = MessageContext(lang, phase=phase, glossary=glossary)
-    return [f.rule for f in check_text(text, load_lexicon(lang), context)]
-
+from tests.lint.test_meaning_rules import rules_found
 
 # en blame-shift: "upstream" names the provider, and waiting on its fix puts the cause there
 
