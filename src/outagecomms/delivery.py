@@ -4,10 +4,13 @@ What is sent is exactly the composed text (:mod:`outagecomms.compose`): ``body_f
 is text and apprise's overflow mode is forced to ``upstream``, so apprise never splits or
 truncates it. (Apprise itself strips the title and trailing whitespace of the body.)
 
-Every send has a deadline. The apprise call runs on a thread of its own and the caller
-waits for it at most ``timeout`` seconds; a send still running then is reported as failed
-("timed out after Ns") and left to finish in the background, bounded by the socket
-timeouts (apprise's ``cto``/``rto``) set just above the deadline. :func:`send_all` fans out
+Every send has a deadline. A plain JSON webhook goes through our own keep-alive sender
+(:mod:`outagecomms.outbox.webhooks`), which bounds every socket wait by the time left, on
+the caller's thread. The apprise call (and any send that ``cancel`` may interrupt) runs on
+a thread of its own and the caller waits for it at most ``timeout`` seconds. A send still
+running at the deadline is reported as failed ("timed out after Ns", possibly arrived);
+apprise's is left to finish in the background, bounded by the socket timeouts (apprise's
+``cto``/``rto``) set just above the deadline. :func:`send_all` fans out
 over a thread pool of its own, so one slow or dead channel never delays the others.
 
 Errors are one line and never hold a secret: the reason comes from the apprise log lines
@@ -40,7 +43,7 @@ import tenacity
 from outagecomms.errors import ConfigError
 from outagecomms.logs import get_logger
 from outagecomms.models import Channel
-from outagecomms.outbox.webhooks import parse_webhook, post
+from outagecomms.outbox.webhooks import WebhookTarget, parse_webhook, post
 from outagecomms.smtp_causes import is_smtp, smtp_cause
 from outagecomms.urls import expand_url, redact_url, referenced_variables
 
@@ -70,6 +73,8 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 WEBHOOK_SCHEMES = frozenset({"json", "jsons", "form", "forms", "xml", "xmls"})
 """Apprise's generic webhook schemes: the ones that get the idempotency header."""
+
+_IDEMPOTENCY_LOWER = IDEMPOTENCY_HEADER.lower()
 
 SOCKET_GRACE = 1.0
 """Seconds the socket timeouts exceed the deadline: the deadline decides, and a send
@@ -141,19 +146,20 @@ def send(
         raise ValueError("timeout must be positive")
     started = time.monotonic()
     channel = item.channel
-    known = _referenced_values(channel.url, environ)
-    # redact_url asks apprise, which logs the URL it parsed: mask it meanwhile.
-    token = _APPRISE_LOG_MASK.add(_secrets(channel.url, None, known, whole_url=False))
-    try:
-        target = redact_url(channel.url)
-    finally:
-        _APPRISE_LOG_MASK.remove(token)
+    known = tuple(_referenced_values(channel.url, environ))
+    target = _shown(channel.url, known)
     try:
         url = expand_url(channel.url, channel.name, environ)
     except ConfigError as error:
         return _finish(item, target, started, ok=False, error=error.message)
 
-    attempt = _Attempt(item, url, timeout, known)
+    native = parse_webhook(url)
+    if native is not None and cancel is None:
+        # our own sender keeps the deadline itself (every socket wait bounded by the time
+        # left): no thread to watch it
+        ok, failure, maybe_sent = _post_native(item, url, native, known, timeout, started + timeout)
+        return _finish(item, target, started, ok=ok, error=failure, maybe_sent=maybe_sent)
+    attempt = _Attempt(item, url, timeout, list(known))
     worker = threading.Thread(
         target=contextvars.copy_context().run,
         args=(attempt.run,),
@@ -170,6 +176,45 @@ def send(
             item, target, started, ok=False, error=f"timed out after {timeout:g}s", maybe_sent=True
         )
     return _finish(item, target, started, ok=attempt.ok, error=attempt.error)
+
+
+@functools.lru_cache(maxsize=1024)
+def _shown(url: str, known: tuple[str, ...]) -> str:
+    """The channel URL as it may be shown (:func:`redact_url`, the same every time for a
+    URL). redact_url may ask apprise, which logs the URL it parsed: masked meanwhile."""
+    token = _APPRISE_LOG_MASK.add(_secrets(url, None, known, whole_url=False))
+    try:
+        return redact_url(url)
+    finally:
+        _APPRISE_LOG_MASK.remove(token)
+
+
+def _post_native(
+    item: Outgoing,
+    url: str,
+    native: WebhookTarget,
+    known: Iterable[str],
+    timeout: float,
+    deadline: float,
+) -> tuple[bool, str | None, bool]:
+    """POST a plain JSON webhook with our own keep-alive sender by ``deadline``: (ok, the
+    reason when not, whether it may have arrived all the same: the deadline passed)."""
+    own = tuple(h for h in native.headers if h[0].lower() != _IDEMPOTENCY_LOWER)
+    try:
+        ok, error = post(
+            native if own == native.headers else replace(native, headers=own),
+            title=item.title,
+            body=item.body,
+            extra_headers=((IDEMPOTENCY_HEADER, item.idempotency_key),),
+            deadline=deadline,
+        )
+    except TimeoutError:
+        return False, f"timed out after {timeout:g}s", True
+    except Exception as exc:  # a header http cannot carry, or a bug: that send fails
+        ok, error = False, f"{type(exc).__name__}: {exc}"
+    if error is not None:  # the reasons name the host; a secret may be anywhere in it
+        error = _scrub(error, _secrets(url, native, known))
+    return ok, error, False
 
 
 def _wait(done: threading.Event, timeout: float, cancel: threading.Event | None) -> bool | None:
@@ -297,15 +342,11 @@ class _Attempt:
         if native is not None:  # a plain JSON webhook: our own keep-alive sender
             self.secrets = _secrets(self.url, native, self.secrets)
             _APPRISE_LOG_MASK.replace(token, self.secrets)
-            headers = ((IDEMPOTENCY_HEADER, self.item.idempotency_key),)
-            kept = tuple(h for h in native.headers if h[0].lower() != IDEMPOTENCY_HEADER.lower())
-            return post(
-                replace(native, headers=kept),
-                title=self.item.title,
-                body=self.item.body,
-                extra_headers=headers,
-                timeout=self.timeout + SOCKET_GRACE,
+            deadline = time.monotonic() + self.timeout + SOCKET_GRACE  # send() decides first
+            ok, error, _maybe = _post_native(
+                self.item, self.url, native, self.secrets, self.timeout, deadline
             )
+            return ok, error
         import apprise
 
         # service_timeout=0: apprise runs the service on this thread instead of queueing it
