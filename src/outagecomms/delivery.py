@@ -4,14 +4,12 @@ What is sent is exactly the composed text (:mod:`outagecomms.compose`): ``body_f
 is text and apprise's overflow mode is forced to ``upstream``, so apprise never splits or
 truncates it. (Apprise itself strips the title and trailing whitespace of the body.)
 
-Every send has a deadline. A plain JSON webhook goes through our own keep-alive sender
-(:mod:`outagecomms.outbox.webhooks`), which bounds every socket wait by the time left, on
-the caller's thread. The apprise call (and any send that ``cancel`` may interrupt) runs on
-a thread of its own and the caller waits for it at most ``timeout`` seconds. A send still
-running at the deadline is reported as failed ("timed out after Ns", possibly arrived);
-apprise's is left to finish in the background, bounded by the socket timeouts (apprise's
-``cto``/``rto``) set just above the deadline. :func:`send_all` fans out
-over a thread pool of its own, so one slow or dead channel never delays the others.
+Every send has a deadline, reported as failed ("timed out after Ns", possibly arrived).
+Plain JSON webhooks (:mod:`outagecomms.outbox.webhooks`) bound every socket wait by the
+time left, on the caller's thread; the apprise call (or a send ``cancel`` may interrupt)
+runs on a thread the caller waits for at most ``timeout`` seconds, then leaves to finish,
+bounded by the socket timeouts (apprise's ``cto``/``rto``) set just above the deadline.
+:func:`send_all` fans out over a thread pool, so one slow channel never delays the others.
 
 Errors are one line and never hold a secret: the reason comes from the apprise log lines
 captured for that one service, and every secret of the expanded URL (the values of its
@@ -33,7 +31,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote, quote_plus, unquote
@@ -73,8 +71,6 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 WEBHOOK_SCHEMES = frozenset({"json", "jsons", "form", "forms", "xml", "xmls"})
 """Apprise's generic webhook schemes: the ones that get the idempotency header."""
-
-_IDEMPOTENCY_LOWER = IDEMPOTENCY_HEADER.lower()
 
 SOCKET_GRACE = 1.0
 """Seconds the socket timeouts exceed the deadline: the deadline decides, and a send
@@ -152,13 +148,11 @@ def send(
         url = expand_url(channel.url, channel.name, environ)
     except ConfigError as error:
         return _finish(item, target, started, ok=False, error=error.message)
-
     native = parse_webhook(url)
-    if native is not None and cancel is None:
-        # our own sender keeps the deadline itself (every socket wait bounded by the time
-        # left): no thread to watch it
+    if native is not None and cancel is None:  # keeps its deadline itself: no thread
         ok, failure, maybe_sent = _post_native(item, url, native, known, timeout, started + timeout)
         return _finish(item, target, started, ok=ok, error=failure, maybe_sent=maybe_sent)
+
     attempt = _Attempt(item, url, timeout, list(known))
     worker = threading.Thread(
         target=contextvars.copy_context().run,
@@ -180,8 +174,7 @@ def send(
 
 @functools.lru_cache(maxsize=1024)
 def _shown(url: str, known: tuple[str, ...]) -> str:
-    """The channel URL as it may be shown (:func:`redact_url`, the same every time for a
-    URL). redact_url may ask apprise, which logs the URL it parsed: masked meanwhile."""
+    """:func:`redact_url` (remembered), with apprise's log masked while it may ask it."""
     token = _APPRISE_LOG_MASK.add(_secrets(url, None, known, whole_url=False))
     try:
         return redact_url(url)
@@ -190,24 +183,15 @@ def _shown(url: str, known: tuple[str, ...]) -> str:
 
 
 def _post_native(
-    item: Outgoing,
-    url: str,
-    native: WebhookTarget,
-    known: Iterable[str],
-    timeout: float,
+    item: Outgoing, url: str, native: WebhookTarget, known: Iterable[str], timeout: float,
     deadline: float,
-) -> tuple[bool, str | None, bool]:
-    """POST a plain JSON webhook with our own keep-alive sender by ``deadline``: (ok, the
-    reason when not, whether it may have arrived all the same: the deadline passed)."""
-    own = tuple(h for h in native.headers if h[0].lower() != _IDEMPOTENCY_LOWER)
+) -> tuple[bool, str | None, bool]:  # fmt: skip
+    """POST a plain JSON webhook by ``deadline``: (ok, the reason when not, whether it may
+    have arrived all the same: the deadline passed)."""
+    idempotency = ((IDEMPOTENCY_HEADER, item.idempotency_key),)
     try:
-        ok, error = post(
-            native if own == native.headers else replace(native, headers=own),
-            title=item.title,
-            body=item.body,
-            extra_headers=((IDEMPOTENCY_HEADER, item.idempotency_key),),
-            deadline=deadline,
-        )
+        ok, error = post(native, title=item.title, body=item.body, extra_headers=idempotency,
+                         deadline=deadline)  # fmt: skip
     except TimeoutError:
         return False, f"timed out after {timeout:g}s", True
     except Exception as exc:  # a header http cannot carry, or a bug: that send fails

@@ -145,16 +145,16 @@ def post(
 ) -> tuple[bool, str | None]:
     """POST the message to ``target`` by ``deadline`` (``time.monotonic()``): (ok,
     apprise's reason when not ok); :class:`TimeoutError` when the deadline passes first
-    (the request may have arrived). A reused connection that the server closed meanwhile
-    is replaced once (nothing was answered on it, and the idempotency header lets a
-    receiver drop a repeat)."""
+    (the request may have arrived). ``extra_headers`` replace the URL's of the same name.
+    A reused connection that the server closed meanwhile is replaced once (nothing was
+    answered on it, and the idempotency header lets a receiver drop a repeat)."""
     data = payload(title, body)
-    headers = {"User-Agent": USER_AGENT, "Accept": "*/*", "Content-Type": "application/json"}
-    headers.update(dict(target.headers))
-    headers.update(dict(extra_headers))
+    fields = [("User-Agent", USER_AGENT), ("Accept", "*/*"), ("Content-Type", "application/json")]
+    fields += [*target.headers, *extra_headers]
     if target.user is not None:
-        headers["Authorization"] = _basic_auth(target.user, target.password or "")
-    request = _request_head(target, headers, len(data)) + data
+        fields.append(("Authorization", _basic_auth(target.user, target.password or "")))
+    headers = {name.lower(): (name, value) for name, value in fields}  # the last one of a name
+    request = _request_head(target, dict(headers.values()), len(data)) + data
     try:
         status = _exchange(target, request, deadline)
     except TimeoutError:
