@@ -20,7 +20,7 @@ from outagecomms.incidents.views import IncidentSummary
 from outagecomms.models import Runbook, Severity
 from outagecomms.project import Project
 from outagecomms.store import Store
-from outagecomms.store.incidents_repo import version_content
+from outagecomms.store.incident_rows import version_content
 from outagecomms.store.overview_reads import read_listed
 from outagecomms.store.records import IncidentRecord
 from outagecomms.worker.settings import STALE_AFTER
