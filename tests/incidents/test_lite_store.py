@@ -35,6 +35,7 @@ from outagecomms.store.engine import (
 from outagecomms.store.lite import LiteStore
 from outagecomms.store.records import DeliveryRecord, DeliveryState, IncidentRecord
 from outagecomms.store.tables import UTCDateTime, deliveries, incidents, metadata
+from outagecomms.vocabulary import Phase
 from outagecomms.worker import Worker
 from tests.incidents.conftest import IMPACT, RUNBOOK, Approvals, Clock, FakeSender, write_channel
 
@@ -127,7 +128,7 @@ def test_the_codec_names_every_time_json_and_boolean_column_of_its_tables() -> N
         assert kinds == expected, table
 
 
-INCIDENT = {
+INCIDENT: dict[str, Any] = {
     "runbook_id": RUNBOOK, "severity": "major", "next_update_at": STARTED + timedelta(hours=1),
     "variables": WORDS, "declared_by": "zoë", "started_at": STARTED, "channels": ["x-posts"],
     "runbook_content": {"id": RUNBOOK, "title": "Paiements refusés ☕"},
@@ -150,7 +151,7 @@ def read_by_core(store: Store, number: int) -> IncidentRecord:
 
 def written_by_text(store: Store) -> int:
     with store.write() as conn:
-        return repo.insert_incident(conn, **INCIDENT)  # type: ignore[arg-type]
+        return repo.insert_incident(conn, **INCIDENT)
 
 
 def read_by_text(store: Store, number: int) -> IncidentRecord:
@@ -200,7 +201,7 @@ def test_on_postgresql_the_sql_text_and_sqlalchemy_core_read_each_others_rows(
 
 def a_delivery(conn: Any, number: int) -> int:
     message = repo.insert_message(
-        conn, incident_id=number, seq=1, phase="investigating",  # type: ignore[arg-type]
+        conn, incident_id=number, seq=1, phase=Phase.INVESTIGATING,
         origin="human", author="zoë", variables=WORDS, next_update_at=None, created_at=STARTED,
     )  # fmt: skip
     return insert_delivery(
@@ -320,7 +321,7 @@ def test_a_locked_database_gives_the_same_clear_error_on_both(
 
 def test_naive_times_are_refused_on_sqlite3_too(lite: Store) -> None:
     with pytest.raises(ValueError, match="naive datetime"), lite.write() as conn:
-        repo.insert_incident(conn, **{**INCIDENT, "started_at": datetime(2024, 6, 1)})  # type: ignore[arg-type]
+        repo.insert_incident(conn, **{**INCIDENT, "started_at": datetime(2024, 6, 1)})
 
 
 IMPORTERS = """
