@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, Literal
 
 Kind = Literal["time", "json", "bool"]
@@ -68,6 +69,18 @@ def json_in(value: Any) -> str:
 def json_out(value: Any) -> Any:
     """A stored JSON value, parsed (PostgreSQL's driver has parsed it already)."""
     return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+@lru_cache(maxsize=4096)
+def _parsed(text: str) -> Any:
+    return json.loads(text)
+
+
+def flat_json_out(value: Any) -> Any:
+    """:func:`json_out` of a flat value (a list or a dict of strings) that the caller
+    copies: the same text is parsed once (every ``null`` of an unset column, the variables
+    that many incidents share). Never for nested values, which a copy would still share."""
+    return _parsed(value) if value.__class__ is str else json_out(value)
 
 
 def value_in(kind: Kind | None, value: Any, dialect: str) -> Any:
