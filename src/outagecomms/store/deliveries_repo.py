@@ -1,6 +1,6 @@
 """Queries over deliveries: the worker's release and block of a lease, the counts per
 state and the next moment due (insert, read, start and finish an attempt are SQL text in
-:mod:`.delivery_rows`, re-exported here); what a claim reads and writes is
+:mod:`.delivery_rows`); what a claim reads and writes is
 :mod:`.claim_queries`, the claim policy itself :mod:`outagecomms.outbox.claims`."""
 
 from __future__ import annotations
@@ -11,34 +11,13 @@ from datetime import UTC, datetime
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.engine import Connection
 
-from outagecomms.store.delivery_rows import (
-    BULK_BATCH,
-    POSTMORTEM_PHASE,
-    RESOLVED_PHASE,
-    SUBSCRIBERS_AUDIENCE,
-    WAITING_FOR_EARLIER,
-    deliveries_by_id,
-    deliveries_of,
-    delivery_values,
-    finish_attempt,
-    finish_attempts,
-    insert_deliveries,
-    insert_delivery,
-    start_sending,
-)
+from outagecomms.store.delivery_rows import SUBSCRIBERS_AUDIENCE as SUBSCRIBERS_AUDIENCE
 from outagecomms.store.tables import (
     PENDING_STATES,
     DeliveryState,
     deliveries,
     messages,
 )
-
-__all__ = [
-    "BULK_BATCH", "POSTMORTEM_PHASE", "RESOLVED_PHASE", "SUBSCRIBERS_AUDIENCE",
-    "WAITING_FOR_EARLIER", "deliveries_by_id", "deliveries_of", "delivery_counts",
-    "delivery_values", "finish_attempt", "finish_attempts", "insert_deliveries",
-    "insert_delivery", "next_due", "release_blocked", "release_claims", "start_sending",
-]  # fmt: skip
 
 
 def release_claims(

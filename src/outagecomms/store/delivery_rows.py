@@ -231,25 +231,6 @@ def _record_outcome(
     return {int(found) for (found,) in sql.rows(query, params)}
 
 
-def finish_attempt(
-    conn: Connection,
-    delivery_id: int,
-    *,
-    owner: str,
-    now: datetime,
-    state: DeliveryState,
-    due_at: datetime | None,
-    error: str | None,
-    maybe_sent: bool = False,
-) -> bool:
-    """Record one attempt's outcome, if ``owner`` still holds the delivery's lease.
-
-    ``maybe_sent``: the attempt was abandoned while the provider may have received it, so
-    the delivery is marked possibly duplicated (a later attempt may repeat it)."""
-    values = outcome_values(now, state, due_at, error, maybe_sent)
-    return bool(_record_outcome(sql_of(conn), [delivery_id], owner, values))
-
-
 def finish_attempts(
     conn: Connection,
     delivery_ids: Collection[int],
@@ -261,9 +242,12 @@ def finish_attempts(
     error: str | None,
     maybe_sent: bool = False,
 ) -> set[int]:
-    """:func:`finish_attempt` for many deliveries with the same outcome, in one
-    ``UPDATE ... WHERE id IN (...)``: the ids recorded (those whose lease ``owner`` still
-    held; the others are left as they are)."""
+    """Record the outcome of an attempt on each of ``delivery_ids`` (the same for all), in
+    one ``UPDATE ... WHERE id IN (...)``, where ``owner`` still holds the lease: the ids
+    recorded (the others are left as they are).
+
+    ``maybe_sent``: the attempt was abandoned while the provider may have received it, so
+    the delivery is marked possibly duplicated (a later attempt may repeat it)."""
     if not delivery_ids:
         return set()
     values = outcome_values(now, state, due_at, error, maybe_sent)

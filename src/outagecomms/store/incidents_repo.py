@@ -1,6 +1,6 @@
 """Queries over incidents: the promises and reminders that are due, the pinned runbook
 versions, reopening (insert, read, change, lock and the next incident number are SQL text
-in :mod:`.incident_rows`, re-exported here)."""
+in :mod:`.incident_rows`)."""
 
 from __future__ import annotations
 
@@ -12,18 +12,7 @@ from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.engine import Connection
 
 from outagecomms.store.deliveries_repo import _aware
-from outagecomms.store.incident_rows import (
-    UNBLOCKED,
-    expected_incident_number,
-    get_incident,
-    insert_incident,
-    latest_incident_by_dedupe_key,
-    list_incidents,
-    lock_incident,
-    open_incident_by_dedupe_key,
-    update_incident,
-    version_content,
-)
+from outagecomms.store.incident_rows import UNBLOCKED as UNBLOCKED
 from outagecomms.store.records import IncidentRecord
 from outagecomms.store.tables import (
     IncidentStatus,
@@ -33,14 +22,6 @@ from outagecomms.store.tables import (
 INCIDENT_COLUMNS = [column for column in incidents.c if column.name != "runbook_content"]
 """Every incident column but the pinned runbook, which only :func:`pinned_content` reads
 (it is large, and most reads of an incident do not need it)."""
-
-__all__ = [
-    "INCIDENT_COLUMNS", "UNBLOCKED", "RunbookVersion", "expected_incident_number",
-    "get_incident", "insert_incident", "latest_incident_by_dedupe_key", "list_incidents",
-    "lock_incident", "mark_reminded", "next_promise", "next_reminder",
-    "open_incident_by_dedupe_key", "open_runbook_versions", "overdue_incidents",
-    "reminders_due", "reopen_incident", "update_incident", "version_content",
-]  # fmt: skip
 
 
 def _open_promising(exclude: Collection[int], now: datetime | None = None) -> Any:

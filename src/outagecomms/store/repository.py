@@ -20,7 +20,6 @@ from outagecomms.store.delivery_rows import (
     WAITING_FOR_EARLIER,
     deliveries_by_id,
     deliveries_of,
-    finish_attempt,
     insert_delivery,
     start_sending,
 )
@@ -105,7 +104,6 @@ __all__ = [
     "delivery_counts",
     "events_of",
     "expected_incident_number",
-    "finish_attempt",
     "forget_workers",
     "get_incident",
     "get_message",
