@@ -370,3 +370,34 @@ def test_status_in_a_fresh_interpreter_does_not_import_sqlalchemy(
     url: str, project_root: Path
 ) -> None:
     assert importers_of_sqlalchemy("status", "--project", str(project_root)) == set()
+
+
+def test_a_second_open_incident_with_the_same_dedupe_key_is_refused_on_sqlite3(
+    lite: Store,
+) -> None:
+    from outagecomms.store.lite import integrity_errors
+
+    with lite.write() as conn:
+        repo.insert_incident(conn, **INCIDENT, dedupe_key="db-down")
+    with pytest.raises(integrity_errors()), lite.write() as conn:
+        repo.insert_incident(conn, **INCIDENT, dedupe_key="db-down")
+    with lite.read() as conn:
+        assert len(repo.list_incidents(conn)) == 1
+
+
+def test_a_sqlalchemy_statement_on_the_sqlite3_store_runs_in_its_transaction(
+    lite: Store,
+) -> None:
+    class Abandon(Exception):
+        pass
+
+    with pytest.raises(Abandon), lite.write() as conn:
+        number = repo.insert_incident(conn, **INCIDENT)
+        seen = conn.execute(select(incidents.c.id)).scalars().all()  # through the bridge
+        conn.execute(insert(incidents).values(**{**INCIDENT, "status": "open",
+                     "phase": "investigating", "updated_at": STARTED}))  # fmt: skip
+        assert seen == [number]
+        raise Abandon
+    with lite.read() as conn:
+        assert conn.execute(select(incidents.c.id)).scalars().all() == []
+        assert repo.list_incidents(conn) == []
