@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from outagecomms.store.codec import row_in
 from outagecomms.store.delivery_rows import SELECT_DELIVERY, delivery_record
-from outagecomms.store.messages_repo import INSERT_MESSAGE
+from outagecomms.store.messages_repo import INSERTED
 from outagecomms.store.records import PENDING_STATES, DeliveryRecord, DeliveryState
 from outagecomms.store.sql import in_list, sql_of
 from outagecomms.vocabulary import Phase
@@ -37,14 +37,24 @@ def next_message_seqs(conn: Connection, numbers: Collection[int]) -> dict[int, i
 
 
 def insert_messages(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> list[int]:
-    """Insert messages (each row: the ``messages`` columns but ``id``), one statement
-    each; their ids, in the order of ``rows``."""
+    """Insert messages (each row: the ``messages`` columns but ``id``) in one statement;
+    their ids, in the order of ``rows`` (matched by incident and sequence number, which
+    are unique, whatever order ``RETURNING`` gives them in)."""
+    if not rows:
+        return []
     sql = sql_of(conn)
-    found: list[int] = []
-    for row in rows:
-        [(message_id,)] = sql.rows(INSERT_MESSAGE, row_in("messages", row, sql.dialect_name))
-        found.append(int(message_id))
-    return found
+    params: dict[str, Any] = {}
+    tuples = []
+    for index, row in enumerate(rows):
+        encoded = row_in("messages", row, sql.dialect_name)
+        params.update({f"{name}_{index}": encoded[name] for name in INSERTED})
+        tuples.append("(" + ", ".join(f":{name}_{index}" for name in INSERTED) + ")")
+    query = (
+        f"INSERT INTO messages ({', '.join(INSERTED)}) VALUES {', '.join(tuples)} "
+        "RETURNING id, incident_id, seq"
+    )
+    ids = {(int(number), int(seq)): int(found) for found, number, seq in sql.rows(query, params)}
+    return [ids[(int(row["incident_id"]), int(row["seq"]))] for row in rows]
 
 
 @dataclass(frozen=True)
