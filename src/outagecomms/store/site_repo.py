@@ -12,23 +12,25 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, select
 from sqlalchemy.engine import Connection
 
 from outagecomms.store.deliveries_repo import SUBSCRIBERS_AUDIENCE
 from outagecomms.store.incidents_repo import INCIDENT_COLUMNS
 from outagecomms.store.records import DeliveryRecord, IncidentRecord, MessageRecord
-from outagecomms.store.tables import IncidentStatus, deliveries, incidents, messages
+from outagecomms.store.tables import (
+    IncidentStatus,
+    deliveries,
+    incident_closed_at,
+    incidents,
+    messages,
+)
 
 CHUNK = 500
 """Incidents per query when reading many (bound parameters stay few on every database)."""
 
 Timeline = dict[int, list[tuple[MessageRecord, list[DeliveryRecord]]]]
 """Each incident's messages, oldest first, with their deliveries (by delivery id)."""
-
-
-def _closed_at() -> Any:
-    return func.coalesce(incidents.c.resolved_at, incidents.c.started_at)
 
 
 def _resolved() -> Any:
@@ -41,14 +43,17 @@ def _records(conn: Connection, condition: Any) -> list[IncidentRecord]:
 
 
 def window_incidents(conn: Connection, since: datetime) -> list[IncidentRecord]:
-    """The open incidents and those resolved from ``since`` on, by number."""
-    recent = and_(_resolved(), _closed_at() >= since)
-    return _records(conn, or_(incidents.c.status == IncidentStatus.OPEN.value, recent))
+    """The open incidents and those resolved from ``since`` on, by number: two queries, each
+    a range of the index on ``(status, incident_closed_at)`` (SQLite may plan one ``OR`` of
+    the two as a read of every resolved incident)."""
+    found = _records(conn, incidents.c.status == IncidentStatus.OPEN.value)
+    found += _records(conn, and_(_resolved(), incident_closed_at >= since))
+    return sorted(found, key=lambda record: record.number)
 
 
 def resolved_between(conn: Connection, start: datetime, end: datetime) -> list[IncidentRecord]:
     """The incidents resolved in ``[start, end)``, by number."""
-    return _records(conn, and_(_resolved(), _closed_at() >= start, _closed_at() < end))
+    return _records(conn, and_(_resolved(), incident_closed_at >= start, incident_closed_at < end))
 
 
 def listed_incidents(
