@@ -28,7 +28,9 @@ COUNTS = "ix_deliveries_message_id_audience_channel_state"
 
 
 def upgrade() -> None:
-    closed_at = sa.func.coalesce(sa.column("resolved_at"), sa.column("started_at"))
+    closed_at: sa.ColumnElement[object] = sa.func.coalesce(
+        sa.column("resolved_at"), sa.column("started_at")
+    )
     op.create_index(CLOSED, "incidents", [sa.column("status"), closed_at])
     op.create_index(COUNTS, "deliveries", ["message_id", "audience", "channel", "state"])
 
