@@ -7,8 +7,9 @@ old page or the new one (:mod:`outagecomms.site.safe_write`, which also never wr
 through a symbolic link).
 Incident pages go first and ``index.html`` last, so the index never links to a page that is
 not there yet. Files an earlier build wrote and this one does not are removed (the
-previous build's list is kept in ``.outagecomms-site.json``); other files in the directory
-are never touched. Builds of one directory take turns (an advisory lock), so the worker
+previous build's list is kept in ``.outagecomms-site.json``, the lists' entries in
+``.outagecomms-site-lists.json``: :mod:`outagecomms.site.listed`); other files in the
+directory are never touched. Builds of one directory take turns (an advisory lock), so the worker
 and an on-call's command rebuilding at once do not interleave (the turn covers the read of
 the store too, so a later build never publishes older data).
 
@@ -44,6 +45,7 @@ from outagecomms.site.html import render, time_formatter
 from outagecomms.site.ics import CALENDAR_FILE, calendar
 from outagecomms.site.labels import labels
 from outagecomms.site.languages import alternates
+from outagecomms.site.listed import KeptLists, TreeLists, lists_shape
 from outagecomms.site.maintenance import maintenance_labels
 from outagecomms.site.page_id import page_id
 from outagecomms.site.safe_write import exclusive_lock, write_file
@@ -79,8 +81,9 @@ class BuildResult:
         }
 
 
-def render_site(state: SiteState) -> dict[str, bytes]:
-    """Every file of the site, by relative path, in the order they are published."""
+def render_site(state: SiteState, lists: KeptLists | None = None) -> dict[str, bytes]:
+    """Every file of the site, by relative path, in the order they are published; the
+    lists' entries from ``lists`` where it keeps them, and kept there for the next build."""
     config = state.config
     words = labels(config.lang)
     common = {
@@ -94,6 +97,7 @@ def render_site(state: SiteState) -> dict[str, bytes]:
         "groups": grouped(state.components),
         "ht": history_labels(config.lang),
     }
+    entries = TreeLists(lists or KeptLists(""), config.folder, common)
     files: dict[str, bytes] = {}
     for incident in state.pages:
         assert not incident.partial, f"{incident.id} was read for the lists only"
@@ -109,6 +113,7 @@ def render_site(state: SiteState) -> dict[str, bytes]:
         page = render(
             "month.html",
             month=month,
+            entries=[entries.month_entry(listing) for listing in month.incidents],
             root="../",
             alternates=alternates(config, month.path, "../"),
             **common,
@@ -123,6 +128,7 @@ def render_site(state: SiteState) -> dict[str, bytes]:
         "index.html",
         state=state,
         indicator=indicator(state),
+        history=[entries.index_entry(listing) for listing in state.history],
         root="",
         alternates=alternates(config, INDEX_FILE, ""),
         **common,
@@ -162,13 +168,15 @@ def build_sites(
         with exclusive_lock(out / LOCK):
             previous = _read_manifest(out)
             selection = Selection()
+            lists = KeptLists(lists_shape(project, shape))
             if changed is not None and previous.get("shape") == shape:
                 selection = Selection(frozenset(changed), previous.get("months"))
-            loaded = load_states(project, store, trees, selection)
+                lists = KeptLists.read(out, lists.shape)
+            loaded = load_states(project, store, trees, selection, lists)
             files = {
                 state.config.folder + relative: content
                 for state in loaded.states
-                for relative, content in render_site(state).items()
+                for relative, content in render_site(state, lists).items()
             }
             for relative, content in files.items():
                 write_file(out, relative, content)  # safe_write: never through a link
@@ -177,6 +185,7 @@ def build_sites(
                 gone = {c.folder + month_path(key) for c in trees for key in loaded.emptied}
                 listed = (set(previous.get("files", [])) | listed) - gone
             _remove_stale(out, previous, listed)
+            lists.write(out)
             _write_manifest(out, listed, loaded.months, shape)
     except OSError as exc:
         raise ConfigError(

@@ -20,8 +20,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from outagecomms.models import Audience
 from outagecomms.project import Project
 from outagecomms.site import feed
 from outagecomms.site.components import project_catalog, read_changes, site_components
@@ -33,11 +34,19 @@ from outagecomms.site.history import (
     month_name,
     month_of,
 )
+from outagecomms.site.listed import KeptLists, Listing, listing_key
 from outagecomms.site.partial import partial_timelines
-from outagecomms.site.state import SiteConfig, SiteState, shown_windows, site_incidents
+from outagecomms.site.state import (
+    SiteConfig,
+    SiteIncident,
+    SiteState,
+    shown_windows,
+    site_incidents,
+)
 from outagecomms.store import Store, components_repo, site_repo
 from outagecomms.store.maintenance_repo import list_windows
-from outagecomms.store.records import IncidentRecord, public_id
+from outagecomms.store.records import DeliveryRecord, IncidentRecord, MessageRecord, public_id
+from outagecomms.store.site_repo import Shown
 
 
 @dataclass(frozen=True)
@@ -69,11 +78,15 @@ def load_states(
     store: Store,
     configs: Sequence[SiteConfig],
     selection: Selection | None = None,
+    kept: KeptLists | None = None,
 ) -> Loaded:
-    """The state of each language tree for ``selection`` (default: everything)."""
+    """The state of each language tree for ``selection`` (default: everything); the
+    resolved incidents whose list entries ``kept`` holds as they are now, and with no
+    update in the feed, are not read (:mod:`outagecomms.site.listed`)."""
     chosen = selection or Selection()
     since = min(c.now - timedelta(days=c.history_days) for c in configs)
     catalog = project_catalog(project.root, project.limits)
+    folders = [c.folder for c in configs]
     with store.read() as conn:
         window = site_repo.window_incidents(conn, since)
         if chosen.full:
@@ -98,29 +111,44 @@ def load_states(
         partial = {n for n, r in records.items() if not r.is_open and n not in with_page}
         whole = [n for n in records if n not in partial]
         timeline = site_repo.timelines(conn, whole)
+        latest = {n: _latest_shown(timeline[n]) for n in whole}
+        unread: frozenset[int] = frozenset()
         if partial:
+
+            def is_kept(number: int, shown: Shown | None) -> bool:
+                key = listing_key(records[number], (shown.seq, shown.created_at) if shown else None)
+                return kept is not None and kept.has(public_id(number), key, folders)
+
             window_numbers = [r.number for r in window]
-            entries = feed.MAX_ENTRIES
-            timeline.update(partial_timelines(conn, timeline, partial, window_numbers, entries))
+            reads = partial_timelines(
+                conn, timeline, partial, window_numbers, feed.MAX_ENTRIES, is_kept
+            )
+            timeline.update(reads.timeline)
+            latest.update({n: (m.seq, m.created_at) for n, m in reads.latest.items()})
+            unread = reads.kept
         windows = list_windows(conn)
         changes = read_changes(conn, min(c.now for c in configs)) if catalog else []
         affected = components_repo.components_of_incidents(conn, whole)
+    read = [r for r in records.values() if r.number not in unread]
     states = []
     for config in configs:
         shown = site_components(
             catalog, changes, lang=config.lang, zone=config.zone, now=config.now
         )
-        every = site_incidents(
-            project, config, list(records.values()), timeline, shown, affected, partial
-        )
+        every = site_incidents(project, config, read, timeline, shown, affected, partial)
         by_number = {i.record.number: i for i in every}
+        listings = {
+            n: _listing(r, latest.get(n), by_number.get(n))
+            for n, r in records.items()
+            if not r.is_open
+        }
         history = [
             HistoryMonth(
                 key,
                 month_name(key, config.lang),
                 sorted(
-                    (by_number[r.number] for r in in_month[key]),
-                    key=lambda i: (closed_at(i.record), i.record.number),
+                    (listings[r.number] for r in in_month[key]),
+                    key=lambda listing: (listing.closed, listing.number),
                     reverse=True,
                 ),
             )
@@ -129,7 +157,7 @@ def load_states(
         ]
         state = SiteState(
             config,
-            [by_number[r.number] for r in window],
+            [by_number[r.number] for r in window if r.number in by_number],
             shown_windows(project, windows, config.lang),
             shown,
             pages=[by_number[r.number] for r in pages],
@@ -138,10 +166,36 @@ def load_states(
                 MonthLink(key, month_name(key, config.lang))
                 for key in sorted(set(months.values()), reverse=True)
             ],
+            listed=[listings[r.number] for r in window if not r.is_open],
         )
         states.append(state)
     emptied = sorted(key for key in touched if not in_month[key])
     return Loaded(states, months, emptied)
+
+
+def _latest_shown(
+    pairs: Sequence[tuple[MessageRecord, Sequence[DeliveryRecord]]],
+) -> tuple[int, datetime] | None:
+    """The place and time of the latest message with a customer's text."""
+    customers = Audience.CUSTOMERS.value
+    for message, sent in reversed(pairs):
+        if any(d.audience == customers for d in sent):
+            return message.seq, message.created_at
+    return None
+
+
+def _listing(
+    record: IncidentRecord, latest: tuple[int, datetime] | None, incident: SiteIncident | None
+) -> Listing:
+    closed = closed_at(record)
+    return Listing(
+        number=record.number,
+        id=record.id,
+        key=listing_key(record, latest),
+        ended=record.resolved_at or (latest[1] if latest else record.started_at),
+        closed=closed,
+        incident=incident,
+    )
 
 
 def _by_month(records: Sequence[IncidentRecord]) -> dict[str, list[IncidentRecord]]:
