@@ -139,13 +139,13 @@ class TreeLists:
         assert listing.incident is not None, f"{listing.id} was neither read nor kept"
         rendered = self._rendered.get(listing.id)
         if rendered is None:
-            if self._module is None:
-                template = environment().get_template(TEMPLATE)
-                self._module = template.make_module(dict(self.common))
-            incident = listing.incident
-            index, month = self._module.index_entry(incident), self._module.month_entry(incident)
-            rendered = self._rendered[listing.id] = [listing.key, str(index), str(month)]
+            rendered = self._rendered[listing.id] = [listing.key, *self._render(listing.incident)]
         return rendered
+
+    def _render(self, incident: SiteIncident) -> tuple[str, str]:
+        if self._module is None:
+            self._module = environment().get_template(TEMPLATE).make_module(dict(self.common))
+        return str(self._module.index_entry(incident)), str(self._module.month_entry(incident))
 
 
 __all__ = ["LISTS_FILE", "KeptLists", "Listing", "TreeLists", "listing_key", "lists_shape"]
