@@ -23,14 +23,6 @@ COUNTS = "ix_deliveries_message_id_audience_channel_state"
 T0 = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'state.db'}"
-    url: str = request.getfixturevalue("postgres_url")
-    return url
-
-
 def add_resolved_incident(conn: Connection, resolved_at: datetime | None) -> int:
     """One resolved incident with one message and one delivery to customers."""
     number: int = conn.execute(
