@@ -5,6 +5,7 @@ byte the one a full build at the same moment writes."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from outagecomms.project import Project
 from outagecomms.site import feed, listed
 from outagecomms.site.build import build_sites
 from outagecomms.site.languages import site_configs
-from outagecomms.store import Store
+from outagecomms.store import Store, site_repo
 from tests.incidents.conftest import Clock, write_channel
 from tests.site.conftest import IMPACT, RUNBOOK
 
@@ -73,11 +74,15 @@ def test_a_rebuild_after_a_resolution_writes_what_a_full_build_writes(
     assert_same_files(root, store, tmp_path, clock, orchestrator, "resolve")
 
 
-def rebuilt_after_update(root: Path, store: Store, out: Path, clock: Clock,
-                         orchestrator: Orchestrator) -> None:  # fmt: skip
-    """An update of INC-5 and the rebuild its site delivery triggers."""
+def rebuilt_after_update(
+    root: Path, store: Store, out: Path, clock: Clock, orchestrator: Orchestrator,
+    meanwhile: Callable[[], object] = lambda: None,
+) -> None:  # fmt: skip
+    """An update of INC-5 and the rebuild its site delivery triggers (``meanwhile`` called
+    in between)."""
     clock.advance(minutes=10)
     orchestrator.update("INC-5", phase=Phase.IDENTIFIED)
+    meanwhile()
     project = Project(root)
     build_sites(project, store, out, site_configs(project, now=clock()), changed={5})
 
@@ -107,9 +112,10 @@ def test_a_rebuild_renders_no_list_entry_of_an_incident_that_did_not_change(
 ) -> None:  # fmt: skip
     project = Project(root)
     build_sites(project, store, tmp_path / "site", site_configs(project, now=clock()))
-    rendered = spied_renders(monkeypatch)
-    rebuilt_after_update(root, store, tmp_path / "site", clock, orchestrator)
-    assert rendered == []
+    spied: list[list[str]] = []
+    spy = lambda: spied.append(spied_renders(monkeypatch))  # noqa: E731
+    rebuilt_after_update(root, store, tmp_path / "site", clock, orchestrator, spy)
+    assert spied == [[]]
 
 
 @pytest.mark.usefixtures("history")
@@ -149,4 +155,37 @@ def test_kept_entries_are_rendered_again_when_a_channel_s_language_changes(
     rendered = spied_renders(monkeypatch)
     rebuilt_after_update(root, store, tmp_path / "rebuilt", clock, orchestrator)
     assert {"INC-1", "INC-4"} <= set(rendered)
+    assert_same_as_full(root, store, tmp_path / "rebuilt", tmp_path / "full", clock)
+
+
+@pytest.mark.usefixtures("history")
+def test_a_rebuild_reads_no_message_of_an_incident_whose_entries_are_kept(
+    root: Path, store: Store, tmp_path: Path, clock: Clock, orchestrator: Orchestrator,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    project = Project(root)
+    build_sites(project, store, tmp_path / "site", site_configs(project, now=clock()))
+    read: list[int] = []
+    messages_read = site_repo.timelines_of_messages
+
+    def spy() -> None:
+        monkeypatch.setattr(
+            site_repo, "timelines_of_messages",
+            lambda conn, ids: read.extend(ids) or messages_read(conn, ids),
+        )  # fmt: skip
+
+    rebuilt_after_update(root, store, tmp_path / "site", clock, orchestrator, spy)
+    assert read == []
+
+
+@pytest.mark.usefixtures("history")
+def test_a_kept_incident_whose_update_enters_the_feed_is_read_again(
+    root: Path, store: Store, tmp_path: Path, clock: Clock, orchestrator: Orchestrator,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """The last build's feed was shorter: the entries it did not show were not kept."""
+    project = Project(root)
+    build_sites(project, store, tmp_path / "rebuilt", site_configs(project, now=clock()))
+    monkeypatch.setattr(feed, "MAX_ENTRIES", FEED_ENTRIES + 4)
+    rebuilt_after_update(root, store, tmp_path / "rebuilt", clock, orchestrator)
     assert_same_as_full(root, store, tmp_path / "rebuilt", tmp_path / "full", clock)

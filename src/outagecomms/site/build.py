@@ -39,7 +39,7 @@ from outagecomms.localdates import localize_digits
 from outagecomms.project import Project
 from outagecomms.site.components import grouped
 from outagecomms.site.components import words as component_words
-from outagecomms.site.feed import FEED_FILE, feed_xml
+from outagecomms.site.feed import FEED_FILE, feed_items, feed_xml
 from outagecomms.site.history import history_labels, month_path
 from outagecomms.site.html import render, time_formatter
 from outagecomms.site.ics import CALENDAR_FILE, calendar
@@ -97,7 +97,8 @@ def render_site(state: SiteState, lists: KeptLists | None = None) -> dict[str, b
         "groups": grouped(state.components),
         "ht": history_labels(config.lang),
     }
-    entries = TreeLists(lists or KeptLists(""), config.folder, common)
+    entries = TreeLists(lists or KeptLists(""), state, common)
+    history = [entries.index_entry(listing) for listing in state.history]  # before the feed's
     files: dict[str, bytes] = {}
     for incident in state.pages:
         assert not incident.partial, f"{incident.id} was read for the lists only"
@@ -119,7 +120,8 @@ def render_site(state: SiteState, lists: KeptLists | None = None) -> dict[str, b
             **common,
         )
         files[month.path] = page.encode("utf-8")
-    files[FEED_FILE] = feed_xml(state)
+    items = feed_items(state, state.kept_updates)
+    files[FEED_FILE] = feed_xml(state, items, [entries.feed_entry(item) for item in items])
     files[SUMMARY_FILE] = summary_json(state).encode("utf-8")
     files[CALENDAR_FILE] = calendar(
         state.windows, host=page_id(config.base_url), zone=config.timezone, url=config.url
@@ -128,7 +130,7 @@ def render_site(state: SiteState, lists: KeptLists | None = None) -> dict[str, b
         "index.html",
         state=state,
         indicator=indicator(state),
-        history=[entries.index_entry(listing) for listing in state.history],
+        history=history,
         root="",
         alternates=alternates(config, INDEX_FILE, ""),
         **common,

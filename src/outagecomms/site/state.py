@@ -262,6 +262,9 @@ class SiteState:
     listed: list[Listing] = field(default_factory=list)
     """The window's resolved incidents as the index lists them (some not in ``incidents``:
     their entries are kept from the last build, :mod:`outagecomms.site.listed`)."""
+    kept_updates: list[tuple[datetime, str, int]] = field(default_factory=list)
+    """The updates with a customer's text of the window's incidents not in ``incidents``
+    (time, incident id, place): the feed's entries of theirs are kept too."""
 
     @property
     def open(self) -> list[SiteIncident]:
