@@ -5,6 +5,7 @@ byte the one a full build at the same moment writes."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -131,13 +132,28 @@ def test_a_kept_entry_of_an_incident_changed_since_is_rendered_again(
     assert_same_as_full(root, store, tmp_path / "rebuilt", tmp_path / "full", clock)
 
 
+def damaged_entries(kept: Path) -> None:
+    """Every kept entry's updates replaced by something that is no list of updates."""
+    document = json.loads(kept.read_text(encoding="utf-8"))
+    for tree in document["trees"].values():
+        for entry in tree.values():
+            entry["shown"] = [["not a time", 1]]
+    kept.write_text(json.dumps(document), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [lambda kept: kept.write_text("{not json", encoding="utf-8"), damaged_entries],
+    ids=["not JSON", "entries damaged"],
+)
 @pytest.mark.usefixtures("history")
-def test_a_rebuild_without_kept_entries_renders_them_all(
-    root: Path, store: Store, tmp_path: Path, clock: Clock, orchestrator: Orchestrator
-) -> None:
+def test_a_rebuild_with_unreadable_kept_entries_renders_them_all(
+    root: Path, store: Store, tmp_path: Path, clock: Clock, orchestrator: Orchestrator,
+    damage: Callable[[Path], object],
+) -> None:  # fmt: skip
     project = Project(root)
     build_sites(project, store, tmp_path / "rebuilt", site_configs(project, now=clock()))
-    (tmp_path / "rebuilt" / listed.LISTS_FILE).write_text("{not json", encoding="utf-8")
+    damage(tmp_path / "rebuilt" / listed.LISTS_FILE)
     rebuilt_after_update(root, store, tmp_path / "rebuilt", clock, orchestrator)
     assert_same_as_full(root, store, tmp_path / "rebuilt", tmp_path / "full", clock)
 

@@ -38,6 +38,8 @@ from outagecomms.store.site_repo import ListedRow
 
 LISTS_FILE = ".outagecomms-site-lists.json"
 TEMPLATE = "_listed.html"
+FORMAT = 2
+"""The file's layout: a file of another layout is never read as this one."""
 
 
 Shown = tuple[tuple[datetime, int], ...]
@@ -89,7 +91,7 @@ def lists_shape(project: Project, shape: str) -> str:
     for path in project.runbook_paths():
         with contextlib.suppress(OutagecommsError):  # a broken runbook is in ``shape``
             languages[path.stem] = list(project.runbook(path.stem).runbook.languages)
-    parts = [shape, channels, languages, project.settings.default_language]
+    parts = [FORMAT, shape, channels, languages, project.settings.default_language]
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode("utf-8")).hexdigest()
 
 
@@ -112,8 +114,9 @@ class KeptLists:
         """The last build's entries when they were made for ``shape``, else none."""
         with contextlib.suppress(OSError, ValueError):
             found = json.loads((out / LISTS_FILE).read_text(encoding="utf-8"))
-            if isinstance(found, dict) and found.get("shape") == shape:
-                return cls(shape, found.get("trees") or {})
+            trees = found.get("trees") if isinstance(found, dict) else None
+            if found.get("shape") == shape and isinstance(trees, dict):
+                return cls(shape, {folder: _entries(tree) for folder, tree in trees.items()})
         return cls(shape)
 
     def shown(self, listing_id: str, key: str, folders: Sequence[str]) -> Shown | None:
@@ -125,7 +128,10 @@ class KeptLists:
                 return None
         if found is None:
             return None
-        return tuple((datetime.fromisoformat(at), seq) for at, seq in found["shown"])
+        try:
+            return tuple((datetime.fromisoformat(at), int(seq)) for at, seq in found["shown"])
+        except (TypeError, ValueError):  # a damaged file: read the incident again
+            return None
 
     def has_feed(self, listing_id: str, places: Collection[int], folders: Sequence[str]) -> bool:
         """Whether every tree kept the feed entries of these updates of the incident."""
@@ -138,6 +144,20 @@ class KeptLists:
     def write(self, out: Path) -> None:
         document = {"shape": self.shape, "trees": self.made}
         write_file(out, LISTS_FILE, (json.dumps(document) + "\n").encode("utf-8"))
+
+
+def _entries(tree: object) -> dict[str, Entry]:
+    """The well-formed entries of one tree of the file (anything else is rendered again)."""
+    if not isinstance(tree, dict):
+        return {}
+    return {
+        listing_id: entry
+        for listing_id, entry in tree.items()
+        if isinstance(entry, dict)
+        and all(isinstance(entry.get(name), str) for name in ("key", "index", "month"))
+        and isinstance(entry.get("shown"), list)
+        and isinstance(entry.get("feed"), dict)
+    }
 
 
 class TreeLists:
