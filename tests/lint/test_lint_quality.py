@@ -8,6 +8,12 @@ It was run once more when the pass ended and gave the same figures (the tuning c
 none of them); those are pinned. Below the 0.90 recall / 0.05 false-positive target in en, fa
 and uk, and too small to show it anywhere. A change of rules or labels that moves them fails
 here: update the pin and say why in the commit (a label change must be explained there).
+
+Round 5 (fa, uk): the holdout is now a third of round 5 (``HOLDOUT_ROUNDS = (5,)``), frozen
+before the fifth tuning pass and run once then (blind: fa recall 0.50 (7/14), good messages
+flagged 1/10; uk recall 0.29 (2/7), good flagged 1/16) and once at the pass's end (pinned: fa
+recall 0.64 (9/14), good flagged 2/10; uk recall 0.57 (4/7), good flagged 1/16). Still below
+the target in both; the uk third has only 7 labelled findings.
 """
 
 from __future__ import annotations
@@ -29,10 +35,10 @@ CORPUS = Path(__file__).parent / "corpus"
 
 HOLDOUT = {
     # lang: (labelled pairs found, labelled pairs, good messages flagged, good messages)
-    "en": (8, 10, 1, 1),
-    "fa": (0, 0, 1, 2),
-    "lv": (1, 1, 0, 6),
-    "uk": (0, 1, 0, 3),
+    "en": (0, 0, 0, 0),
+    "fa": (9, 14, 2, 10),
+    "lv": (0, 0, 0, 0),
+    "uk": (4, 7, 1, 16),
 }
 
 

@@ -14,7 +14,8 @@ glossary word and no shouting ("ДТЕК", "LVRTC"); it is blamed when a cause o
 at most two words before it in its clause ("аварія в енергомережах ДТЕК", "avārija LVRTC
 infrastruktūrā"). A party or company inside a conditional clause (``conditional`` before it, no
 clause break between: "only in case of an imbalance and after an order from X", "if you thought
-your connection was to blame") is not put as the cause of this outage.
+your connection was to blame") is not put as the cause of this outage, nor is a place named in
+quotation marks (``place``: "станції «Теремки»", "на «синій лінії»").
 """
 
 from __future__ import annotations
@@ -105,6 +106,12 @@ def _right_after(name: Match, reasons: list[Match], reach: int, text: str) -> bo
     )
 
 
+def _a_place(name: Match, places: list[Match]) -> bool:
+    """``name`` is a place set off in quotation marks ("станції «Теремки»", "на «синій
+    лінії»"): a ``place`` entry covers it or ends right before it."""
+    return any(p.start <= name.start < p.end or 0 <= name.start - p.end <= 1 for p in places)
+
+
 def blame_matches(text: Normalized, lexicon: Lexicon, glossary: Glossary) -> list[Match]:
     """The spans where ``text`` shifts blame, in order."""
     conditions = lexicon.find(Group.CONDITIONAL, text)
@@ -123,6 +130,7 @@ def blame_matches(text: Normalized, lexicon: Lexicon, glossary: Glossary) -> lis
     causes = lexicon.find(Group.CAUSE, text)
     failures = lexicon.find(Group.FAILURE, text)
     reasons = causes + failures
+    places = lexicon.find(Group.PLACE, text)
     folded = text.text
     for party in parties:
         if (
@@ -139,6 +147,7 @@ def blame_matches(text: Normalized, lexicon: Lexicon, glossary: Glossary) -> lis
             glossary.covers(name, own)
             or _informational(name, info, folded)
             or _hypothetical(name, conditions, folded)
+            or _a_place(name, places)
         ):
             continue
         if _right_after(name, causes, NAMED_REACH_WORDS, folded) or _right_after(

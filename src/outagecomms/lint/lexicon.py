@@ -36,6 +36,12 @@ GLUED_MIN_LETTERS = 7
 """A family slot's stem this long also matches glued to the word before it (a missing space is
 one typo too: "Latvijas Pastsatvainojas"), after at least three letters of that word."""
 GLUED_START = r"(?:(?<!\w)|(?<=\w{3}))"
+DOT_VARIANTS = {
+    "fa": ("عغ", "حخجچ", "بپتث", "رزژ", "سش", "صض", "طظ", "فق", "دذ"),
+}
+"""Letters that differ only by their dots: a Persian typo may hit even the first letter
+("غذرخواهی" for "عذرخواهی"), so a long word's first letter may be any of its group (with the
+rest of the word exact: still one typo)."""
 
 _STOP = r".!?;:؟؛\n"
 SEPARATOR = rf"[^\w{_STOP}]+"
@@ -78,6 +84,7 @@ class Group(StrEnum):
     OUR_OWN = "our-own"
     NEGATION = "negation"
     CONDITIONAL = "conditional"
+    PLACE = "place"
 
 
 TYPO_TOLERANT = frozenset({Group.CLICHE_APOLOGY, Group.BLAME_SHIFT, Group.OVER_PROMISE})
@@ -273,13 +280,25 @@ def compile_group(specs: GroupSpecs) -> tuple[tuple[Term, ...], tuple[Family, ..
     return tuple(terms), families
 
 
-def _word(word: str, typos: bool) -> str:
+def _word(word: str, typos: bool, lang: str = "") -> str:
     """One entry word; with ``typos``, a long word may have one letter wrong, missing or extra."""
     escaped = str(regex.escape(word))
     if typos and sum(c.isalpha() for c in word) >= TYPO_MIN_LETTERS:
-        # the first letter is kept exact: typos rarely hit it, and it lets a search skip fast
-        return f"{regex.escape(word[0])}(?:{regex.escape(word[1:])}){{e<=1}}"
+        # the first letter is kept exact (typos rarely hit it, and it lets a search skip fast),
+        # unless the language's letters differ only by dots there
+        first, rest = regex.escape(word[0]), regex.escape(word[1:])
+        tolerant = f"{first}(?:{rest}){{e<=1}}"
+        variants = _dot_variants(word[0], lang)
+        return f"(?:{tolerant}|[{variants}]{rest})" if variants else tolerant
     return escaped
+
+
+def _dot_variants(letter: str, lang: str) -> str:
+    """The letters ``letter`` is mistyped as in ``lang`` (the same shape, other dots)."""
+    for group in DOT_VARIANTS.get(lang, ()):
+        if letter in group:
+            return group.replace(letter, "")
+    return ""
 
 
 def compile_phrase(phrase: str, lang: str, *, typos: bool = False) -> str:
@@ -287,7 +306,7 @@ def compile_phrase(phrase: str, lang: str, *, typos: bool = False) -> str:
     joiner = GLUED if lang == "fa" else SEPARATOR
     tolerant = typos and len(words) > 1
     suffix = EZAFE if lang == "fa" else ""
-    return WORD_START + joiner.join(_word(w, tolerant) + suffix for w in words) + r"(?!\w)"
+    return WORD_START + joiner.join(_word(w, tolerant, lang) + suffix for w in words) + r"(?!\w)"
 
 
 def compile_stem(stem: str, lang: str, *, typos: bool = False, in_phrase: bool = False) -> str:
@@ -302,7 +321,7 @@ def compile_stem(stem: str, lang: str, *, typos: bool = False, in_phrase: bool =
         and sum(c.isalpha() for c in words[0]) >= GLUED_MIN_LETTERS
     )
     start = GLUED_START if glued else WORD_START
-    return start + between.join(_word(w, tolerant) + r"\w*" for w in words)
+    return start + between.join(_word(w, tolerant, lang) + r"\w*" for w in words)
 
 
 SLOT_PATTERN = "re:"

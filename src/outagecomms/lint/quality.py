@@ -34,7 +34,7 @@ SCORED_RULES = tuple(rule for rule in RULES if rule != "length")
 """The tone rules a message's words decide (``length`` needs a channel)."""
 HOLDOUT_SHARE = 3
 """One message in this many of the holdout round is held out (by a hash of its id)."""
-HOLDOUT_ROUNDS = (4,)
+HOLDOUT_ROUNDS = (5,)
 """The collection rounds whose third is the holdout; other rounds are all tuning. Rounds 1-3 are
 all tuning now: their holdout thirds were run and their disagreements read. Round 4's third was
 frozen before any tuning of the fourth pass, run once then (the blind figures in

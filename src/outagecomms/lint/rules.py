@@ -50,6 +50,9 @@ _EDGE_PUNCTUATION = "\"'«»“”„()[]{}<>.,:;!?…–—-"
 MIN_SHOUT_LETTERS = 3
 """A word in capitals shouts from this many letters on (so "OK" and "EU" do not)."""
 _QUOTES = "\"'«»“”„‘’"
+_OPENING_QUOTES = '"«“„'
+_CLOSING_QUOTES = '"»”“'
+_TRAILING = ".,:;!?)…"
 
 
 @dataclass(frozen=True)
@@ -148,6 +151,8 @@ def shouting(text: Normalized, lexicon: Lexicon, glossary: Glossary) -> list[Fin
             continue
         if is_initialism(word, lexicon.acronyms, lexicon.shouted_words, own):
             continue
+        if _quoted_name(token.group()):
+            continue
         found.append(
             finding(
                 "shouting",
@@ -157,6 +162,12 @@ def shouting(text: Normalized, lexicon: Lexicon, glossary: Glossary) -> list[Fin
             )
         )
     return found
+
+
+def _quoted_name(token: str) -> bool:
+    """One word in capitals set off in quotation marks names something (КП «ВУВКГ»)."""
+    word = token.rstrip(_TRAILING)
+    return len(word) > 2 and word[0] in _OPENING_QUOTES and word[-1] in _CLOSING_QUOTES
 
 
 def jargon(text: Normalized, lexicon: Lexicon, glossary: Glossary) -> list[Finding]:
