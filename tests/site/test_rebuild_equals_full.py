@@ -75,6 +75,11 @@ def test_a_rebuild_after_a_resolution_writes_what_a_full_build_writes(
     assert_same_files(root, store, tmp_path, clock, orchestrator, "resolve")
 
 
+def full_build(root: Path, store: Store, out: Path, clock: Clock) -> None:
+    project = Project(root)
+    build_sites(project, store, out, site_configs(project, now=clock()))
+
+
 def rebuilt_after_update(
     root: Path, store: Store, out: Path, clock: Clock, orchestrator: Orchestrator,
     meanwhile: Callable[[], object] = lambda: None,
@@ -89,8 +94,7 @@ def rebuilt_after_update(
 
 
 def assert_same_as_full(root: Path, store: Store, rebuilt: Path, full: Path, clock: Clock) -> None:
-    project = Project(root)
-    build_sites(project, store, full, site_configs(project, now=clock()))
+    full_build(root, store, full, clock)
     for relative in ("index.html", "fa/index.html", "feed.atom", "fa/feed.atom"):
         assert (rebuilt / relative).read_bytes() == (full / relative).read_bytes(), relative
 
@@ -111,8 +115,7 @@ def test_a_rebuild_renders_no_list_entry_of_an_incident_that_did_not_change(
     root: Path, store: Store, tmp_path: Path, clock: Clock, orchestrator: Orchestrator,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
-    project = Project(root)
-    build_sites(project, store, tmp_path / "site", site_configs(project, now=clock()))
+    full_build(root, store, tmp_path / "site", clock)
     spied: list[list[str]] = []
     spy = lambda: spied.append(spied_renders(monkeypatch))  # noqa: E731
     rebuilt_after_update(root, store, tmp_path / "site", clock, orchestrator, spy)
@@ -125,8 +128,7 @@ def test_a_kept_entry_of_an_incident_changed_since_is_rendered_again(
 ) -> None:
     """INC-1's postmortem is posted while its own rebuild has not run: the next rebuild
     (for INC-5) still lists it as it is now."""
-    project = Project(root)
-    build_sites(project, store, tmp_path / "rebuilt", site_configs(project, now=clock()))
+    full_build(root, store, tmp_path / "rebuilt", clock)
     orchestrator.postmortem("INC-1")
     rebuilt_after_update(root, store, tmp_path / "rebuilt", clock, orchestrator)
     assert_same_as_full(root, store, tmp_path / "rebuilt", tmp_path / "full", clock)
@@ -151,8 +153,7 @@ def test_a_rebuild_with_unreadable_kept_entries_renders_them_all(
     root: Path, store: Store, tmp_path: Path, clock: Clock, orchestrator: Orchestrator,
     damage: Callable[[Path], object],
 ) -> None:  # fmt: skip
-    project = Project(root)
-    build_sites(project, store, tmp_path / "rebuilt", site_configs(project, now=clock()))
+    full_build(root, store, tmp_path / "rebuilt", clock)
     damage(tmp_path / "rebuilt" / listed.LISTS_FILE)
     rebuilt_after_update(root, store, tmp_path / "rebuilt", clock, orchestrator)
     assert_same_as_full(root, store, tmp_path / "rebuilt", tmp_path / "full", clock)
@@ -165,8 +166,7 @@ def test_kept_entries_are_rendered_again_when_a_channel_s_language_changes(
 ) -> None:  # fmt: skip
     """Which text a list shows depends on the channels' languages, which the build's
     shape (its languages and time zones) does not hold."""
-    project = Project(root)
-    build_sites(project, store, tmp_path / "rebuilt", site_configs(project, now=clock()))
+    full_build(root, store, tmp_path / "rebuilt", clock)
     write_channel(root, "x-posts", kind="x", url="json://127.0.0.1:9/x", language="fa")
     rendered = spied_renders(monkeypatch)
     rebuilt_after_update(root, store, tmp_path / "rebuilt", clock, orchestrator)
@@ -179,8 +179,7 @@ def test_a_rebuild_reads_no_message_of_an_incident_whose_entries_are_kept(
     root: Path, store: Store, tmp_path: Path, clock: Clock, orchestrator: Orchestrator,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
-    project = Project(root)
-    build_sites(project, store, tmp_path / "site", site_configs(project, now=clock()))
+    full_build(root, store, tmp_path / "site", clock)
     read: list[int] = []
     messages_read = site_repo.timelines_of_messages
 
@@ -200,8 +199,7 @@ def test_a_kept_incident_whose_update_enters_the_feed_is_read_again(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
     """The last build's feed was shorter: the entries it did not show were not kept."""
-    project = Project(root)
-    build_sites(project, store, tmp_path / "rebuilt", site_configs(project, now=clock()))
+    full_build(root, store, tmp_path / "rebuilt", clock)
     monkeypatch.setattr(feed, "MAX_ENTRIES", FEED_ENTRIES + 4)
     rebuilt_after_update(root, store, tmp_path / "rebuilt", clock, orchestrator)
     assert_same_as_full(root, store, tmp_path / "rebuilt", tmp_path / "full", clock)
