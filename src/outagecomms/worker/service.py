@@ -7,9 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Protocol
-
-from sqlalchemy.engine import Connection
+from typing import TYPE_CHECKING, Protocol
 
 from outagecomms.compose_once import ComposedOnce
 from outagecomms.delivery import Outcome, Outgoing
@@ -22,6 +20,9 @@ from outagecomms.project import Project
 from outagecomms.store import Store
 from outagecomms.store.records import DeliveryRecord, IncidentRecord
 from outagecomms.templates import IncidentFacts
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
 
 
 class IncidentService(Protocol):
