@@ -344,6 +344,8 @@ if "sqlalchemy" in sys.modules:
     seen.add("<sys.modules>")
 print(sorted(seen), file=sys.stderr)
 """
+
+
 def importers_of_sqlalchemy(*argv: str) -> set[str]:
     done = subprocess.run(
         [sys.executable, "-c", IMPORTERS, *argv], capture_output=True, text=True, timeout=120
