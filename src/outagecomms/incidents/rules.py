@@ -17,6 +17,7 @@ from outagecomms.inputs import check_value
 from outagecomms.limits import ACTOR_MAX_LENGTH
 from outagecomms.logs import get_logger
 from outagecomms.models import Phase, Runbook, Severity
+from outagecomms.runbook_content import runbook_content
 from outagecomms.store.records import (
     IncidentRecord,
     IncidentStatus,
@@ -30,7 +31,7 @@ def pin(runbook: Runbook) -> dict[str, Any]:
     content hash, the same one ``approvals.lock`` records, and the content itself."""
     return {
         "runbook_sha256": content_hash(runbook),
-        "runbook_content": runbook.model_dump(mode="json"),
+        "runbook_content": runbook_content(runbook),
     }
 
 

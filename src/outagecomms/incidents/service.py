@@ -175,6 +175,8 @@ class Orchestrator(Reopening):
                     **pin(runbook),
                 )
                 incident = _must(repo.get_incident(conn, number))
+                if incident.runbook_sha256 is not None:  # what it pins is this very runbook
+                    self._pinned.setdefault(incident.runbook_sha256, runbook)
                 repo.add_event(
                     conn,
                     incident=number,
