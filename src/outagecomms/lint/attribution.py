@@ -49,8 +49,9 @@ _CAPITALS = regex.compile(r"(?<![\w&])\p{Lu}{3,}(?![\w&])")
 
 def initialism_names(text: Normalized, lexicon: Lexicon, glossary: Glossary) -> list[Match]:
     """Unquoted organisation names: initialisms in capitals that are no known acronym, no
-    shouted word and no glossary word, as spans of the folded text."""
+    shouted word, no glossary word and no jargon term, as spans of the folded text."""
     own = glossary.capitals()
+    technical = lexicon.find(Group.JARGON, text)
     found: list[Match] = []
     for m in _CAPITALS.finditer(text.original):
         word = m.group()
@@ -59,7 +60,8 @@ def initialism_names(text: Normalized, lexicon: Lexicon, glossary: Glossary) -> 
             continue
         start = bisect_left(text.origin, m.start()) if text.origin else m.start()
         end = bisect_left(text.origin, m.end()) if text.origin else m.end()
-        if start < end:
+        # a technical term in capitals (LDAP, DNS) names a protocol, not an organisation
+        if start < end and not any(t.start < end and start < t.end for t in technical):
             found.append(Match(start, end, word))
     return found
 
