@@ -31,10 +31,10 @@ CORPUS = Path(__file__).parent / "corpus"
 
 HOLDOUT = {
     # lang: (labelled pairs found, labelled pairs, good messages flagged, good messages)
-    "en": (11, 16, 3, 10),
-    "fa": (9, 14, 2, 10),
-    "lv": (5, 8, 0, 10),
-    "uk": (4, 7, 1, 16),
+    "en": (0, 0, 0, 0),  # the lv/en round 6 is not in this branch
+    "fa": (0, 2, 0, 9),
+    "lv": (0, 0, 0, 0),  # the lv/en round 6 is not in this branch
+    "uk": (0, 6, 0, 6),
 }
 
 
