@@ -34,7 +34,7 @@ HOLDOUT = {
     "en": (0, 0, 0, 0),  # the lv/en round 6 is not in this branch
     "fa": (0, 2, 0, 9),
     "lv": (0, 0, 0, 0),  # the lv/en round 6 is not in this branch
-    "uk": (0, 6, 0, 6),
+    "uk": (0, 4, 0, 6),
 }
 
 
