@@ -1,15 +1,14 @@
 """The tone linter against hand-labelled real outage messages: the holdout figures, pinned.
 
-The holdout is a third (by a hash of each message id) of collection round 5
-(``HOLDOUT_ROUNDS = (5,)``; rounds 1-4 were seen and joined tuning), frozen before the fifth
-tuning pass and run once then, blind: recall en 0.69 (11/16), fa 0.50 (7/14), lv 0.62 (5/8), uk
-0.29 (2/7); good messages flagged en 3/10, fa 1/10, lv 0/10, uk 1/16. It was run once more when
-each pass ended (the fa/uk and the lv/en passes, merged): recall en 0.69 (11/16), fa 0.64 (9/14),
-lv 0.62 (5/8), uk 0.57 (4/7); good messages flagged en 3/10, fa 2/10, lv 0/10, uk 1/16; those
-are pinned. Below the 0.90 recall / 0.05 false-positive target in every language (lv meets the
-false-positive half); the lv and uk thirds have fewer than 10 labelled findings. A change of
-rules or labels that moves them fails here: update the pin and say why in the commit (a label
-change must be explained there).
+The holdout is a third (by a hash of each message id) of collection round 6
+(``HOLDOUT_ROUNDS = (6,)``; rounds 1-5 were seen and joined tuning), frozen before the sixth
+tuning pass and run once then, blind: fa recall 0.00 (0/2), good messages flagged 0/9; uk recall
+0.00 (0/4), good messages flagged 0/6. It was run once more when the fa/uk pass ended: the same
+figures (no tuning change reached a holdout message); those are pinned. The en and lv rows read
+(0, 0, 0, 0) in this branch: their round 6 is the lv/en pass's, whose pins replace them. The
+thirds are small (fa 2, uk 4 labelled findings) and far below the 0.90 recall target; the
+false-positive half is met in both. A change of rules or labels that moves them fails here:
+update the pin and say why in the commit (a label change must be explained there).
 """
 
 from __future__ import annotations
