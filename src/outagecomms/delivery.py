@@ -4,11 +4,12 @@ What is sent is exactly the composed text (:mod:`outagecomms.compose`): ``body_f
 is text and apprise's overflow mode is forced to ``upstream``, so apprise never splits or
 truncates it. (Apprise itself strips the title and trailing whitespace of the body.)
 
-Every send has a deadline. The apprise call runs on a thread of its own and the caller
-waits for it at most ``timeout`` seconds; a send still running then is reported as failed
-("timed out after Ns") and left to finish in the background, bounded by the socket
-timeouts (apprise's ``cto``/``rto``) set just above the deadline. :func:`send_all` fans out
-over a thread pool of its own, so one slow or dead channel never delays the others.
+Every send has a deadline, reported as failed ("timed out after Ns", possibly arrived).
+Plain JSON webhooks (:mod:`outagecomms.outbox.webhooks`) bound every socket wait by the
+time left, on the caller's thread; the apprise call (or a send ``cancel`` may interrupt)
+runs on a thread the caller waits for at most ``timeout`` seconds, then leaves to finish,
+bounded by the socket timeouts (apprise's ``cto``/``rto``) set just above the deadline.
+:func:`send_all` fans out over a thread pool, so one slow channel never delays the others.
 
 Errors are one line and never hold a secret: the reason comes from the apprise log lines
 captured for that one service, and every secret of the expanded URL (the values of its
@@ -30,7 +31,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote, quote_plus, unquote
@@ -40,7 +41,7 @@ import tenacity
 from outagecomms.errors import ConfigError
 from outagecomms.logs import get_logger
 from outagecomms.models import Channel
-from outagecomms.outbox.webhooks import parse_webhook, post
+from outagecomms.outbox.webhooks import WebhookTarget, parse_webhook, post
 from outagecomms.smtp_causes import is_smtp, smtp_cause
 from outagecomms.urls import expand_url, redact_url, referenced_variables
 
@@ -141,19 +142,18 @@ def send(
         raise ValueError("timeout must be positive")
     started = time.monotonic()
     channel = item.channel
-    known = _referenced_values(channel.url, environ)
-    # redact_url asks apprise, which logs the URL it parsed: mask it meanwhile.
-    token = _APPRISE_LOG_MASK.add(_secrets(channel.url, None, known, whole_url=False))
-    try:
-        target = redact_url(channel.url)
-    finally:
-        _APPRISE_LOG_MASK.remove(token)
+    known = tuple(_referenced_values(channel.url, environ))
+    target = _shown(channel.url, known)
     try:
         url = expand_url(channel.url, channel.name, environ)
     except ConfigError as error:
         return _finish(item, target, started, ok=False, error=error.message)
+    native = parse_webhook(url)
+    if native is not None and cancel is None:  # keeps its deadline itself: no thread
+        ok, failure, maybe_sent = _post_native(item, url, native, known, timeout, started + timeout)
+        return _finish(item, target, started, ok=ok, error=failure, maybe_sent=maybe_sent)
 
-    attempt = _Attempt(item, url, timeout, known)
+    attempt = _Attempt(item, url, timeout, list(known))
     worker = threading.Thread(
         target=contextvars.copy_context().run,
         args=(attempt.run,),
@@ -170,6 +170,35 @@ def send(
             item, target, started, ok=False, error=f"timed out after {timeout:g}s", maybe_sent=True
         )
     return _finish(item, target, started, ok=attempt.ok, error=attempt.error)
+
+
+@functools.lru_cache(maxsize=1024)
+def _shown(url: str, known: tuple[str, ...]) -> str:
+    """:func:`redact_url` (remembered), with apprise's log masked while it may ask it."""
+    token = _APPRISE_LOG_MASK.add(_secrets(url, None, known, whole_url=False))
+    try:
+        return redact_url(url)
+    finally:
+        _APPRISE_LOG_MASK.remove(token)
+
+
+def _post_native(
+    item: Outgoing, url: str, native: WebhookTarget, known: Iterable[str], timeout: float,
+    deadline: float,
+) -> tuple[bool, str | None, bool]:  # fmt: skip
+    """POST a plain JSON webhook by ``deadline``: (ok, the reason when not, whether it may
+    have arrived all the same: the deadline passed)."""
+    idempotency = ((IDEMPOTENCY_HEADER, item.idempotency_key),)
+    try:
+        ok, error = post(native, title=item.title, body=item.body, extra_headers=idempotency,
+                         deadline=deadline)  # fmt: skip
+    except TimeoutError:
+        return False, f"timed out after {timeout:g}s", True
+    except Exception as exc:  # a header http cannot carry, or a bug: that send fails
+        ok, error = False, f"{type(exc).__name__}: {exc}"
+    if error is not None:  # the reasons name the host; a secret may be anywhere in it
+        error = _scrub(error, _secrets(url, native, known))
+    return ok, error, False
 
 
 def _wait(done: threading.Event, timeout: float, cancel: threading.Event | None) -> bool | None:
@@ -297,15 +326,11 @@ class _Attempt:
         if native is not None:  # a plain JSON webhook: our own keep-alive sender
             self.secrets = _secrets(self.url, native, self.secrets)
             _APPRISE_LOG_MASK.replace(token, self.secrets)
-            headers = ((IDEMPOTENCY_HEADER, self.item.idempotency_key),)
-            kept = tuple(h for h in native.headers if h[0].lower() != IDEMPOTENCY_HEADER.lower())
-            return post(
-                replace(native, headers=kept),
-                title=self.item.title,
-                body=self.item.body,
-                extra_headers=headers,
-                timeout=self.timeout + SOCKET_GRACE,
+            deadline = time.monotonic() + self.timeout + SOCKET_GRACE  # send() decides first
+            ok, error, _maybe = _post_native(
+                self.item, self.url, native, self.secrets, self.timeout, deadline
             )
+            return ok, error
         import apprise
 
         # service_timeout=0: apprise runs the service on this thread instead of queueing it

@@ -143,7 +143,16 @@ class Logger:
             return _ignore
         import structlog
 
+        if _filtered_out(structlog.get_config()["wrapper_class"], method):
+            return _ignore  # no logger bound for an event the configured level drops
         return getattr(structlog.get_logger(self._name), method)  # type: ignore[no-any-return]
+
+
+def _filtered_out(wrapper_class: Any, method: str) -> bool:
+    """Whether structlog's configured wrapper drops every ``method`` event: a filtering
+    bound logger (``make_filtering_bound_logger``) makes the methods below its level
+    no-ops."""
+    return getattr(getattr(wrapper_class, method, None), "__name__", None) == "_nop"
 
 
 def get_logger(name: str) -> Logger:

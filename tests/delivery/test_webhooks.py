@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -110,13 +111,13 @@ def test_idle_connections_are_closed_after_a_while(http: HttpSink) -> None:
     pool = ConnectionPool(clock=lambda: now[0])
     target = parse_webhook(http.url("/x"))
     assert target is not None
-    with pool.connection(target, 5) as (conn, reused):
-        conn.request("POST", "/x", body=b"{}")
-        conn.getresponse().read()
+    request = b"POST /x HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\n\r\n{}"
+    with pool.connection(target) as (conn, reused):
+        conn.request(request, time.monotonic() + 5)
     assert not reused and pool.idle == 1
 
     now[0] = 60.0
-    with pool.connection(target, 5) as (_conn, reused):
+    with pool.connection(target) as (_conn, reused):
         pass
 
     assert not reused

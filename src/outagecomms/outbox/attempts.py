@@ -21,6 +21,7 @@ from outagecomms.store.events_repo import add_events
 from outagecomms.store.records import DeliveryRecord, iso_utc, public_id
 from outagecomms.store.tables import DeliveryState
 from outagecomms.store.wakeups import work_waiting
+from outagecomms.store.worker_records import AttemptRecord, record_outcomes, takes_batches
 
 log = get_logger(__name__)
 
@@ -59,6 +60,30 @@ class AttemptBatch:
     """After the flush: delivery id -> the state recorded (a lost lease: not in it)."""
 
     def flush(self, conn: Connection) -> None:
+        """Write every collected attempt (whose lease is still held) with its event, and
+        wake the workers: a retry is due later, a channel waiting on these may go now."""
+        batched = takes_batches(conn)
+        if batched:  # one statement for the whole batch, its events included
+            recorded = record_outcomes(conn, [_outcome(item) for item in self.pending])
+        else:
+            recorded = self._write_by_outcome(conn)
+            work_waiting(conn)
+        rows: list[dict[str, Any]] = []
+        for item in self.pending:
+            if item.delivery.id not in recorded:
+                log.warning(
+                    "delivery.lease_lost", channel=item.delivery.channel, delivery=item.delivery.id
+                )
+                continue
+            self.states[item.delivery.id] = item.state.value
+            if not batched:
+                rows.append(_event_row(item))
+            _log_outcome(item)
+        add_events(conn, rows)
+        self.pending.clear()
+
+    def _write_by_outcome(self, conn: Connection) -> set[int]:
+        """One ``UPDATE ... WHERE id IN`` per distinct outcome: the ids recorded."""
         groups: dict[tuple[Any, ...], list[_Pending]] = {}
         for item in self.pending:
             key = (item.owner, item.now, item.state, item.due_at, item.error, item.maybe_sent)
@@ -69,19 +94,7 @@ class AttemptBatch:
                 conn, [i.delivery.id for i in items], owner=owner, now=now, state=state,
                 due_at=due_at, error=error, maybe_sent=maybe_sent,
             )  # fmt: skip
-        work_waiting(conn)  # a retry is due later; a channel waiting on this one may go now
-        rows: list[dict[str, Any]] = []
-        for item in self.pending:
-            if item.delivery.id not in recorded:
-                log.warning(
-                    "delivery.lease_lost", channel=item.delivery.channel, delivery=item.delivery.id
-                )
-                continue
-            self.states[item.delivery.id] = item.state.value
-            rows.append(_event_row(item))
-            _log_outcome(item)
-        add_events(conn, rows)
-        self.pending.clear()
+        return recorded
 
 
 _BATCH = "outagecomms.attempt_batch"
@@ -133,19 +146,31 @@ def record_attempt(
     alone.flush(conn)
 
 
-def _event_row(item: _Pending) -> dict[str, Any]:
+def _event_detail(item: _Pending) -> dict[str, Any]:
     detail: dict[str, Any] = {"channel": item.delivery.channel, "attempt": item.delivery.attempts}
     if item.error is not None:
         detail["error"] = item.error
     if item.due_at is not None:
         detail["due_at"] = iso_utc(item.due_at)
+    return detail
+
+
+def _event_row(item: _Pending) -> dict[str, Any]:
     return {
         "incident_id": item.number,
         "at": item.now,
         "kind": f"delivery.{item.state.value}",
         "actor": None,
-        "detail": detail,
+        "detail": _event_detail(item),
     }
+
+
+def _outcome(item: _Pending) -> AttemptRecord:
+    """The attempt and its event as :func:`record_outcomes` writes them."""
+    return AttemptRecord(
+        item.delivery.id, item.owner, item.now, item.state.value, item.due_at, item.error,
+        item.maybe_sent, item.number, f"delivery.{item.state.value}", _event_detail(item),
+    )  # fmt: skip
 
 
 def _log_outcome(item: _Pending) -> None:

@@ -59,12 +59,19 @@ def claim_due(
     """Claim up to ``limit`` deliveries that are due, under a lease for ``owner``, and
     cancel the superseded ones met on the way (see the module's rules): the rules are
     decided in SQL over the first due deliveries (:func:`~outagecomms.store.claim_queries.
-    claim_verdicts`), then one statement leases the claimable ones."""
+    claim_verdicts`), then one statement leases the claimable ones; on PostgreSQL one
+    statement does both (:func:`~outagecomms.store.claim_queries.claim_and_lease`)."""
     scan = max(limit * CANDIDATES_PER_CLAIM, MIN_CANDIDATES)
     claim = Claim()
     chosen: list[int] = []
     cancelled: dict[tuple[str, int], list[int]] = {}
-    for due in sql.claim_verdicts(conn, owner=owner, now=now, scan=scan):
+    if sql.leases_with_verdicts(conn):  # decided and leased in one statement
+        verdicts, claim.claimed = sql.claim_and_lease(
+            conn, owner=owner, now=now, scan=scan, limit=limit, until=lease_until
+        )
+    else:
+        verdicts = sql.claim_verdicts(conn, owner=owner, now=now, scan=scan)
+    for due in verdicts:
         if due.verdict == sql.CLAIMABLE:
             if len(chosen) >= limit:
                 continue
@@ -77,5 +84,6 @@ def claim_due(
         claim.incident_of[due.id] = due.incident
     for (state, verdict), ids in cancelled.items():
         sql.cancel_superseded(conn, ids, state=state, reason=REASONS[verdict], now=now)
-    claim.claimed = sql.take_leases(conn, chosen, owner=owner, now=now, until=lease_until)
+    if not sql.leases_with_verdicts(conn):
+        claim.claimed = sql.take_leases(conn, chosen, owner=owner, now=now, until=lease_until)
     return claim

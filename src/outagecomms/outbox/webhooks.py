@@ -13,16 +13,17 @@ all (:func:`parse_webhook` returns ``None``).
 
 from __future__ import annotations
 
-import http.client
 import json
+import re
 import ssl
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from urllib.parse import unquote, urlsplit
 
+from outagecomms.outbox.http_exchange import HttpConnection, NoAnswer
 from outagecomms.outbox.idle_pool import IdlePool
 
 NATIVE_SCHEMES = {"json": False, "jsons": True}
@@ -83,9 +84,11 @@ class WebhookTarget:
         return self.shown()
 
 
+@lru_cache(maxsize=1024)
 def parse_webhook(url: str) -> WebhookTarget | None:
     """The target of a ``json://``/``jsons://`` URL this module sends itself, or ``None``
-    (another scheme, or a part only apprise understands)."""
+    (another scheme, or a part only apprise understands). Remembered per URL (a worker
+    sends to the same few again and again)."""
     scheme, separator, _rest = url.partition("://")
     secure = NATIVE_SCHEMES.get(scheme.lower()) if separator else None
     if secure is None:
@@ -138,20 +141,25 @@ def post(
     title: str | None,
     body: str,
     extra_headers: tuple[tuple[str, str], ...],
-    timeout: float,
+    deadline: float,
 ) -> tuple[bool, str | None]:
-    """POST the message to ``target``: (ok, apprise's reason when not ok). A reused
-    connection that the server closed meanwhile is replaced once (nothing was answered
-    on it, and the idempotency header lets a receiver drop a repeat)."""
+    """POST the message to ``target`` by ``deadline`` (``time.monotonic()``): (ok,
+    apprise's reason when not ok); :class:`TimeoutError` when the deadline passes first
+    (the request may have arrived). ``extra_headers`` replace the URL's of the same name.
+    A reused connection that the server closed meanwhile is replaced once (nothing was
+    answered on it, and the idempotency header lets a receiver drop a repeat)."""
     data = payload(title, body)
-    headers = {"User-Agent": USER_AGENT, "Accept": "*/*", "Content-Type": "application/json"}
-    headers.update(dict(target.headers))
-    headers.update(dict(extra_headers))
+    fields = [("User-Agent", USER_AGENT), ("Accept", "*/*"), ("Content-Type", "application/json")]
+    fields += [*target.headers, *extra_headers]
     if target.user is not None:
-        headers["Authorization"] = _basic_auth(target.user, target.password or "")
+        fields.append(("Authorization", _basic_auth(target.user, target.password or "")))
+    headers = {name.lower(): (name, value) for name, value in fields}  # the last one of a name
+    request = _request_head(target, dict(headers.values()), len(data)) + data
     try:
-        status = _request(target, data, headers, timeout)
-    except (OSError, http.client.HTTPException):
+        status = _exchange(target, request, deadline)
+    except TimeoutError:
+        raise
+    except OSError:
         return False, f"A Connection error occurred sending JSON notification to {target.host}."
     if status < 200 or status >= 300:
         reason = _REASONS.get(status, "")
@@ -162,25 +170,36 @@ def post(
     return True, None
 
 
-def _request(target: WebhookTarget, data: bytes, headers: dict[str, str], timeout: float) -> int:
-    """One POST on a pooled connection; its HTTP status."""
+def _request_head(target: WebhookTarget, headers: dict[str, str], length: int) -> bytes:
+    """The request line and headers (``Host`` first, as ``http.client`` writes them);
+    a header that would break the request (a line break, a bad name) is refused."""
+    host = f"[{target.host}]" if ":" in target.host else target.host
+    if target.port is not None and target.port != (443 if target.secure else 80):
+        host = f"{host}:{target.port}"
+    lines = [f"POST {target.path} HTTP/1.1", f"Host: {host}", "Accept-Encoding: identity"]
+    for name, value in headers.items():
+        if not _HEADER_NAME.fullmatch(name) or "\r" in value or "\n" in value:
+            raise ValueError(f"invalid header {name!r}")
+        lines.append(f"{name}: {value}")
+    lines.append(f"Content-Length: {length}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+"""A header name (RFC 9110 token)."""
+
+
+def _exchange(target: WebhookTarget, request: bytes, deadline: float) -> int:
+    """One request on a pooled connection; the answer's HTTP status."""
     for attempt in (1, 2):
-        try:
-            with POOL.connection(target, timeout) as (conn, reused):
-                try:
-                    conn.request("POST", target.path, body=data, headers=headers)
-                    response = conn.getresponse()
-                    response.read()
-                except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
-                    if reused and attempt == 1:
-                        raise _Stale() from None
-                    raise
-                if response.will_close:
-                    conn.close()  # reconnects by itself when used again
-                return response.status
-        except _Stale:
-            continue
-    raise http.client.HTTPException("no answer")  # pragma: no cover - the loop returns
+        with POOL.connection(target) as (conn, reused):
+            try:
+                return conn.request(request, deadline).status
+            except NoAnswer:
+                if reused and attempt == 1:
+                    continue  # closed while idle: once more on a new connection
+                raise
+    raise NoAnswer("no answer")  # pragma: no cover - the loop returns
 
 
 def _basic_auth(user: str, password: str) -> str:
@@ -190,39 +209,32 @@ def _basic_auth(user: str, password: str) -> str:
     return f"Basic {token}"
 
 
-class _Stale(http.client.HTTPException):
-    """A reused connection the server had closed: try once more on a new one."""
-
-
 class ConnectionPool:
     """Idle kept-alive connections by host; a connection serves one request at a time.
     At most :data:`MAX_IDLE` are kept, none longer than :data:`IDLE_FOR` seconds unused."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self._idle: IdlePool[_PoolKey, http.client.HTTPConnection] = IdlePool(
-            most=MAX_IDLE, idle_for=IDLE_FOR, close=http.client.HTTPConnection.close, clock=clock
+        self._idle: IdlePool[_PoolKey, HttpConnection] = IdlePool(
+            most=MAX_IDLE, idle_for=IDLE_FOR, close=HttpConnection.close, clock=clock
         )
 
     @contextmanager
-    def connection(
-        self, target: WebhookTarget, timeout: float
-    ) -> Iterator[tuple[http.client.HTTPConnection, bool]]:
+    def connection(self, target: WebhookTarget) -> Iterator[tuple[HttpConnection, bool]]:
         """A connection to ``target`` (an idle one when there is one, and whether it
-        was), given back after a clean use and closed after a failed one."""
+        was), kept for reuse after a use that left it open."""
         conn = self._idle.take(target.pool_key)
         reused = conn is not None
         if conn is None:
-            conn = _new_connection(target, timeout)
-        else:
-            conn.timeout = timeout
-            if conn.sock is not None:
-                conn.sock.settimeout(timeout)
+            conn = HttpConnection(
+                target.host, target.port, context=_tls_context() if target.secure else None
+            )
         try:
             yield conn, reused
         except BaseException:
             conn.close()
             raise
-        self._idle.give_back(target.pool_key, conn)
+        if conn.is_open:
+            self._idle.give_back(target.pool_key, conn)
 
     @property
     def idle(self) -> int:
@@ -232,14 +244,6 @@ class ConnectionPool:
     def close(self) -> None:
         """Close every idle connection."""
         self._idle.close()
-
-
-def _new_connection(target: WebhookTarget, timeout: float) -> http.client.HTTPConnection:
-    if target.secure:
-        return http.client.HTTPSConnection(
-            target.host, target.port, timeout=timeout, context=_tls_context()
-        )
-    return http.client.HTTPConnection(target.host, target.port, timeout=timeout)
 
 
 @cache
