@@ -3,10 +3,15 @@ written."""
 
 from __future__ import annotations
 
+import gc
 import json
 import re
+import shutil
 from pathlib import Path
 
+import pytest
+
+from outagecomms.errors import ConfigError
 from outagecomms.incidents import Orchestrator
 from outagecomms.store import Store
 from tests.conftest import CliRunner
@@ -147,6 +152,19 @@ def test_build_leaves_no_temporary_files(
     build(root, store, out)
     leftovers = [p.name for p in out.iterdir() if p.name.startswith(".outagecomms-build-")]
     assert leftovers == []
+
+
+def test_a_build_leaves_the_cycle_collector_running_even_when_it_fails(
+    root: Path, store: Store, incident: str, tmp_path: Path
+) -> None:
+    """It pauses the collector while it runs (site/build.py), never for longer."""
+    out = tmp_path / "out"
+    build(root, store, out)
+    shutil.rmtree(out / "incidents")
+    (out / "incidents").symlink_to(tmp_path)  # refused while the pages are written
+    with pytest.raises(ConfigError):
+        build(root, store, out)
+    assert gc.isenabled()
 
 
 def test_site_build_command_prints_what_it_wrote(

@@ -296,15 +296,28 @@ def _print_long_status(
     rows: Sequence[IncidentSummary],
     now: datetime,
 ) -> None:
-    """``status`` as plain columns, one line per incident (ids and names kept whole)."""
+    """``status`` as plain columns, one line per incident (ids and names kept whole).
+
+    Each cell's words are made once per distinct value (an age in whole minutes, a
+    promise, a set of counts): thousands of incidents share most of them."""
     cells: list[list[str]] = [list(columns)]
+    ages: dict[int, str] = {}
+    promises: dict[tuple[datetime | None, str | None, bool, bool], str] = {}
+    counted: dict[tuple[object, ...], str] = {}
     for row in rows:
         i = row.incident
-        age = format_duration(
-            _minutes(int(((i.resolved_at or now) - i.started_at).total_seconds()))
-        )
-        next_update, _ = _next_update_words(i, now, row.overdue_by is not None)
-        counts = " · ".join(words for words, _ in _delivery_parts(row))
+        minutes = int(((i.resolved_at or now) - i.started_at).total_seconds()) // 60
+        age = ages.get(minutes)
+        if age is None:
+            age = ages[minutes] = format_duration(timedelta(minutes=minutes))
+        promise = (i.next_update_at, i.blocked_reason, i.is_open, row.overdue_by is not None)
+        next_update = promises.get(promise)
+        if next_update is None:
+            next_update = promises[promise] = _next_update_words(i, now, promise[3])[0]
+        key = (*sorted(row.counts.items()),)
+        counts = counted.get(key)
+        if counts is None:
+            counts = counted[key] = " · ".join(words for words, _ in _delivery_parts(row))
         cells.append(
             [i.id, i.runbook_id, i.status, i.severity, i.phase, age, next_update, counts]
         )  # fmt: skip

@@ -13,8 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-
-from sqlalchemy.engine import Connection
+from typing import TYPE_CHECKING
 
 from outagecomms.components.catalog import Catalog, load_catalog, unknown_component_message
 from outagecomms.components.page import rebuild_status_pages
@@ -28,6 +27,9 @@ from outagecomms.project import Project
 from outagecomms.store import Store
 from outagecomms.store import components_repo as repo
 from outagecomms.store.records import iso_utc
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
 
 log = get_logger(__name__)
 

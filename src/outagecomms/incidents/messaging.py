@@ -9,9 +9,7 @@ import threading
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any, Self
-
-from sqlalchemy.engine import Connection
+from typing import TYPE_CHECKING, Any, Self
 
 from outagecomms.approvals import ensure_sendable
 from outagecomms.compose import Composed
@@ -52,6 +50,9 @@ from outagecomms.store.records import (
     IncidentRecord,
 )
 from outagecomms.templates import IncidentFacts, resolve_values
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
 
 log = get_logger(__name__)
 

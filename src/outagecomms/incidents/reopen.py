@@ -6,10 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import timedelta
-from typing import Any
-
-from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError
+from typing import TYPE_CHECKING, Any
 
 from outagecomms.components.impact import follow_incident
 from outagecomms.errors import (
@@ -30,11 +27,15 @@ from outagecomms.logs import get_logger
 from outagecomms.models import Phase, Severity
 from outagecomms.project import LoadedRunbook
 from outagecomms.store import repository as repo
+from outagecomms.store.lite import integrity_errors
 from outagecomms.store.records import (
     IncidentRecord,
     iso_utc,
 )
 from outagecomms.store.repository import UNBLOCKED
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
 
 log = get_logger(__name__)
 
@@ -116,7 +117,7 @@ class Reopening(Messaging):
                 )
         except _Duplicate as duplicate:
             return self._deduplicated(duplicate.incident, actor)
-        except IntegrityError:
+        except integrity_errors():
             # a racing declare opened a new incident with the key first
             with self.store.read() as conn:
                 existing = repo.open_incident_by_dedupe_key(conn, key)

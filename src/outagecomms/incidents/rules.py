@@ -19,8 +19,8 @@ from outagecomms.logs import get_logger
 from outagecomms.models import Phase, Runbook, Severity
 from outagecomms.store.records import (
     IncidentRecord,
+    IncidentStatus,
 )
-from outagecomms.store.tables import IncidentStatus
 
 log = get_logger(__name__)
 

@@ -12,10 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any
-
-from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError
+from typing import TYPE_CHECKING, Any
 
 from outagecomms.approvals import break_glass_reason, content_hash
 from outagecomms.components.impact import affected_components, follow_incident, record_affected
@@ -54,14 +51,18 @@ from outagecomms.logs import get_logger
 from outagecomms.models import Phase, Severity
 from outagecomms.project import LoadedRunbook
 from outagecomms.store import repository as repo
-from outagecomms.store.recipients_repo import subscriber_counts, subscriber_counts_of_incidents
+from outagecomms.store.delivery_rows import subscriber_counts, subscriber_counts_of_incidents
+from outagecomms.store.lite import integrity_errors
 from outagecomms.store.records import (
     IncidentRecord,
+    IncidentStatus,
     parse_incident_ref,
     public_id,
 )
 from outagecomms.store.repository import UNBLOCKED
-from outagecomms.store.tables import IncidentStatus
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
 
 log = get_logger(__name__)
 
@@ -211,7 +212,7 @@ class Orchestrator(Reopening):
                 )
         except _Duplicate as duplicate:
             return self._deduplicated(duplicate.incident, actor)
-        except IntegrityError:
+        except integrity_errors():
             if key is None:
                 raise
             with self.store.read() as conn:

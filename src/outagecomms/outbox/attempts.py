@@ -9,19 +9,19 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
-
-from sqlalchemy.engine import Connection
+from typing import TYPE_CHECKING, Any
 
 from outagecomms.delivery import DEFAULT_TIMEOUT, Outcome, RetryPolicy
 from outagecomms.logs import get_logger
 from outagecomms.store import repository as repo
-from outagecomms.store.deliveries_repo import finish_attempts
+from outagecomms.store.delivery_rows import finish_attempts
 from outagecomms.store.events_repo import add_events
-from outagecomms.store.records import DeliveryRecord, iso_utc, public_id
-from outagecomms.store.tables import DeliveryState
+from outagecomms.store.records import DeliveryRecord, DeliveryState, iso_utc, public_id
 from outagecomms.store.wakeups import work_waiting
 from outagecomms.store.worker_records import AttemptRecord, record_outcomes, takes_batches
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
 
 log = get_logger(__name__)
 

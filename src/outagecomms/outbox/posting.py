@@ -13,15 +13,13 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
-
-from sqlalchemy.engine import Connection
+from typing import TYPE_CHECKING, Any
 
 from outagecomms.fanout import ChannelText, Composition
 from outagecomms.logs import get_logger
 from outagecomms.models import Audience, Channel, Phase, Runbook
 from outagecomms.outbox.recipients import recipients
-from outagecomms.store.deliveries_repo import delivery_values, insert_deliveries
+from outagecomms.store.delivery_rows import delivery_values, insert_deliveries
 from outagecomms.store.events_repo import add_events
 from outagecomms.store.posting_repo import (
     Superseding,
@@ -29,9 +27,11 @@ from outagecomms.store.posting_repo import (
     insert_messages,
     next_message_seqs,
 )
-from outagecomms.store.records import IncidentRecord
-from outagecomms.store.tables import DeliveryState
+from outagecomms.store.records import DeliveryState, IncidentRecord
 from outagecomms.store.wakeups import work_waiting
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
 
 log = get_logger(__name__)
 

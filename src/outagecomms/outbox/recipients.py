@@ -7,14 +7,15 @@ the channel as one recipient's delivery sends it."""
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
-
-from sqlalchemy.engine import Connection
 
 from outagecomms.models import Audience, Channel, ChannelKind
 from outagecomms.store.components_repo import incident_components as stored_components
 from outagecomms.store.records import IncidentRecord
-from outagecomms.store.subscribers_repo import active_subscribers
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
 
 TO = "{to}"
 """Marks the subscriber's address in a subscribers channel's URL."""
@@ -47,6 +48,8 @@ def follows(subscribed: list[str], affected: list[str]) -> bool:
 def recipients(conn: Connection, channel: Channel, incident: IncidentRecord) -> list[str]:
     """The recipients of one message on ``channel``, one delivery each."""
     if channel.audience is Audience.SUBSCRIBERS:
+        from outagecomms.store.subscribers_repo import active_subscribers
+
         affected = incident_components(conn, incident)
         return [
             address

@@ -21,7 +21,7 @@ from outagecomms.localdates import localize_digits
 from outagecomms.store.records import IncidentRecord
 
 if TYPE_CHECKING:
-    from outagecomms.site.state import SiteIncident
+    from outagecomms.site.listed import Listing
 
 HISTORY_FOLDER = "history/"
 
@@ -106,7 +106,7 @@ class HistoryMonth:
 
     key: str
     name: str
-    incidents: list[SiteIncident] = field(default_factory=list)
+    incidents: list[Listing] = field(default_factory=list)
 
     @property
     def path(self) -> str:

@@ -20,24 +20,32 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from outagecomms.models import Audience
 from outagecomms.project import Project
 from outagecomms.site import feed
+from outagecomms.site import partial as partial_reads
 from outagecomms.site.components import project_catalog, read_changes, site_components
 from outagecomms.site.history import (
     HistoryMonth,
     MonthLink,
-    closed_at,
     month_bounds,
     month_name,
     month_of,
 )
-from outagecomms.site.partial import partial_timelines
-from outagecomms.site.state import SiteConfig, SiteState, shown_windows, site_incidents
+from outagecomms.site.listed import KeptLists, Listing, Shown, listing_key
+from outagecomms.site.state import (
+    SiteConfig,
+    SiteState,
+    shown_windows,
+    site_incidents,
+)
 from outagecomms.store import Store, components_repo, site_repo
 from outagecomms.store.maintenance_repo import list_windows
 from outagecomms.store.records import IncidentRecord, public_id
+from outagecomms.store.site_repo import Shown as ShownMessage
+from outagecomms.store.site_repo import Timeline
 
 
 @dataclass(frozen=True)
@@ -69,13 +77,18 @@ def load_states(
     store: Store,
     configs: Sequence[SiteConfig],
     selection: Selection | None = None,
+    kept: KeptLists | None = None,
 ) -> Loaded:
-    """The state of each language tree for ``selection`` (default: everything)."""
+    """The state of each language tree for ``selection`` (default: everything); of the
+    window's resolved incidents whose entries ``kept`` holds as they are now, nothing is
+    read but their listed fields (:mod:`outagecomms.site.listed`)."""
     chosen = selection or Selection()
     since = min(c.now - timedelta(days=c.history_days) for c in configs)
     catalog = project_catalog(project.root, project.limits)
+    folders = [c.folder for c in configs]
     with store.read() as conn:
-        window = site_repo.window_incidents(conn, since)
+        opened = site_repo.open_incidents(conn)
+        window = {row.number: row for row in site_repo.window_listed(conn, since)}
         if chosen.full:
             pages = site_repo.listed_incidents(conn)
             months = {r.id: m for r in pages if (m := month_of(r)) is not None}
@@ -91,57 +104,133 @@ def load_states(
             for key in touched:  # the store is the truth for the months this build writes
                 for record in in_month[key]:
                     months[record.id] = key
-        records = {
-            r.number: r for r in [*window, *pages, *(r for m in in_month.values() for r in m)]
-        }
         with_page = {r.number for r in pages}
+        keys = {number: listing_key(row) for number, row in window.items()}
+        held = _held(kept, keys, with_page, folders)
+        records = {
+            r.number: r
+            for r in [
+                *opened,
+                *site_repo.listed_incidents(conn, set(window) - with_page - set(held)),
+                *pages,
+                *(r for m in in_month.values() for r in m),
+            ]
+            if r.number not in held
+        }
         partial = {n for n, r in records.items() if not r.is_open and n not in with_page}
         whole = [n for n in records if n not in partial]
         timeline = site_repo.timelines(conn, whole)
-        if partial:
-            window_numbers = [r.number for r in window]
-            entries = feed.MAX_ENTRIES
-            timeline.update(partial_timelines(conn, timeline, partial, window_numbers, entries))
+        shown = partial_reads.shown_messages(conn, partial)
+        listed = window.keys() | {r.number for r in opened}
+        places = partial_reads.feed_places(timeline, shown, held, listed, feed.MAX_ENTRIES)
+        lacking = [n for n in held if n in places and not _has_feed(kept, n, places[n], folders)]
+        if lacking:  # kept, but not the feed entries it shows now: read as the others
+            for record in site_repo.listed_incidents(conn, lacking):
+                records[record.number] = record
+                partial.add(record.number)
+                del held[record.number]
+            shown = partial_reads.shown_messages(conn, partial)
+        timeline.update(
+            site_repo.timelines_of_messages(conn, partial_reads.listed_messages(shown, places))
+        )
+        updates = _updates(timeline, whole, shown, held)
+        ended = {n: (row.started_at, row.resolved_at) for n, row in window.items()}
+        ended.update(
+            {r.number: (r.started_at, r.resolved_at) for r in records.values() if not r.is_open}
+        )
         windows = list_windows(conn)
         changes = read_changes(conn, min(c.now for c in configs)) if catalog else []
         affected = components_repo.components_of_incidents(conn, whole)
     states = []
     for config in configs:
-        shown = site_components(
+        shown_components = site_components(
             catalog, changes, lang=config.lang, zone=config.zone, now=config.now
         )
         every = site_incidents(
-            project, config, list(records.values()), timeline, shown, affected, partial
-        )
+            project, config, list(records.values()), timeline, shown_components, affected,
+            partial,
+        )  # fmt: skip
         by_number = {i.record.number: i for i in every}
+        listings = {
+            n: Listing(n, public_id(n), keys.get(n, ""), started, resolved,
+                       updates.get(n, ()), by_number.get(n))
+            for n, (started, resolved) in ended.items()
+        }  # fmt: skip
         history = [
             HistoryMonth(
                 key,
                 month_name(key, config.lang),
                 sorted(
-                    (by_number[r.number] for r in in_month[key]),
-                    key=lambda i: (closed_at(i.record), i.record.number),
+                    (listings[r.number] for r in in_month[key]),
+                    key=lambda listing: (listing.closed, listing.number),
                     reverse=True,
                 ),
             )
             for key in sorted(touched, reverse=True)
             if in_month[key]
         ]
+        in_window = sorted(n for n in by_number if n in listed)
         state = SiteState(
             config,
-            [by_number[r.number] for r in window],
+            [by_number[n] for n in in_window],
             shown_windows(project, windows, config.lang),
-            shown,
+            shown_components,
             pages=[by_number[r.number] for r in pages],
             months=history,
             archive=[
                 MonthLink(key, month_name(key, config.lang))
                 for key in sorted(set(months.values()), reverse=True)
             ],
+            listed=[listings[n] for n in window],
+            kept_updates=[(at, public_id(n), place) for n in held for at, place in held[n]],
         )
         states.append(state)
     emptied = sorted(key for key in touched if not in_month[key])
     return Loaded(states, months, emptied)
+
+
+def _held(
+    kept: KeptLists | None, keys: Mapping[int, str], with_page: Collection[int],
+    folders: Sequence[str],
+) -> dict[int, Shown]:  # fmt: skip
+    """The window's incidents without a page whose entries ``kept`` holds as they are now,
+    with their updates (time, place)."""
+    held: dict[int, Shown] = {}
+    if kept is None:
+        return held
+    for number, key in keys.items():
+        if number not in with_page:
+            found = kept.shown(public_id(number), key, folders)
+            if found is not None:
+                held[number] = found
+    return held
+
+
+def _has_feed(
+    kept: KeptLists | None, number: int, places: Collection[int], folders: Sequence[str]
+) -> bool:
+    return kept is not None and kept.has_feed(public_id(number), places, folders)
+
+
+def _updates(
+    timeline: Timeline, whole: Collection[int], shown: Sequence[ShownMessage],
+    held: Mapping[int, Shown],
+) -> dict[int, Shown]:  # fmt: skip
+    """Each resolved incident's updates with a customer's text (time, place), oldest
+    first: from its timeline, its shown messages or what was kept."""
+    customers = Audience.CUSTOMERS.value
+    found: dict[int, Shown] = dict(held)
+    for number in whole:
+        found[number] = tuple(
+            (message.created_at, message.seq)
+            for message, sent in timeline.get(number, [])
+            if any(d.audience == customers for d in sent)
+        )
+    listed: dict[int, list[tuple[datetime, int]]] = {}
+    for message in shown:
+        listed.setdefault(message.incident_number, []).append((message.created_at, message.seq))
+    found.update({number: tuple(pairs) for number, pairs in listed.items()})
+    return found
 
 
 def _by_month(records: Sequence[IncidentRecord]) -> dict[str, list[IncidentRecord]]:

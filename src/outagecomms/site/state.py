@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -37,6 +38,9 @@ from outagecomms.site.posts import post_body, signatures
 from outagecomms.store.maintenance_repo import WindowRecord
 from outagecomms.store.records import DeliveryRecord, IncidentRecord, MessageRecord
 from outagecomms.store.site_repo import Timeline
+
+if TYPE_CHECKING:
+    from outagecomms.site.listed import Listing
 
 HISTORY_DAYS = 90
 """How far back the index lists resolved incidents by default (setting
@@ -243,7 +247,8 @@ class SiteState:
 
     config: SiteConfig
     incidents: list[SiteIncident]
-    """The window: the open incidents and those resolved in the last ``history_days``."""
+    """The window as read: the open incidents and those resolved in the last
+    ``history_days`` (but those only listed from the last build's entries)."""
     windows: list[SiteWindow] = field(default_factory=list)
     """Maintenance windows, the soonest first (site/maintenance.py)."""
     components: list[SiteComponent] = field(default_factory=list)
@@ -254,6 +259,12 @@ class SiteState:
     """The history pages this build writes (a full build: every month with an incident)."""
     archive: list[MonthLink] = field(default_factory=list)
     """Every month with a history page, the newest first (linked from the index)."""
+    listed: list[Listing] = field(default_factory=list)
+    """The window's resolved incidents as the index lists them (some not in ``incidents``:
+    their entries are kept from the last build, :mod:`outagecomms.site.listed`)."""
+    kept_updates: list[tuple[datetime, str, int]] = field(default_factory=list)
+    """The updates with a customer's text of the window's incidents not in ``incidents``
+    (time, incident id, place): the feed's entries of theirs are kept too."""
 
     @property
     def open(self) -> list[SiteIncident]:
@@ -262,15 +273,11 @@ class SiteState:
         return sorted(found, key=lambda i: i.updated_at, reverse=True)
 
     @property
-    def history(self) -> list[SiteIncident]:
+    def history(self) -> list[Listing]:
         """Resolved incidents of the last ``history_days``, the most recently resolved first."""
         since = self.config.now - timedelta(days=self.config.history_days)
-        found = [
-            i
-            for i in self.incidents
-            if not i.is_open and (i.record.resolved_at or i.record.started_at) >= since
-        ]
-        return sorted(found, key=lambda i: i.record.resolved_at or i.updated_at, reverse=True)
+        found = [listing for listing in self.listed if listing.closed >= since]
+        return sorted(found, key=lambda listing: listing.ended, reverse=True)
 
     @property
     def updates(self) -> list[Update]:

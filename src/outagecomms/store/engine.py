@@ -10,34 +10,26 @@ once do not race.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import AbstractContextManager, contextmanager
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-from sqlalchemy import Engine, create_engine, event, make_url, text
-from sqlalchemy.engine import URL, Connection
-from sqlalchemy.exc import (
-    ArgumentError,
-    DBAPIError,
-    IntegrityError,
-    NoSuchModuleError,
-    SQLAlchemyError,
-)
 
 from outagecomms.errors import PARAMETER, StoreError
 
 if TYPE_CHECKING:
     from alembic.config import Config
+    from sqlalchemy import Engine
+    from sqlalchemy.engine import URL, Connection
 
 STATE_DIR = ".outagecomms"
 STATE_FILE = "state.db"
 DATABASE_URL_ENV = "OUTAGECOMMS_DATABASE_URL"
 BUSY_TIMEOUT_MS = 15_000
 _PG_MIGRATION_LOCK = 0x6F757461  # "outa": one advisory lock id for schema migrations
-HEAD_REVISION = "0010"
+HEAD_REVISION = "0011"
 """The newest migration in ``migrations/versions`` (a test keeps the two in step). A
 database already at it is opened without importing Alembic (about 0.2 s per command)."""
 
@@ -58,6 +50,9 @@ MASK = "***"
 def shown_url(url: str | URL) -> str:
     """The URL with every secret hidden (the password of the userinfo, and ``password=``
     and similar query keys), safe for messages and logs."""
+    from sqlalchemy import make_url
+    from sqlalchemy.exc import ArgumentError
+
     try:
         parsed = make_url(url) if isinstance(url, str) else url
     except ArgumentError:
@@ -72,6 +67,9 @@ def shown_url(url: str | URL) -> str:
 
 def url_secrets(url: str | URL) -> list[str]:
     """The secret values in a database URL (to mask them in a driver's error text)."""
+    from sqlalchemy import make_url
+    from sqlalchemy.exc import ArgumentError
+
     try:
         parsed = make_url(url) if isinstance(url, str) else url
     except ArgumentError:
@@ -89,6 +87,9 @@ SUPPORTED_DRIVERS = frozenset({"sqlite", "sqlite+pysqlite", "postgresql+psycopg"
 
 def _normalise(url: str) -> URL:
     """``postgresql://`` means psycopg 3 (the driver we ship), not psycopg2."""
+    from sqlalchemy import make_url
+    from sqlalchemy.exc import ArgumentError
+
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -127,16 +128,25 @@ def store_error(exc: BaseException, url: str | URL, doing: str) -> StoreError:
     )
 
 
+SQLITE_PRAGMAS = (
+    f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = NORMAL",
+    "PRAGMA foreign_keys = ON",
+)
+"""What every connection to a SQLite state database runs first (both adapters)."""
+
+
 def _sqlite_pragmas(engine: Engine) -> None:
+    from sqlalchemy import event
+
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy's "begin" event emit BEGIN (IMMEDIATE for writers), not pysqlite.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute("PRAGMA synchronous = NORMAL")
-        cursor.execute("PRAGMA foreign_keys = ON")
+        for pragma in SQLITE_PRAGMAS:
+            cursor.execute(pragma)
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -145,17 +155,63 @@ def _sqlite_pragmas(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
-@dataclass
-class Store:
-    """An open, migrated state database."""
+class Store(ABC):
+    """An open, migrated state database: :class:`EngineStore` (SQLAlchemy, any database)
+    or :class:`outagecomms.store.lite.LiteStore` (the standard library's ``sqlite3``, a
+    SQLite file already at the newest schema)."""
 
-    engine: Engine
-    url: URL
+    @abstractmethod
+    def write(self) -> AbstractContextManager[Connection]:
+        """A read-write transaction: on SQLite it takes the write lock up front (so a
+        read-then-write never fails half-way); commits on success, rolls back on error."""
+
+    @abstractmethod
+    def read(self) -> AbstractContextManager[Connection]:
+        """A read transaction."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    @property
+    @abstractmethod
+    def url(self) -> URL:
+        """The database's URL (SQLAlchemy's)."""
+
+    @property
+    @abstractmethod
+    def engine(self) -> Engine:
+        """A SQLAlchemy engine on the database."""
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    @property
+    def shown_url(self) -> str:
+        return shown_url(self.url)
+
+
+class EngineStore(Store):
+    """The store on a SQLAlchemy engine."""
+
+    def __init__(self, engine: Engine, url: URL) -> None:
+        self._engine = engine
+        self._url = url
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    @property
+    def url(self) -> URL:
+        return self._url
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
-        """A read-write transaction: on SQLite it takes the write lock up front (so a
-        read-then-write never fails half-way); commits on success, rolls back on error."""
+        from sqlalchemy.exc import DBAPIError, IntegrityError
+
         try:
             with self.engine.connect() as raw:
                 conn = raw.execution_options(write=True)
@@ -168,6 +224,8 @@ class Store:
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
+        from sqlalchemy.exc import DBAPIError
+
         try:
             with self.engine.connect() as conn, conn.begin():
                 yield conn
@@ -176,16 +234,6 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
-
-    def __enter__(self) -> Store:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.close()
-
-    @property
-    def shown_url(self) -> str:
-        return shown_url(self.url)
 
 
 def alembic_config() -> Config:
@@ -212,9 +260,11 @@ def current_revision(conn: Connection) -> str | None:
     return MigrationContext.configure(conn).get_current_revision()
 
 
-def _stored_revision(store: Store) -> str | None:
+def _stored_revision(store: EngineStore) -> str | None:
     """The revision recorded in the database, read with plain SQL; None when there is
     none yet (or the database cannot be read: migrating then says why)."""
+    from sqlalchemy import text
+
     try:
         with store.read() as conn:
             found = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
@@ -246,7 +296,22 @@ def migrate(conn: Connection) -> None:
 
 
 def open_store(url: str) -> Store:
-    """Open (creating and migrating as needed) the database at ``url``."""
+    """Open (creating and migrating as needed) the database at ``url``: a SQLite file
+    already at :data:`HEAD_REVISION` on the standard library's ``sqlite3``
+    (:mod:`outagecomms.store.lite`, without importing SQLAlchemy), anything else on a
+    SQLAlchemy engine, migrated with Alembic."""
+    from outagecomms.store.lite import open_lite
+
+    lite = open_lite(url)
+    return lite if lite is not None else open_engine_store(url)
+
+
+def open_engine_store(url: str) -> EngineStore:
+    """Open the database at ``url`` on a SQLAlchemy engine, creating and migrating it as
+    needed."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+
     parsed = _normalise(url)
     is_sqlite = parsed.get_backend_name() == "sqlite"
     if is_sqlite and parsed.database not in (None, "", ":memory:"):
@@ -273,7 +338,7 @@ def open_store(url: str) -> Store:
         ) from None
     if is_sqlite:
         _sqlite_pragmas(engine)
-    store = Store(engine, parsed)
+    store = EngineStore(engine, parsed)
     try:
         if _stored_revision(store) != HEAD_REVISION:
             with store.write() as conn:

@@ -1,17 +1,22 @@
-"""Queries over the incident timeline's events: add and read."""
+"""Queries over the incident timeline's events: add and read (SQL text,
+:mod:`outagecomms.store.sql`)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import insert, select
-from sqlalchemy.engine import Connection
-
+from outagecomms.store.codec import json_out, row_in, time_out
 from outagecomms.store.records import EventRecord
-from outagecomms.store.tables import (
-    events,
+from outagecomms.store.sql import sql_of
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+_INSERT = (
+    "INSERT INTO events (incident_id, at, kind, actor, detail) "
+    "VALUES (:incident_id, :at, :kind, :actor, :detail)"
 )
 
 
@@ -24,20 +29,34 @@ def add_event(
     actor: str | None,
     detail: Mapping[str, Any] | None = None,
 ) -> None:
-    conn.execute(
-        insert(events).values(
-            incident_id=incident, at=at, kind=kind, actor=actor, detail=dict(detail or {})
-        )
-    )
+    add_events(
+        conn,
+        [{"incident_id": incident, "at": at, "kind": kind, "actor": actor,
+          "detail": dict(detail or {})}],
+    )  # fmt: skip
 
 
 def add_events(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
     """Many events in one statement (``executemany``): each row has ``incident_id``,
     ``at``, ``kind``, ``actor`` and ``detail``; inserted in the given order."""
-    if rows:
-        conn.execute(insert(events), [dict(row) for row in rows])
+    if not rows:
+        return
+    sql = sql_of(conn)
+    encoded = [row_in("events", row, sql.dialect_name) for row in rows]
+    if len(encoded) == 1:
+        sql.run(_INSERT, encoded[0])
+    else:
+        sql.run_many(_INSERT, encoded)
 
 
 def events_of(conn: Connection, number: int) -> list[EventRecord]:
-    query = select(events).where(events.c.incident_id == number).order_by(events.c.id)
-    return [EventRecord.from_row(row) for row in conn.execute(query).mappings()]
+    query = (
+        "SELECT id, incident_id, at, kind, actor, detail FROM events "
+        "WHERE incident_id = :number ORDER BY id"
+    )
+    found = sql_of(conn).rows(query, {"number": number})
+    return [
+        EventRecord(event_id, incident, time_out(at), kind, actor,  # type: ignore[arg-type]
+                    dict(json_out(detail) or {}))
+        for event_id, incident, at, kind, actor, detail in found
+    ]  # fmt: skip

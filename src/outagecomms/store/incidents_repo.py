@@ -1,5 +1,6 @@
-"""Queries over incidents: insert, read, the promises and reminders that are due, the
-pinned runbook versions, locking and the next incident number."""
+"""Queries over incidents: the promises and reminders that are due, the pinned runbook
+versions, reopening (insert, read, change, lock and the next incident number are SQL text
+in :mod:`.incident_rows`)."""
 
 from __future__ import annotations
 
@@ -7,90 +8,20 @@ from collections.abc import Collection, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, insert, or_, select, text, update
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.engine import Connection
 
 from outagecomms.store.deliveries_repo import _aware
-from outagecomms.store.records import LISTED_STATUSES, IncidentRecord
+from outagecomms.store.incident_rows import UNBLOCKED as UNBLOCKED
+from outagecomms.store.records import IncidentRecord
 from outagecomms.store.tables import (
     IncidentStatus,
     incidents,
 )
-from outagecomms.vocabulary import Phase
 
 INCIDENT_COLUMNS = [column for column in incidents.c if column.name != "runbook_content"]
 """Every incident column but the pinned runbook, which only :func:`pinned_content` reads
 (it is large, and most reads of an incident do not need it)."""
-
-UNBLOCKED: dict[str, Any] = {"blocked_reason": None, "blocked_at": None, "blocked_until": None}
-"""The incident columns of an incident the worker does not hold back."""
-
-
-def insert_incident(
-    conn: Connection,
-    *,
-    runbook_id: str,
-    severity: str,
-    next_update_at: datetime | None,
-    variables: Mapping[str, str],
-    declared_by: str,
-    started_at: datetime,
-    status: IncidentStatus = IncidentStatus.OPEN,
-    phase: Phase = Phase.INVESTIGATING,
-    cadence_seconds: int | None = None,
-    channels: list[str] | None = None,
-    dedupe_key: str | None = None,
-    break_glass_reason: str | None = None,
-    runbook_sha256: str | None = None,
-    runbook_content: dict[str, Any] | None = None,
-    updated_at: datetime | None = None,
-) -> int:
-    """A new incident (open, its dedupe key held while it is); returns its number.
-
-    ``updated_at`` defaults to ``started_at``; a scheduled window starts later than now."""
-    values = {
-        "runbook_id": runbook_id, "status": IncidentStatus(status).value,
-        "severity": severity, "phase": Phase(phase).value, "cadence_seconds": cadence_seconds,
-        "next_update_at": next_update_at, "variables": dict(variables), "channels": channels,
-        "dedupe_key": dedupe_key,
-        "open_dedupe_key": dedupe_key if IncidentStatus(status) is IncidentStatus.OPEN else None,
-        "declared_by": declared_by, "break_glass_reason": break_glass_reason,
-        "started_at": started_at, "resolved_at": None,
-        "updated_at": started_at if updated_at is None else updated_at,
-        "runbook_sha256": runbook_sha256, "runbook_content": runbook_content,
-    }  # fmt: skip
-    result = conn.execute(insert(incidents).values(**values).returning(incidents.c.id))
-    return int(result.scalar_one())
-
-
-def get_incident(conn: Connection, number: int) -> IncidentRecord | None:
-    row = conn.execute(select(*INCIDENT_COLUMNS).where(incidents.c.id == number)).mappings().first()
-    return None if row is None else IncidentRecord.from_row(row)
-
-
-def open_incident_by_dedupe_key(conn: Connection, key: str) -> IncidentRecord | None:
-    query = select(*INCIDENT_COLUMNS).where(incidents.c.open_dedupe_key == key)
-    row = conn.execute(query).mappings().first()
-    return None if row is None else IncidentRecord.from_row(row)
-
-
-def latest_incident_by_dedupe_key(conn: Connection, key: str) -> IncidentRecord | None:
-    query = (
-        select(*INCIDENT_COLUMNS)
-        .where(incidents.c.dedupe_key == key)
-        .order_by(incidents.c.id.desc())
-    )
-    row = conn.execute(query.limit(1)).mappings().first()
-    return None if row is None else IncidentRecord.from_row(row)
-
-
-def list_incidents(conn: Connection, *, include_resolved: bool = False) -> list[IncidentRecord]:
-    query = select(*INCIDENT_COLUMNS).order_by(incidents.c.id)
-    if not include_resolved:
-        query = query.where(incidents.c.status == IncidentStatus.OPEN.value)
-    else:
-        query = query.where(incidents.c.status.in_([s.value for s in LISTED_STATUSES]))
-    return [IncidentRecord.from_row(row) for row in conn.execute(query).mappings()]
 
 
 def _open_promising(exclude: Collection[int], now: datetime | None = None) -> Any:
@@ -208,17 +139,6 @@ RunbookVersion = tuple[str, str | None]
 """A runbook id and the content hash pinned on incidents (None: declared before pinning)."""
 
 
-def version_content(conn: Connection, sha256: str) -> dict[str, Any] | None:
-    """The runbook content pinned (on any incident) under content hash ``sha256``."""
-    query = (
-        select(incidents.c.runbook_content)
-        .where(incidents.c.runbook_sha256 == sha256, incidents.c.runbook_content.is_not(None))
-        .limit(1)
-    )
-    found = conn.execute(query).scalar_one_or_none()
-    return None if found is None else dict(found)
-
-
 def open_runbook_versions(conn: Connection) -> list[RunbookVersion]:
     """The runbook versions the open incidents render from."""
     query = (
@@ -247,10 +167,6 @@ def _by_version(
     return sorted(leads.items(), key=lambda item: (item[0][0], item[0][1] or ""))
 
 
-def update_incident(conn: Connection, number: int, **values: Any) -> None:
-    conn.execute(update(incidents).where(incidents.c.id == number).values(**values))
-
-
 def reopen_incident(conn: Connection, number: int, key: str, **values: Any) -> bool:
     """Open a resolved incident again under its dedupe key; False when it is not resolved
     (any more). The unique index on ``open_dedupe_key`` still lets only one incident hold
@@ -261,14 +177,6 @@ def reopen_incident(conn: Connection, number: int, key: str, **values: Any) -> b
         .values(status=IncidentStatus.OPEN.value, open_dedupe_key=key, resolved_at=None, **values)
     )
     return conn.execute(query).rowcount == 1
-
-
-def lock_incident(conn: Connection, number: int) -> IncidentRecord | None:
-    """The incident, locked until the transaction ends (``FOR UPDATE`` on PostgreSQL;
-    SQLite's ``BEGIN IMMEDIATE`` already holds the database)."""
-    query = select(*INCIDENT_COLUMNS).where(incidents.c.id == number).with_for_update()
-    row = conn.execute(query).mappings().first()
-    return None if row is None else IncidentRecord.from_row(row)
 
 
 def mark_reminded(conn: Connection, number: int, promise: datetime) -> bool:
@@ -285,18 +193,3 @@ def mark_reminded(conn: Connection, number: int, promise: datetime) -> bool:
         .values(reminded_for=promise)
     )
     return result.rowcount == 1
-
-
-def expected_incident_number(conn: Connection) -> int:
-    """The number the next incident will most likely get (a concurrent declare may take
-    it first): used to compose its first message before the write transaction."""
-    if conn.dialect.name == "postgresql":
-        query = text(
-            "SELECT last_value FROM pg_sequences "
-            "WHERE schemaname = current_schema() AND sequencename = 'incidents_id_seq'"
-        )
-        last = conn.execute(query).scalar()
-        if last is not None:
-            return int(last) + 1
-    found = conn.execute(select(func.max(incidents.c.id))).scalar_one()
-    return int(found or 0) + 1

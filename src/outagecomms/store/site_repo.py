@@ -12,23 +12,25 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.engine import Connection
 
 from outagecomms.store.deliveries_repo import SUBSCRIBERS_AUDIENCE
 from outagecomms.store.incidents_repo import INCIDENT_COLUMNS
 from outagecomms.store.records import DeliveryRecord, IncidentRecord, MessageRecord
-from outagecomms.store.tables import IncidentStatus, deliveries, incidents, messages
+from outagecomms.store.tables import (
+    IncidentStatus,
+    deliveries,
+    incident_closed_at,
+    incidents,
+    messages,
+)
 
 CHUNK = 500
 """Incidents per query when reading many (bound parameters stay few on every database)."""
 
 Timeline = dict[int, list[tuple[MessageRecord, list[DeliveryRecord]]]]
 """Each incident's messages, oldest first, with their deliveries (by delivery id)."""
-
-
-def _closed_at() -> Any:
-    return func.coalesce(incidents.c.resolved_at, incidents.c.started_at)
 
 
 def _resolved() -> Any:
@@ -40,15 +42,48 @@ def _records(conn: Connection, condition: Any) -> list[IncidentRecord]:
     return [IncidentRecord.from_row(row) for row in conn.execute(query).mappings()]
 
 
-def window_incidents(conn: Connection, since: datetime) -> list[IncidentRecord]:
-    """The open incidents and those resolved from ``since`` on, by number."""
-    recent = and_(_resolved(), _closed_at() >= since)
-    return _records(conn, or_(incidents.c.status == IncidentStatus.OPEN.value, recent))
+def open_incidents(conn: Connection) -> list[IncidentRecord]:
+    """The open incidents, by number."""
+    return _records(conn, incidents.c.status == IncidentStatus.OPEN.value)
+
+
+@dataclass(frozen=True)
+class ListedRow:
+    """A resolved incident as far as a list of it depends on its record: its listed
+    fields, and the place of its last message (any change to it adds a message)."""
+
+    number: int
+    runbook_id: str
+    status: str
+    phase: str
+    started_at: datetime
+    resolved_at: datetime | None
+    last_seq: int | None
+
+    @property
+    def closed_at(self) -> datetime:
+        return self.resolved_at or self.started_at
+
+
+def window_listed(conn: Connection, since: datetime) -> list[ListedRow]:
+    """The incidents resolved from ``since`` on, by number: a range of the index on
+    ``(status, incident_closed_at)``, each one's last message from the messages' unique
+    index (no other column of theirs is read)."""
+    last = select(func.max(messages.c.seq)).where(messages.c.incident_id == incidents.c.id)
+    query = (
+        select(
+            incidents.c.id, incidents.c.runbook_id, incidents.c.status, incidents.c.phase,
+            incidents.c.started_at, incidents.c.resolved_at, last.scalar_subquery(),
+        )
+        .where(_resolved(), incident_closed_at >= since)
+        .order_by(incidents.c.id)
+    )  # fmt: skip
+    return [ListedRow(*row) for row in conn.execute(query)]
 
 
 def resolved_between(conn: Connection, start: datetime, end: datetime) -> list[IncidentRecord]:
     """The incidents resolved in ``[start, end)``, by number."""
-    return _records(conn, and_(_resolved(), _closed_at() >= start, _closed_at() < end))
+    return _records(conn, and_(_resolved(), incident_closed_at >= start, incident_closed_at < end))
 
 
 def listed_incidents(

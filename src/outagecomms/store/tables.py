@@ -25,12 +25,13 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.types import TypeDecorator
 
 from outagecomms.store.records import PENDING_STATES, DeliveryState, IncidentStatus
 
-__all__ = ["PENDING_STATES", "DeliveryState", "IncidentStatus", "metadata"]
+__all__ = ["PENDING_STATES", "DeliveryState", "IncidentStatus", "incident_closed_at", "metadata"]
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -96,6 +97,10 @@ incidents = Table(
     Index(None, "dedupe_key"),
     Index(None, "status", "next_update_at"),  # the worker's scan for due promises
 )
+incident_closed_at = func.coalesce(incidents.c.resolved_at, incidents.c.started_at)
+"""When a resolved incident ended (its start when the store has no resolution time): the
+status page's window and history months are ranges of it."""
+Index("ix_incidents_status_closed_at", incidents.c.status, incident_closed_at)
 
 messages = Table(
     "messages",
@@ -145,6 +150,7 @@ deliveries = Table(
     Index(None, "state", "due_at"),
     Index(None, "state", "due_at", "message_id", "id"),  # claims, in order, with a limit
     Index(None, "recipient"),
+    Index(None, "message_id", "audience", "channel", "state"),  # counts from the index alone
 )
 
 events = Table(

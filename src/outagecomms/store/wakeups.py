@@ -6,12 +6,14 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-
-from sqlalchemy import text
-from sqlalchemy.engine import Connection
+from typing import TYPE_CHECKING
 
 from outagecomms.logs import get_logger
 from outagecomms.store import Store
+from outagecomms.store.sql import sql_of
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
 
 log = get_logger(__name__)
 
@@ -24,8 +26,9 @@ def work_waiting(conn: Connection) -> None:
     """Say that work is waiting: wake the workers when this transaction commits
     (PostgreSQL ``NOTIFY``; a no-op on SQLite, whose workers notice commits through
     ``PRAGMA data_version``). The outbox calls it after each write that makes work."""
-    if conn.dialect.name == "postgresql":
-        conn.execute(text(f"NOTIFY {WORK_CHANNEL}"))
+    sql = sql_of(conn)
+    if sql.dialect_name == "postgresql":
+        sql.run(f"NOTIFY {WORK_CHANNEL}")
 
 
 DEFAULT_POLL_INTERVAL = 1.0

@@ -16,12 +16,14 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.engine import Connection
-
-from outagecomms.store.tables import DeliveryState
+from outagecomms.store.records import DeliveryState
+from outagecomms.store.sql import sql_of
 from outagecomms.store.wakeups import WORK_CHANNEL
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
 
 SENT = DeliveryState.SENT.value
 SENDING = DeliveryState.SENDING.value
@@ -45,7 +47,7 @@ class AttemptRecord:
 
 def takes_batches(conn: Connection) -> bool:
     """Whether :func:`record_outcomes` serves this database."""
-    return conn.dialect.name == "postgresql"
+    return sql_of(conn).dialect_name == "postgresql"
 
 
 def record_outcomes(conn: Connection, outcomes: Sequence[AttemptRecord]) -> set[int]:
