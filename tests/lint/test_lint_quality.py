@@ -2,10 +2,13 @@
 
 The holdout is a third (by a hash of each message id) of collection round 6
 (``HOLDOUT_ROUNDS = (6,)``; rounds 1-5 were seen and joined tuning), frozen before the sixth
-tuning pass and run once then, blind: recall en 0.80 (20/25), lv 0.83 (5/6); good messages
-flagged en 1/8, lv 0/4. The fa and uk rows read (0, 0, 0, 0) in this branch: their round 6 is
-the fa/uk pass's, whose pins replace them. A change of rules or labels that moves a figure fails
-here: update the pin and say why in the commit (a label change must be explained there).
+tuning pass and run once then, blind: recall en 0.80 (20/25), fa 0.00 (0/2), lv 0.83 (5/6),
+uk 0.00 (0/4); good messages flagged en 1/8, fa 0/9, lv 0/4, uk 0/6. It was run once more when
+each pass (fa/uk, lv/en) ended and once on the merged rules: the same figures; those are
+pinned. The thirds are small (fa 2, uk 4, lv 6 labelled findings) and below the 0.90 recall
+target in en, fa and uk; the false-positive half is met in fa, lv and uk, not in en (1/8).
+A change of rules or labels that moves them fails here: update the pin and say why in the
+commit (a label change must be explained there).
 """
 
 from __future__ import annotations
@@ -28,9 +31,9 @@ CORPUS = Path(__file__).parent / "corpus"
 HOLDOUT = {
     # lang: (labelled pairs found, labelled pairs, good messages flagged, good messages)
     "en": (20, 25, 1, 8),
-    "fa": (0, 0, 0, 0),
+    "fa": (0, 2, 0, 9),
     "lv": (5, 6, 0, 4),
-    "uk": (0, 0, 0, 0),
+    "uk": (0, 4, 0, 6),
 }
 
 

@@ -37,8 +37,8 @@ HOLDOUT_SHARE = 3
 HOLDOUT_ROUNDS = (6,)
 """The collection rounds whose third is the holdout; other rounds are all tuning. Rounds 1-5 are
 all tuning now: their holdout thirds were run and their disagreements read. Round 6's third was
-frozen before any tuning of the sixth pass, run once then (the blind figures in
-``docs/linting.md``) and once at the pass's end (the pinned figures)."""
+frozen before any tuning of the sixth pass (the fa/uk and the lv/en passes), run once then (the
+blind figures in ``docs/linting.md``) and once at each pass's end (the pinned figures)."""
 
 
 @dataclass(frozen=True)

@@ -42,11 +42,13 @@ _CONJUNCTION = regex.compile(r"[,،]?\s(?:and|but|then|و|ولی|اما|un|bet|�
 _NUMBER = regex.compile(r"\d+")
 _HOURS = regex.compile(r"hour|hrs?\b|\bh\b|ساعت|годин|год\b|stund", regex.IGNORECASE)
 _DAYS = regex.compile(r"\d+\s*(?:days?\b|روز|дн|dien)", regex.IGNORECASE)
+_CLOCK = regex.compile(r"ساعت\s*\d{1,2}(?::\d\d)?|\d{1,2}:\d\d")
+"""A time of day, no duration: "ساعت ۱۴" (the hour word before the number), "14:00"."""
 
 
 def too_long(text: str, eta: Match) -> bool:
-    """An estimate of days, or of more than half a day of hours."""
-    span = text[eta.start : eta.end]
+    """An estimate of days, or of more than half a day of hours (a time of day is neither)."""
+    span = _CLOCK.sub(" ", text[eta.start : eta.end])
     if _DAYS.search(span):
         return True
     numbers = [int(n) for n in _NUMBER.findall(span)]
