@@ -95,6 +95,12 @@ def test_a_database_at_the_newest_schema_is_opened_on_sqlite3(url: str) -> None:
         assert isinstance(store, LiteStore)
 
 
+def test_the_schema_revision_is_read_on_the_sqlite3_store_too(url: str) -> None:
+    with open_store(url) as store, store.read() as conn:
+        assert isinstance(store, LiteStore)
+        assert current_revision(conn) == HEAD_REVISION
+
+
 def test_a_database_at_an_older_revision_is_migrated_not_opened_on_sqlite3(url: str) -> None:
     with open_engine_store(url) as store, store.write() as conn:
         config = alembic_config()

@@ -98,3 +98,14 @@ def test_sigterm_lets_the_request_in_flight_finish(
     assert answers and answers[0].status_code == 201
     assert answers[0].json()["incident"]["id"] == "INC-1"
     assert process.wait(timeout=READY_TIMEOUT * 3) == 0
+
+
+def test_readyz_answers_ready_on_a_sqlite_database_already_at_the_newest_schema(
+    serving: tuple[subprocess.Popen[bytes], str],
+) -> None:
+    from outagecomms.store.engine import HEAD_REVISION
+
+    _, url = serving  # the tokens fixture migrated the database before serve opened it
+    response = httpx.get(f"{url}/readyz", timeout=READY_TIMEOUT)
+    assert response.status_code == 200, response.text
+    assert response.json() == {"status": "ready", "schema": HEAD_REVISION}

@@ -255,8 +255,14 @@ def head_revision() -> str:
 
 
 def current_revision(conn: Connection) -> str | None:
+    """The schema revision Alembic records, on either connection the store hands out (on
+    the ``sqlite3`` store, through its SQLAlchemy bridge on the same transaction)."""
     from alembic.runtime.migration import MigrationContext
 
+    from outagecomms.store.lite import LiteConnection
+
+    if isinstance(conn, LiteConnection):
+        conn = conn.bridge()
     return MigrationContext.configure(conn).get_current_revision()
 
 
