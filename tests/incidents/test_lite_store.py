@@ -371,6 +371,19 @@ def test_a_webhook_declare_in_a_fresh_interpreter_does_not_import_sqlalchemy(
     assert len(http.wait_for(2, path="/status")) == 2
 
 
+def test_a_declare_with_a_site_channel_in_a_fresh_interpreter_does_not_import_sqlalchemy(
+    project_root: Path, http: Any
+) -> None:
+    write_channel(project_root, "status-hook", kind="webhook", url=http.url("/status"))
+    write_channel(project_root, "status-page", kind="site", url="public")
+    root = str(project_root)
+    argv = ("declare", RUNBOOK, "--var", f"impact={IMPACT}", "--project", root, "--timeout", "5",
+            "--unapproved", "--reason", "a test")  # fmt: skip
+    importers_of_sqlalchemy(*argv)  # the first creates and migrates the database
+    assert importers_of_sqlalchemy(*argv) == set()
+    assert (project_root / "public" / "index.html").is_file()
+
+
 def test_status_in_a_fresh_interpreter_does_not_import_sqlalchemy(
     url: str, project_root: Path
 ) -> None:

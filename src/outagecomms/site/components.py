@@ -11,10 +11,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import structlog
-from sqlalchemy.engine import Connection
 
 from outagecomms.components.catalog import Catalog, load_catalog
 from outagecomms.components.statuses import ComponentStatus, worst
@@ -23,6 +23,9 @@ from outagecomms.limits import Limits
 from outagecomms.localdates import format_day
 from outagecomms.store import components_repo
 from outagecomms.store.components_repo import ComponentChange
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
 
 log = structlog.get_logger(__name__)
 

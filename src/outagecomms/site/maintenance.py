@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from outagecomms.models import Runbook
-from outagecomms.store.maintenance_repo import WindowRecord
 from outagecomms.store.records import iso_utc, public_id
+from outagecomms.store.window_rows import WindowRecord
 
 STATUSPAGE_STATUS: Final = {
     "scheduled": "scheduled",

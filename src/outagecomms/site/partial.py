@@ -17,13 +17,15 @@ from __future__ import annotations
 import heapq
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
-
-from sqlalchemy.engine import Connection
+from typing import TYPE_CHECKING
 
 from outagecomms.models import Audience
 from outagecomms.store import site_repo
 from outagecomms.store.records import public_id
 from outagecomms.store.site_repo import Shown, Timeline
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
 
 FeedKey = tuple[datetime, str, int, int]
 """How the feed orders updates (time, incident id, place), then the incident's number."""

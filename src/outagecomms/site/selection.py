@@ -42,10 +42,10 @@ from outagecomms.site.state import (
     site_incidents,
 )
 from outagecomms.store import Store, components_repo, site_repo
-from outagecomms.store.maintenance_repo import list_windows
 from outagecomms.store.records import IncidentRecord, public_id
 from outagecomms.store.site_repo import Shown as ShownMessage
 from outagecomms.store.site_repo import Timeline
+from outagecomms.store.window_rows import list_windows
 
 
 @dataclass(frozen=True)

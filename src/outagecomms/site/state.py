@@ -35,9 +35,9 @@ from outagecomms.site.history import HistoryMonth, MonthLink
 from outagecomms.site.labels import direction, labels
 from outagecomms.site.maintenance import SiteWindow, site_windows
 from outagecomms.site.posts import post_body, signatures
-from outagecomms.store.maintenance_repo import WindowRecord
 from outagecomms.store.records import DeliveryRecord, IncidentRecord, MessageRecord
 from outagecomms.store.site_repo import Timeline
+from outagecomms.store.window_rows import WindowRecord
 
 if TYPE_CHECKING:
     from outagecomms.site.listed import Listing

@@ -5,49 +5,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from outagecomms.store.deliveries_repo import _aware
 from outagecomms.store.tables import maintenance_steps, maintenance_windows
-
-if TYPE_CHECKING:
-    from sqlalchemy.engine import RowMapping
+from outagecomms.store.window_rows import WindowRecord as WindowRecord  # the worker's callers
+from outagecomms.store.window_rows import list_windows as list_windows
 
 ACTIVE = ("scheduled", "in_progress")
 """Window statuses the worker still has steps for."""
-
-
-@dataclass(frozen=True)
-class WindowRecord:
-    id: int
-    incident_number: int
-    runbook_id: str
-    status: str
-    starts_at: datetime
-    ends_at: datetime
-    components: list[str]
-    sequence: int
-    planned_at: datetime
-    created_by: str
-    created_at: datetime
-    updated_at: datetime
-    started_at: datetime | None
-    completed_at: datetime | None
-    cancelled_at: datetime | None
-
-    @property
-    def ref(self) -> str:
-        return f"MW-{self.id}"
-
-    @classmethod
-    def from_row(cls, row: RowMapping) -> WindowRecord:
-        values: dict[str, Any] = dict(row)
-        values["incident_number"] = values.pop("incident_id")
-        values["components"] = list(values["components"] or [])
-        return cls(**values)
 
 
 @dataclass(frozen=True)
@@ -73,19 +42,8 @@ def get_window(conn: Connection, window_id: int, *, lock: bool = False) -> Windo
     query = select(maintenance_windows).where(maintenance_windows.c.id == window_id)
     if lock:
         query = query.with_for_update()
-    row = conn.execute(query).mappings().first()
-    return None if row is None else WindowRecord.from_row(row)
-
-
-def list_windows(
-    conn: Connection, *, statuses: tuple[str, ...] | None = None
-) -> list[WindowRecord]:
-    query = select(maintenance_windows).order_by(
-        maintenance_windows.c.starts_at, maintenance_windows.c.id
-    )
-    if statuses is not None:
-        query = query.where(maintenance_windows.c.status.in_(statuses))
-    return [WindowRecord.from_row(row) for row in conn.execute(query).mappings()]
+    row = conn.execute(query).first()  # the table's columns are WINDOW_COLUMNS, in order
+    return None if row is None else WindowRecord.from_values(tuple(row))
 
 
 def update_window(conn: Connection, window_id: int, **values: Any) -> None:
