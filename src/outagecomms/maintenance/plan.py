@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from outagecomms.store.maintenance_repo import WindowRecord
+from outagecomms.store.window_rows import WindowRecord
 from outagecomms.vocabulary import Phase
 
 

@@ -40,8 +40,8 @@ from outagecomms.store import Store
 from outagecomms.store import maintenance_repo as windows
 from outagecomms.store import repository as repo
 from outagecomms.store.components_repo import insert_incident_components
-from outagecomms.store.maintenance_repo import WindowRecord
 from outagecomms.store.records import IncidentStatus, iso_utc
+from outagecomms.store.window_rows import WindowRecord
 from outagecomms.vocabulary import Phase
 
 log = structlog.get_logger(__name__)

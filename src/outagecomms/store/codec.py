@@ -37,6 +37,11 @@ COLUMN_KINDS: dict[str, dict[str, Kind]] = {
     "events": {"at": "time", "detail": "json"},
     "workers": {"started_at": "time", "seen_at": "time", "stopped_at": "time"},
     "component_changes": {"at": "time"},
+    "maintenance_windows": {
+        "starts_at": "time", "ends_at": "time", "components": "json", "planned_at": "time",
+        "created_at": "time", "updated_at": "time", "started_at": "time",
+        "completed_at": "time", "cancelled_at": "time",
+    },
 }  # fmt: skip
 """The columns of the hot path's tables whose value the codec changes (the others go in
 and come out as they are)."""

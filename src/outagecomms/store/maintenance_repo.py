@@ -12,8 +12,8 @@ from sqlalchemy.engine import Connection
 
 from outagecomms.store.deliveries_repo import _aware
 from outagecomms.store.tables import maintenance_steps, maintenance_windows
-from outagecomms.store.window_rows import WindowRecord as WindowRecord  # the worker's callers
-from outagecomms.store.window_rows import list_windows as list_windows
+from outagecomms.store.window_rows import WindowRecord
+from outagecomms.store.window_rows import list_windows as list_windows  # maintenance's reads
 
 ACTIVE = ("scheduled", "in_progress")
 """Window statuses the worker still has steps for."""

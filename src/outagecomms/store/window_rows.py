@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from outagecomms.store.codec import flat_json_out, time_out
+from outagecomms.store.codec import row_out
 from outagecomms.store.sql import in_list, sql_of
 
 if TYPE_CHECKING:
@@ -20,10 +20,6 @@ WINDOW_COLUMNS = (
     "completed_at", "cancelled_at",
 )  # fmt: skip
 """The columns a :class:`WindowRecord` is made of, in its fields' order."""
-_TIMES = frozenset(
-    {"starts_at", "ends_at", "planned_at", "created_at", "updated_at", "started_at",
-     "completed_at", "cancelled_at"}
-)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -51,11 +47,9 @@ class WindowRecord:
     @classmethod
     def from_values(cls, row: tuple[Any, ...]) -> WindowRecord:
         """A window from a row of :data:`WINDOW_COLUMNS` (as either connection reads it)."""
-        values = dict(zip(WINDOW_COLUMNS, row, strict=True))
-        for column in _TIMES:
-            values[column] = time_out(values[column])
+        values = row_out("maintenance_windows", WINDOW_COLUMNS, row)
         values["incident_number"] = values.pop("incident_id")
-        values["components"] = list(flat_json_out(values["components"]) or [])
+        values["components"] = list(values["components"] or [])
         return cls(**values)
 
 
