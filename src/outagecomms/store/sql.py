@@ -11,6 +11,7 @@ PostgreSQL run the very same functions. Values go through :mod:`outagecomms.stor
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
@@ -59,17 +60,13 @@ class AlchemySql:
             self.conn.execute(_text(sql), [dict(row) for row in rows])
 
 
-_TEXTS: dict[str, TextClause] = {}
-
-
+@lru_cache(maxsize=1024)
 def _text(sql: str) -> TextClause:
-    """``text(sql)``, built once per statement (SQLAlchemy caches its compiled form)."""
-    found = _TEXTS.get(sql)
-    if found is None:
-        from sqlalchemy import text
+    """``text(sql)``, built once per statement (SQLAlchemy caches its compiled form); a
+    bounded cache, since every length of an ``IN`` list (:func:`in_list`) is its own text."""
+    from sqlalchemy import text
 
-        found = _TEXTS[sql] = text(sql)
-    return found
+    return text(sql)
 
 
 def sql_of(conn: Connection) -> Sql:
