@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from outagecomms.lint.quality import (
+    BLIND_ROUNDS,
     HOLDOUT_ROUNDS,
     Sample,
     Tally,
@@ -65,9 +66,21 @@ def test_holdout_split_is_a_third_chosen_by_the_id() -> None:
     assert [is_holdout(i) for i in ids] == [is_holdout(i) for i in ids]
 
 
-def test_holdout_is_drawn_from_the_holdout_rounds_only(corpus: list[Sample]) -> None:
-    assert {s.round for s in corpus if s.holdout} == set(HOLDOUT_ROUNDS)
-    assert not any(s.holdout for s in corpus if s.round not in HOLDOUT_ROUNDS)
+def test_holdout_is_drawn_from_the_holdout_and_blind_rounds_only(corpus: list[Sample]) -> None:
+    assert {s.round for s in corpus if s.holdout} == set(HOLDOUT_ROUNDS) | set(BLIND_ROUNDS)
+    assert not any(s.holdout for s in corpus if s.round not in (*HOLDOUT_ROUNDS, *BLIND_ROUNDS))
+
+
+def test_every_message_of_a_blind_round_is_held_out(corpus: list[Sample]) -> None:
+    blind = [s for s in corpus if s.round in BLIND_ROUNDS]
+    assert blind and all(s.holdout for s in blind)
+
+
+def test_holdout_is_a_third_of_the_corpus_in_every_language(corpus: list[Sample]) -> None:
+    for lang in ("en", "fa", "lv", "uk"):
+        messages = [s for s in corpus if s.lang == lang and s.origin == "real"]
+        share = sum(s.holdout for s in messages) / len(messages)
+        assert share >= 0.25, (lang, round(share, 2))
 
 
 @pytest.mark.parametrize("lang", sorted(HOLDOUT))
