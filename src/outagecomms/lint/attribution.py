@@ -45,6 +45,27 @@ NAMED_FAILURE_REACH_WORDS = 2
 company owns ("аварія в енергомережах ДТЕК", "a failure in X's network")."""
 _CAPITALS = regex.compile(r"(?<![\w&])\p{Lu}{3,}(?![\w&])")
 """An initialism in capitals, as organisations name themselves ("ДТЕК", "LVRTC")."""
+CAPITALISED_NAME_LANGS = frozenset({"en"})
+"""Languages whose companies are named by a capital letter inside a sentence ("an outage at
+Leaseweb", "due to Cogent"): there a capitalised word that does not start its sentence is a
+name (unless a ``place`` entry says it is a storm, a day or a site)."""
+_CAPITALISED = regex.compile(r"(?<![\w'’&.@/-])\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)*(?![\w@/])")
+_SENTENCE_START = regex.compile(r"(?:^|[.!?;…\n:]\s*|[.!?]\s*[\"'“”«»)(]\s*)$")
+_LEAD_IN = regex.compile(r"(\w+)\W+(?:(?:a|an|the)\W+)?$")
+"""The word before a capitalised name, an article allowed between ("due to the X outage")."""
+NAME_CAUSES = frozenset({"to", "by", "of", "following"})
+"""A cause entry names the cause of a capitalised name only when it ends in one of these ("due
+to", "caused by", "because of", "following"): "root cause Analysis" names nothing."""
+NAME_EFFECTS = ("lead", "led", "result")
+"""... and does not start with one of these: "leading to X" names an effect."""
+NAME_PLACES = frozenset({"at", "from", "on", "of", "by"})
+"""A failure entry and one of these right before a capitalised name put the failure with that
+company ("an outage at Leaseweb", "a failure of Fastly"); "issues with X" and "offline in X"
+name what is affected or where."""
+NAME_THEN_CAUSE_LANGS = {"lv": 3}
+"""Languages whose cause word follows what it names (a postposition: "“Tet” bojājuma dēļ", "X
+vainas dēļ"): a name is blamed when a cause word stands at most this many words after it in its
+clause."""
 
 
 def initialism_names(text: Normalized, lexicon: Lexicon, glossary: Glossary) -> list[Match]:
@@ -64,6 +85,59 @@ def initialism_names(text: Normalized, lexicon: Lexicon, glossary: Glossary) -> 
         if start < end and not any(t.start < end and start < t.end for t in technical):
             found.append(Match(start, end, word))
     return found
+
+
+def capitalised_names(text: Normalized, glossary: Glossary) -> list[Match]:
+    """Unquoted company names in languages that capitalise them (:data:`CAPITALISED_NAME_LANGS`):
+    a capitalised word (or run of them) that does not start its sentence and is no glossary
+    word, as spans of the folded text."""
+    own = glossary.capitals()
+    original = text.original
+    found: list[Match] = []
+    for m in _CAPITALISED.finditer(original):
+        word = m.group()
+        if word.upper() in own or word == "I" or _SENTENCE_START.search(original, 0, m.start()):
+            continue
+        start = bisect_left(text.origin, m.start()) if text.origin else m.start()
+        end = bisect_left(text.origin, m.end()) if text.origin else m.end()
+        if start < end:
+            found.append(Match(start, end, word))
+    return found
+
+
+def _capitalised_blamed(name: Match, causes: list[Match], failures: list[Match], text: str) -> bool:
+    """A cause ending in a preposition, or a failure and "at/from/on/of/by", stands right
+    before the capitalised ``name`` (an article allowed between) in its clause."""
+    start = sentence_of(text, name.start)[0]
+    lead = _LEAD_IN.search(text, start, name.start)
+    if lead is None or _CLAUSE_BREAK.search(text, lead.start(), name.start):
+        return False
+    word_end = lead.end(1)
+    for c in causes:
+        said = text[c.start : c.end].split()
+        if c.end == word_end and said[-1] in NAME_CAUSES and not said[0].startswith(NAME_EFFECTS):
+            return True
+    if lead.group(1) not in NAME_PLACES:
+        return False
+    return any(
+        start <= f.start
+        and f.end <= lead.start(1)
+        and not _CLAUSE_BREAK.search(text, f.end, lead.start(1))
+        and words_between(text, f.end, lead.start(1)) <= 1
+        for f in failures
+    )
+
+
+def _cause_follows(name: Match, causes: list[Match], reach: int, text: str) -> bool:
+    """A cause word stands at most ``reach`` words after ``name``, in its clause ("“Tet” tīkla
+    bojājuma dēļ")."""
+    end = sentence_of(text, name.start)[1]
+    return any(
+        name.end <= c.start < end
+        and not _CLAUSE_BREAK.search(text, name.end, c.start)
+        and words_between(text, name.end, c.start) <= reach
+        for c in causes
+    )
 
 
 def _informational(party: Match, info: list[Match], text: str) -> bool:
@@ -124,7 +198,10 @@ def blame_matches(text: Normalized, lexicon: Lexicon, glossary: Glossary) -> lis
     ]
     parties = lexicon.find(Group.THIRD_PARTY, text)
     names = lexicon.find(Group.NAMED_COMPANY, text) + initialism_names(text, lexicon, glossary)
-    if not (parties or names) or lexicon.has(Group.OWNERSHIP, text):
+    capitalised = (
+        capitalised_names(text, glossary) if lexicon.lang in CAPITALISED_NAME_LANGS else []
+    )
+    if not (parties or names or capitalised) or lexicon.has(Group.OWNERSHIP, text):
         return found
     own = glossary.spans(text, lexicon.lang)
     info = lexicon.find(Group.SUPPLIER_INFO, text)
@@ -152,9 +229,21 @@ def blame_matches(text: Normalized, lexicon: Lexicon, glossary: Glossary) -> lis
             or _a_place(name, places)
         ):
             continue
-        if _right_after(name, causes, NAMED_REACH_WORDS, folded) or _right_after(
-            name, failures, NAMED_FAILURE_REACH_WORDS, folded
+        after = NAME_THEN_CAUSE_LANGS.get(lexicon.lang)
+        if (
+            _right_after(name, causes, NAMED_REACH_WORDS, folded)
+            or _right_after(name, failures, NAMED_FAILURE_REACH_WORDS, folded)
+            or (after is not None and _cause_follows(name, causes, after, folded))
         ):
+            found.append(name)
+    for name in capitalised:
+        if (
+            _informational(name, info, folded)
+            or _hypothetical(name, conditions, folded)
+            or _a_place(name, places)
+        ):
+            continue
+        if _capitalised_blamed(name, causes, failures, folded):
             found.append(name)
     found.sort(key=lambda m: (m.start, -m.end))
     kept: list[Match] = []
