@@ -62,6 +62,22 @@ NAME_PLACES = frozenset({"at", "from", "on", "of", "by"})
 """A failure entry and one of these right before a capitalised name put the failure with that
 company ("an outage at Leaseweb", "a failure of Fastly"); "issues with X" and "offline in X"
 name what is affected or where."""
+_TROUBLE = (
+    r"(?:outage|failure|incident|issue|problem|fault|disruption|difficult(?:y|ies)|interruption)"
+)
+_NAME_SUFFERS = regex.compile(
+    r"(?:'s)?\s+(?:(?:had|has|have|is|was|are|were)\s+(?:been\s+)?"
+    r"(?:experiencing|having|suffering|facing|reporting)?\s*|suffered\s+|experienced\s+"
+    r"|reported\s+|encountered\s+)(?:(?:an?|some|technical|major|minor|significant|ongoing"
+    rf"|widespread|unexpected|network|power)\s+)*{_TROUBLE}s?(?!\w)"
+    r"|\s+(?:failed|went\s+down|crashed|broke\s+down)(?!\w)"
+)
+"""After a capitalised name inside a sentence, the company is said to have the trouble: "Okta had
+an outage", "Leaseweb is experiencing network issues", "Cogent failed"."""
+_A_NAMED_TROUBLE = regex.compile(rf"\s+{_TROUBLE}s?(?!\w)")
+_INDEFINITE = regex.compile(r"(?<!\w)an?\s+$")
+"""... or the trouble is named after it, with "a"/"an" before: "an Okta outage", "a Cloudflare
+incident" ("the London outage" names a place)."""
 NAME_THEN_CAUSE_LANGS = {"lv": 3}
 """Languages whose cause word follows what it names (a postposition: "“Tet” bojājuma dēļ", "X
 vainas dēļ"): a name is blamed when a cause word stands at most this many words after it in its
@@ -100,9 +116,25 @@ def capitalised_names(text: Normalized, glossary: Glossary) -> list[Match]:
             continue
         start = bisect_left(text.origin, m.start()) if text.origin else m.start()
         end = bisect_left(text.origin, m.end()) if text.origin else m.end()
-        if start < end:
+        if start < end and (_has_lead_in(text.text, start) or _suffers(text.text, start, end)):
             found.append(Match(start, end, word))
     return found
+
+
+def _has_lead_in(text: str, start: int) -> bool:
+    """Whether the word before ``start`` (an article allowed between) could make a name there
+    the cause: a preposition that ends a cause or joins a failure (most capitalised words have
+    none, and are dropped before the rest of the rule reads the text)."""
+    lead = _LEAD_IN.search(text, max(0, start - 40), start)
+    return lead is not None and lead.group(1) in NAME_CAUSES | NAME_PLACES
+
+
+def _suffers(text: str, start: int, end: int) -> bool:
+    """Whether the capitalised name at ``start:end`` is said to have the trouble (the verb
+    right after it, or "a/an NAME outage")."""
+    if _NAME_SUFFERS.match(text, end):
+        return True
+    return bool(_A_NAMED_TROUBLE.match(text, end) and _INDEFINITE.search(text, 0, start))
 
 
 def _capitalised_blamed(name: Match, causes: list[Match], failures: list[Match], text: str) -> bool:
@@ -243,7 +275,9 @@ def blame_matches(text: Normalized, lexicon: Lexicon, glossary: Glossary) -> lis
             or _a_place(name, places)
         ):
             continue
-        if _capitalised_blamed(name, causes, failures, folded):
+        if _capitalised_blamed(name, causes, failures, folded) or _suffers(
+            folded, name.start, name.end
+        ):
             found.append(name)
     found.sort(key=lambda m: (m.start, -m.end))
     kept: list[Match] = []
