@@ -302,3 +302,63 @@ def test_latvian_payments_that_may_fail_are_impact() -> None:
     # lv-luminor-1 has delays; "var neizdoties" is the same for payments
     text = "Karšu maksājumi joprojām var neizdoties. Nākamā informācija plkst. 14:00."
     assert "missing-impact" not in rules_found(text, "lv", phase=Phase.UPDATE)
+
+
+# blame-shift, continued: the cause said in the next sentence, someone else's silence, a company
+# said to have the trouble
+
+
+def test_a_party_then_this_is_causing_downtime_is_blame() -> None:
+    # en-r6-simpleanalytics-6
+    text = (
+        "Our hosting provider is performing maintenance on the rack containing our server. "
+        "This is causing downtime on our dashboard server."
+    )
+    assert "blame-shift" in rules_found(text, "en", glossary=("Simple Analytics",))
+
+
+def test_a_party_then_a_sentence_about_something_else_is_no_blame() -> None:
+    # en-r6-utstatus-4 names the ISP as the one who restored service; nothing points back
+    text = "Our ISP has restored service. All services should be up and running once more."
+    assert "blame-shift" not in rules_found(text, "en", glossary=("Umami",))
+
+
+def test_we_were_not_informed_is_blame() -> None:
+    # en-r5-x4b-27
+    text = (
+        "Appologies for the short notice. While we knew this was planned we were not informed "
+        "until just now of the exact details."
+    )
+    assert "blame-shift" in rules_found(text, "en", glossary=("X4B", "PoP", "routes"))
+
+
+def test_we_were_notified_is_no_blame() -> None:
+    # no tuning message says it; being notified is no deflection
+    assert "blame-shift" not in rules_found(
+        "We were notified of the issue at 14:00 and fixed it.", "en"
+    )
+
+
+def test_a_company_said_to_have_an_outage_is_blame() -> None:
+    # no tuning message says it so (en-r6-hygraph-13 has "Our Login Provider Auth0 is currently
+    # facing issues", caught by "provider")
+    assert "blame-shift" in rules_found(
+        "Earlier today Okta had an outage that affected logins.", "en"
+    )
+
+
+def test_latvian_a_manufacturer_that_let_us_down_is_blame() -> None:
+    # lv-airbaltic-r2-3, without its "ārpus mūsu kontroles"
+    text = 'Mūs gada beigās negaidīti ir pievīlis dzinēju ražotājs "Pratt & Whitney".'
+    assert "blame-shift" in rules_found(text, "lv")
+
+
+# missing-impact, continued
+
+
+def test_declined_payments_are_impact() -> None:
+    # no tuning message says it; a declined payment is what a customer meets
+    found = rules_found(
+        "Some payments may be declined. Next update at 10:00.", "en", phase=Phase.INVESTIGATING
+    )
+    assert not {"missing-ack", "missing-impact"} & set(found)

@@ -78,6 +78,13 @@ _A_NAMED_TROUBLE = regex.compile(rf"\s+{_TROUBLE}s?(?!\w)")
 _INDEFINITE = regex.compile(r"(?<!\w)an?\s+$")
 """... or the trouble is named after it, with "a"/"an" before: "an Okta outage", "a Cloudflare
 incident" ("the London outage" names a place)."""
+_REFERRING = {
+    "en": regex.compile(r"[.!?…]+[\s\"'”»)]*(?:this|that|it|which)\s+(?:\w+\s+)?"),
+    "lv": regex.compile(r"[.!?…]+[\s\"'”»)]*(?:tas|tā|tādēļ|tāpēc|šī|šis|tieši\s+tas)\s+"),
+}
+"""A sentence that starts by pointing back at the one before ("... is performing maintenance on
+the rack. This is causing downtime"): a cause word in it puts the cause on a third party the
+sentence before names."""
 NAME_THEN_CAUSE_LANGS = {"lv": 3}
 """Languages whose cause word follows what it names (a postposition: "“Tet” bojājuma dēļ", "X
 vainas dēļ"): a name is blamed when a cause word stands at most this many words after it in its
@@ -172,6 +179,18 @@ def _cause_follows(name: Match, causes: list[Match], reach: int, text: str) -> b
     )
 
 
+def _referring_sentence(text: str, sentence: tuple[int, int], lang: str) -> tuple[int, int]:
+    """The next sentence when it starts by pointing back at ``sentence`` (:data:`_REFERRING`),
+    else an empty span."""
+    pattern = _REFERRING.get(lang)
+    if pattern is None:
+        return (0, 0)
+    opening = pattern.match(text, sentence[1])
+    if opening is None:
+        return (0, 0)
+    return sentence_of(text, opening.end())
+
+
 def _informational(party: Match, info: list[Match], text: str) -> bool:
     """A supplier-info phrase stands just before ``party``, in the same clause."""
     return any(
@@ -251,7 +270,10 @@ def blame_matches(text: Normalized, lexicon: Lexicon, glossary: Glossary) -> lis
             or _hypothetical(party, conditions, folded)
         ):
             continue
-        if in_sentence(reasons, sentence_of(folded, party.start)):
+        sentence = sentence_of(folded, party.start)
+        if in_sentence(reasons, sentence) or in_sentence(
+            causes, _referring_sentence(folded, sentence, lexicon.lang)
+        ):
             found.append(party)
     for name in names:
         if (
