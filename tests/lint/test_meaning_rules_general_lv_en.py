@@ -362,3 +362,17 @@ def test_declined_payments_are_impact() -> None:
         "Some payments may be declined. Next update at 10:00.", "en", phase=Phase.INVESTIGATING
     )
     assert not {"missing-ack", "missing-impact"} & set(found)
+
+
+def test_a_party_that_fixed_it_is_information() -> None:
+    # en-r6-utstatus-4 ("Our ISP has restored service"); with a failure word in its sentence
+    assert "blame-shift" not in rules_found("Our provider has resolved the issue.", "en")
+    assert "blame-shift" not in rules_found(
+        "Sistēmas izstrādātāji ir novērsuši kļūdu, un sistēma darbojas.", "lv"
+    )
+
+
+def test_waiting_until_upstream_fixes_it_is_blame() -> None:
+    # en-r5-x4b-21
+    text = "Panel access will be restored when upstream resolves issue."
+    assert "blame-shift" in rules_found(text, "en", glossary=("X4B", "PoP", "routes"))

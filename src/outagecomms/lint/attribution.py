@@ -80,11 +80,28 @@ _INDEFINITE = regex.compile(r"(?<!\w)an?\s+$")
 incident" ("the London outage" names a place)."""
 _REFERRING = {
     "en": regex.compile(r"[.!?…]+[\s\"'”»)]*(?:this|that|it|which)\s+(?:\w+\s+)?"),
-    "lv": regex.compile(r"[.!?…]+[\s\"'”»)]*(?:tas|tā|tādēļ|tāpēc|šī|šis|tieši\s+tas)\s+"),
+    "lv": regex.compile(r"[.!?…]+[\s\"'”»)]*(?:tas|ta|tadel|tapec|si|sis|tiesi\s+tas)\s+"),
 }
 """A sentence that starts by pointing back at the one before ("... is performing maintenance on
 the rack. This is causing downtime"): a cause word in it puts the cause on a third party the
-sentence before names."""
+sentence before names. (On the folded text: Latvian without diacritics, «tā» as "ta".)"""
+_FIXED = {
+    "en": regex.compile(
+        r"(?<!\w)(?:(?:has|have|had)\s+(?:now\s+|already\s+|successfully\s+)*)?"
+        r"(?:fixed|resolved|restored|repaired|cleared|replaced|recovered|mitigated)(?!\w)"
+    ),
+    "lv": regex.compile(
+        r"(?<!\w)(?:ir\s+)?(?:noversa|noversusi|atjaunoja|atjaunojusi|salaboja|salabojusi"
+        r"|atrisinaja|atrisinajusi|nomainija|nomainijusi)(?!\w)"
+    ),
+}
+"""A party that did the fix is named as information: one of these verbs at most
+:data:`FIXER_REACH_WORDS` words after it in its clause, no cause or failure word between ("our
+provider has resolved the issue", «sistēmas izstrādātāji ir novērsuši kļūdu»), and no "when",
+"once", "until" before it (waiting for someone else's fix is blame: "when upstream resolves")."""
+FIXER_REACH_WORDS = 3
+_WAITING = regex.compile(r"(?<!\w)(?:when|once|until|till|after|kad|kamer|lidz)\s+(?:\w+\s+){0,2}$")
+_AND = regex.compile(r"\s(?:and|but|un|bet)\s")
 NAME_THEN_CAUSE_LANGS = {"lv": 3}
 """Languages whose cause word follows what it names (a postposition: "“Tet” bojājuma dēļ", "X
 vainas dēļ"): a name is blamed when a cause word stands at most this many words after it in its
@@ -191,6 +208,25 @@ def _referring_sentence(text: str, sentence: tuple[int, int], lang: str) -> tupl
     return sentence_of(text, opening.end())
 
 
+def _the_fixer(party: Match, reasons: list[Match], text: str, lang: str) -> bool:
+    """A fix verb (:data:`_FIXED`) follows ``party`` closely in its clause, with no cause or
+    failure word between and no "when/once/until" before the party."""
+    pattern = _FIXED.get(lang)
+    if pattern is None or _WAITING.search(text, max(0, party.start - 40), party.start):
+        return False
+    end = sentence_of(text, party.start)[1]
+    for f in pattern.finditer(text, party.end, end):
+        if (
+            not _CLAUSE_BREAK.search(text, party.end, f.start())
+            and not _AND.search(text, party.end, f.start())
+            and words_between(text, party.end, f.start()) <= FIXER_REACH_WORDS
+            and not any(party.end <= x.start < f.start() for x in reasons)
+        ):
+            return True
+        break
+    return False
+
+
 def _informational(party: Match, info: list[Match], text: str) -> bool:
     """A supplier-info phrase stands just before ``party``, in the same clause."""
     return any(
@@ -268,6 +304,7 @@ def blame_matches(text: Normalized, lexicon: Lexicon, glossary: Glossary) -> lis
             or _informational(party, info, folded)
             or _publishers_own(party, ours, folded)
             or _hypothetical(party, conditions, folded)
+            or _the_fixer(party, reasons, folded, lexicon.lang)
         ):
             continue
         sentence = sentence_of(folded, party.start)
