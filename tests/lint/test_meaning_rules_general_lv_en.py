@@ -376,3 +376,19 @@ def test_waiting_until_upstream_fixes_it_is_blame() -> None:
     # en-r5-x4b-21
     text = "Panel access will be restored when upstream resolves issue."
     assert "blame-shift" in rules_found(text, "en", glossary=("X4B", "PoP", "routes"))
+
+
+def test_a_common_misspelling_of_inconvenience_is_the_formula() -> None:
+    # en-r4-cynder-1 has "sorry for any inconvenience"; "inconvience" is its usual misspelling
+    assert "cliche-apology" in rules_found("We are sorry for any inconvience.", "en")
+
+
+def test_latvian_an_accident_cleared_is_a_resolution() -> None:
+    # no tuning resolution says it so; «avārija likvidēta» is the utilities' word for it
+    assert "missing-resolution" not in rules_found("Avārija likvidēta.", "lv", phase=Phase.RESOLVED)
+
+
+def test_latvian_internet_provider_with_a_failure_is_blame() -> None:
+    # lv-r5-pasts-valgunde-1 names "pasta pakalpojumu sniedzējs"; «nodrošinātājs» is its synonym
+    text = "Interneta pakalpojumu nodrošinātāja tīklā radās bojājums."
+    assert "blame-shift" in rules_found(text, "lv")
