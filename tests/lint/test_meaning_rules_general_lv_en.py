@@ -384,7 +384,8 @@ def test_a_common_misspelling_of_inconvenience_is_the_formula() -> None:
 
 
 def test_latvian_an_accident_cleared_is_a_resolution() -> None:
-    # no tuning resolution says it so; «avārija likvidēta» is the utilities' word for it
+    # lv-r5-latvijasgaze-1 says a gas leak «tiks likvidēta» (will be cleared); said as done, it is
+    # a resolution
     assert "missing-resolution" not in rules_found("Avārija likvidēta.", "lv", phase=Phase.RESOLVED)
 
 
