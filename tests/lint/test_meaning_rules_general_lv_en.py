@@ -393,3 +393,11 @@ def test_latvian_internet_provider_with_a_failure_is_blame() -> None:
     # lv-r5-pasts-valgunde-1 names "pasta pakalpojumu sniedzējs"; «nodrošinātājs» is its synonym
     text = "Interneta pakalpojumu nodrošinātāja tīklā radās bojājums."
     assert "blame-shift" in rules_found(text, "lv")
+
+
+def test_latvian_will_be_restored_is_no_resolution() -> None:
+    # lv-r5-latvijasgaze-1 «tiks likvidēta» is a future; so is «tiks atjaunota»
+    found = rules_found("Ūdens padeve tiks atjaunota rīt.", "lv", phase=Phase.RESOLVED)
+    assert "missing-resolution" in found
+    found = rules_found("Ūdens padeve ir atjaunota.", "lv", phase=Phase.RESOLVED)
+    assert "missing-resolution" not in found
