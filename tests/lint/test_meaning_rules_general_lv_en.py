@@ -401,3 +401,17 @@ def test_latvian_will_be_restored_is_no_resolution() -> None:
     assert "missing-resolution" in found
     found = rules_found("Ūdens padeve ir atjaunota.", "lv", phase=Phase.RESOLVED)
     assert "missing-resolution" not in found
+
+
+def test_working_towards_a_resolution_is_no_resolution() -> None:
+    # en-r4-cynder-7 ("continuing to work towards a resolution"), said in a resolution message
+    text = "We're continuing to work towards a resolution for this issue."
+    assert "missing-resolution" in rules_found(text, "en", phase=Phase.RESOLVED)
+
+
+def test_all_servers_functional_is_a_resolution() -> None:
+    # en-r5-x4b-17
+    text = "All servers functional. Appologies for the resolution time."
+    assert "missing-resolution" not in rules_found(
+        text, "en", phase=Phase.RESOLVED, glossary=("X4B", "PoP", "routes")
+    )
