@@ -151,7 +151,9 @@ def shouting(text: Normalized, lexicon: Lexicon, glossary: Glossary) -> list[Fin
             continue
         if is_initialism(word, lexicon.acronyms, lexicon.shouted_words, own):
             continue
-        if _quoted_name(token.group()):
+        if _quoted_name(token.group()) or (
+            _parenthesised(token.group()) and word not in lexicon.shouted_words
+        ):
             continue
         found.append(
             finding(
@@ -162,6 +164,13 @@ def shouting(text: Normalized, lexicon: Lexicon, glossary: Glossary) -> list[Fin
             )
         )
     return found
+
+
+def _parenthesised(token: str) -> bool:
+    """A word in capitals alone in parentheses spells out what came before it ("Supervisory
+    Control and Data Acquisition (SCADA)"): an acronym, however long."""
+    word = token.rstrip(_TRAILING.replace(")", ""))
+    return len(word) > 2 and word[0] == "(" and word[-1] == ")"
 
 
 def _quoted_name(token: str) -> bool:

@@ -142,13 +142,28 @@ def promised_fix_times(text: Normalized, lexicon: Lexicon) -> list[Match]:
     return sorted(found, key=lambda m: m.start)
 
 
+NEXT_UPDATE_CLAUSE_LANGS = frozenset({"en", "lv"})
+"""Languages where the time of a next update must stand in the promise's own clause: "we expect
+a fix within 72 hours and will post updates here" says when the fix comes, not the update (a
+conjunction between them, :data:`_CONJUNCTION`, parts the clauses)."""
+
+
+def _same_clause(text: str, a: Match, b: Match) -> bool:
+    start, end = (a.end, b.start) if a.end <= b.start else (b.end, a.start)
+    return start >= end or not _CONJUNCTION.search(text, start, end)
+
+
 def states_next_update(text: Normalized, lexicon: Lexicon) -> bool:
     """Whether ``text`` says *when* the next update comes (a promise with a time)."""
     times = lexicon.find(Group.TIME, text)
-    return any(
-        in_sentence(times, sentence_of(text.text, promise.start))
-        for promise in lexicon.find(Group.NEXT_UPDATE, text)
-    )
+    folded = text.text
+    clause = lexicon.lang in NEXT_UPDATE_CLAUSE_LANGS
+    for promise in lexicon.find(Group.NEXT_UPDATE, text):
+        start, end = sentence_of(folded, promise.start)
+        for time in times:
+            if start <= time.start < end and (not clause or _same_clause(folded, promise, time)):
+                return True
+    return False
 
 
 def next_update_promises(text: Normalized, lexicon: Lexicon) -> list[Match]:
