@@ -5,7 +5,6 @@ its incident."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -19,6 +18,7 @@ from outagecomms.models import Phase
 from outagecomms.project import Project
 from outagecomms.site import build as site_build
 from outagecomms.site.build import build_site
+from outagecomms.site.manifest import Manifest
 from outagecomms.site.state import SiteConfig
 from outagecomms.store import Store
 from outagecomms.store.tables import incidents
@@ -185,5 +185,7 @@ def test_a_reopened_incident_leaves_the_history_page_of_its_month(
     build_site(project, store, out, config, changed={1})
     assert not (out / "history" / "2024-06.html").exists()
     assert "history/" not in (out / "index.html").read_text()
-    manifest = json.loads((out / ".outagecomms-site.json").read_text())
-    assert "history/2024-06.html" not in manifest["files"]
+    manifest = Manifest.read(out)
+    assert "history/2024-06.html" not in manifest.files
+    assert manifest.months() == set()
+    assert manifest.month("INC-1") is None and manifest.has("INC-1")

@@ -7,7 +7,8 @@ old page or the new one (:mod:`outagecomms.site.safe_write`, which also never wr
 through a symbolic link).
 Incident pages go first and ``index.html`` last, so the index never links to a page that is
 not there yet. Files an earlier build wrote and this one does not are removed (the
-previous build's list is kept in ``.outagecomms-site.json``, the lists' entries in
+previous build's list is kept in its manifest, ``.outagecomms-site.json`` and its parts:
+:mod:`outagecomms.site.manifest`, the lists' entries in
 ``.outagecomms-site-lists.json``: :mod:`outagecomms.site.listed`); other files in the
 directory are never touched. Builds of one directory take turns (an advisory lock), so the worker
 and an on-call's command rebuilding at once do not interleave (the turn covers the read of
@@ -31,7 +32,6 @@ from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib.abc import Traversable
 from pathlib import Path
-from typing import Any
 
 from outagecomms.components.catalog import COMPONENTS_FILE
 from outagecomms.errors import ConfigError, OutagecommsError
@@ -47,6 +47,7 @@ from outagecomms.site.labels import labels
 from outagecomms.site.languages import alternates
 from outagecomms.site.listed import KeptLists, TreeLists, lists_shape
 from outagecomms.site.maintenance import maintenance_labels
+from outagecomms.site.manifest import Manifest, is_incident_page
 from outagecomms.site.page_id import page_id
 from outagecomms.site.safe_write import exclusive_lock, write_file
 from outagecomms.site.selection import Selection, load_states
@@ -54,7 +55,6 @@ from outagecomms.site.state import SiteConfig, SiteState
 from outagecomms.site.summary import indicator, summary_json
 from outagecomms.store import Store
 
-MANIFEST = ".outagecomms-site.json"
 LOCK = ".outagecomms-site.lock"
 SUMMARY_FILE = "summary.json"
 INDEX_FILE = "index.html"
@@ -179,11 +179,11 @@ def _build_sites(
     try:
         out.mkdir(parents=True, exist_ok=True)
         with exclusive_lock(out / LOCK):
-            previous = _read_manifest(out)
+            previous = Manifest.read(out)
             selection = Selection()
             lists = KeptLists(lists_shape(project, shape))
-            if changed is not None and previous.get("shape") == shape:
-                selection = Selection(frozenset(changed), previous.get("months"))
+            if changed is not None and previous.shape == shape:
+                selection = Selection(frozenset(changed), previous)
                 lists = KeptLists.read(out, lists.shape)
             loaded = load_states(project, store, trees, selection, lists)
             files = {
@@ -193,13 +193,20 @@ def _build_sites(
             }
             for relative, content in files.items():
                 write_file(out, relative, content)  # safe_write: never through a link
-            listed = set(files)
-            if not selection.full:
+            manifest = loaded.manifest
+            others = {name for name in files if not is_incident_page(name)}
+            if selection.full:
+                stale = previous.every_file() - set(files)
+                manifest.generation = previous.generation  # its parts get new names
+            else:
                 gone = {c.folder + month_path(key) for c in trees for key in loaded.emptied}
-                listed = (set(previous.get("files", [])) | listed) - gone
-            _remove_stale(out, previous, listed)
+                stale = previous.files & gone
+                others = (previous.files | others) - gone
+            _remove_stale(out, stale)
             lists.write(out)
-            _write_manifest(out, listed, loaded.months, shape)
+            manifest.write(out, shape, [c.folder for c in trees], others)
+            if selection.full:
+                manifest.remove_unreferred_parts(out)
     except OSError as exc:
         raise ConfigError(
             f"cannot write the status page into {out}: {exc.strerror or exc}; "
@@ -210,7 +217,7 @@ def _build_sites(
         out=out,
         files=list(files),
         open=len(root_state.open),
-        resolved=len(loaded.months),
+        resolved=loaded.manifest.resolved,
         lang=configs[0].lang,
         languages=[c.lang for c in configs],
     )
@@ -271,25 +278,11 @@ def _templates() -> Traversable:
     return resources.files("outagecomms.site") / "templates"
 
 
-def _read_manifest(out: Path) -> dict[str, Any]:
-    """The last build's manifest (empty when missing or unreadable)."""
-    with contextlib.suppress(OSError, ValueError):
-        found = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-        if isinstance(found, dict):
-            return found
-    return {}
-
-
-def _write_manifest(out: Path, files: set[str], months: dict[str, str], shape: str) -> None:
-    document = {"files": sorted(files), "months": dict(sorted(months.items())), "shape": shape}
-    text = json.dumps(document)  # one line: Python 3.11 encodes an indent in pure Python
-    write_file(out, MANIFEST, (text + "\n").encode("utf-8"))
-
-
-def _remove_stale(out: Path, previous: dict[str, Any], current: set[str]) -> None:
+def _remove_stale(out: Path, stale: set[str]) -> None:
     """Remove the files the last build wrote that this one does not list."""
-    for relative in sorted(set(previous.get("files", [])) - current):
+    root = out.resolve()
+    for relative in sorted(stale):
         path = (out / relative).resolve()
-        if out.resolve() in path.parents:
+        if root in path.parents:
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()

@@ -142,6 +142,10 @@ class KeptLists:
         return True
 
     def write(self, out: Path) -> None:
+        """Keep this build's entries for the next; not written again when they are the
+        ones read (a ``declare`` adds an open incident, which the kept lists never hold)."""
+        if self.kept and self.made == self.kept:
+            return
         document = {"shape": self.shape, "trees": self.made}
         write_file(out, LISTS_FILE, (json.dumps(document) + "\n").encode("utf-8"))
 
