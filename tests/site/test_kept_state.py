@@ -237,3 +237,34 @@ def test_a_missing_part_is_an_empty_one_and_a_full_build_restores_it(
     full(root, store, out, clock)
     written = list(site_files(out))
     assert_converged(root, store, out, tmp_path, clock, written)
+
+
+@pytest.mark.usefixtures("resolved")
+def test_a_rebuild_leaves_the_files_whose_bytes_it_would_not_change(
+    root: Path, store: Store, tmp_path: Path, clock: Clock, orchestrator: Orchestrator
+) -> None:
+    out = tmp_path / "site"
+    full(root, store, out, clock)
+    calendar, index = (out / "maintenance.ics").stat(), (out / "index.html").stat()
+    clock.advance(minutes=10)
+    orchestrator.update("INC-6", phase=Phase.IDENTIFIED)
+    written = rebuild(root, store, out, clock, 6)
+    assert {"maintenance.ics", "index.html"} <= set(written)
+    now = (out / "maintenance.ics").stat()
+    assert (now.st_ino, now.st_mtime_ns) == (calendar.st_ino, calendar.st_mtime_ns)
+    assert (out / "index.html").stat().st_ino != index.st_ino  # it shows the update
+
+
+@pytest.mark.usefixtures("resolved")
+def test_a_link_to_a_file_with_the_same_bytes_is_still_replaced(
+    root: Path, store: Store, tmp_path: Path, clock: Clock
+) -> None:
+    out = tmp_path / "site"
+    full(root, store, out, clock)
+    elsewhere = tmp_path / "elsewhere.ics"
+    elsewhere.write_bytes((out / "maintenance.ics").read_bytes())
+    (out / "maintenance.ics").unlink()
+    (out / "maintenance.ics").symlink_to(elsewhere)
+    full(root, store, out, clock)
+    assert not (out / "maintenance.ics").is_symlink()
+    assert (out / "maintenance.ics").read_bytes() == elsewhere.read_bytes()

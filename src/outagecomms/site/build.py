@@ -49,7 +49,7 @@ from outagecomms.site.listed import KeptLists, TreeLists, lists_shape
 from outagecomms.site.maintenance import maintenance_labels
 from outagecomms.site.manifest import Manifest, is_incident_page
 from outagecomms.site.page_id import page_id
-from outagecomms.site.safe_write import exclusive_lock, write_file
+from outagecomms.site.safe_write import exclusive_lock, holds, write_file
 from outagecomms.site.selection import Selection, load_states
 from outagecomms.site.state import SiteConfig, SiteState
 from outagecomms.site.summary import indicator, summary_json
@@ -192,7 +192,8 @@ def _build_sites(
                 for relative, content in render_site(state, lists).items()
             }
             for relative, content in files.items():
-                write_file(out, relative, content)  # safe_write: never through a link
+                if not holds(out, relative, content):  # only the files whose bytes change
+                    write_file(out, relative, content)  # safe_write: never through a link
             manifest = loaded.manifest
             others = {name for name in files if not is_incident_page(name)}
             if selection.full:
