@@ -232,8 +232,13 @@ def test_a_missing_part_is_an_empty_one_and_a_full_build_restores_it(
     for name in part_files(out):
         (out / name).unlink()
     clock.advance(minutes=10)
-    orchestrator.update("INC-6", phase=Phase.IDENTIFIED)
-    rebuild(root, store, out, clock, 6)  # writes what it changed; the rest stays unknown
+    orchestrator.postmortem("INC-5")  # resolved: its month counted it already
+    rebuild(root, store, out, clock, 5)  # writes what it changed; the rest stays unknown
+    month = Manifest.read(out).month("INC-5")
+    assert month is not None
+    full(root, store, tmp_path / "reference", clock)
+    expected = Manifest.read(tmp_path / "reference").counts[month]
+    assert Manifest.read(out).counts[month] == expected  # counted from the store, not +1
     full(root, store, out, clock)
     written = list(site_files(out))
     assert_converged(root, store, out, tmp_path, clock, written)

@@ -137,6 +137,13 @@ class Manifest:
         """The incident has a page, and is listed in ``month`` (None: open)."""
         self._entry(incident_id, month, count=True)
 
+    def settle(self, month: str, count: int) -> None:
+        """How many incidents ``month`` lists, as the store says (a build reads every
+        incident of the months it writes): a count gone wrong (a part deleted by hand)
+        is right again once its month is written."""
+        if self.counts.get(month, 0) != count:
+            self.counts[month] = count
+
     def every_file(self) -> set[str]:
         """Every file the last build wrote (all its parts read)."""
         pages = {

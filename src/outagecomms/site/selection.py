@@ -108,6 +108,7 @@ def load_states(
             for key in touched:  # the store is the truth for the months this build writes
                 for record in in_month[key]:
                     manifest.place(record.id, key)
+                manifest.settle(key, len(in_month[key]))
         with_page = {r.number for r in pages}
         keys = {number: listing_key(row) for number, row in window.items()}
         held = _held(kept, keys, with_page, folders)
