@@ -159,6 +159,7 @@ class Manifest:
     def write(self, out: Path, shape: str, trees: Iterable[str], files: Iterable[str]) -> None:
         """The changed parts under a new generation, then the head, then the parts no
         longer referred to are removed."""
+        trees, files = tuple(trees), set(files)
         generation = self.generation + 1
         before = dict(self.parts)
         for part in sorted(self._dirty):
@@ -178,7 +179,7 @@ class Manifest:
         }
         write_file(out, MANIFEST, (json.dumps(head) + "\n").encode("utf-8"))
         self.generation, self.shape = generation, shape
-        self.trees, self.files = tuple(trees), set(files)
+        self.trees, self.files = trees, files
         self._dirty.clear()
         for part, made in before.items():
             if self.parts.get(part) != made:
