@@ -13,6 +13,7 @@ import pytest
 
 from outagecomms.errors import ConfigError
 from outagecomms.incidents import Orchestrator
+from outagecomms.site.manifest import Manifest
 from outagecomms.store import Store
 from tests.conftest import CliRunner
 from tests.incidents.conftest import Clock
@@ -135,12 +136,16 @@ def test_rebuild_removes_its_own_stale_files_and_keeps_others(
     out = tmp_path / "out"
     build(root, store, out)
     (out / "incidents" / "INC-99.html").write_text("old")
-    manifest = json.loads((out / ".outagecomms-site.json").read_text())
-    manifest["files"].append("incidents/INC-99.html")
-    (out / ".outagecomms-site.json").write_text(json.dumps(manifest))
+    (out / "history").mkdir(exist_ok=True)
+    (out / "history" / "2001-01.html").write_text("old")
+    manifest = Manifest.read(out)
+    manifest.place("INC-99", "2001-01")
+    assert manifest.shape is not None
+    manifest.write(out, manifest.shape, manifest.trees, {*manifest.files, "history/2001-01.html"})
     (out / "CNAME").write_text("status.example.com\n")
     build(root, store, out)
     assert not (out / "incidents" / "INC-99.html").exists()
+    assert not (out / "history" / "2001-01.html").exists()
     assert (out / "CNAME").read_text() == "status.example.com\n"
 
 

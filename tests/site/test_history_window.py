@@ -5,7 +5,6 @@ its incident."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -19,6 +18,7 @@ from outagecomms.models import Phase
 from outagecomms.project import Project
 from outagecomms.site import build as site_build
 from outagecomms.site.build import build_site
+from outagecomms.site.manifest import Manifest
 from outagecomms.site.state import SiteConfig
 from outagecomms.store import Store
 from outagecomms.store.tables import incidents
@@ -70,8 +70,9 @@ def test_a_message_rewrites_its_incident_page_index_feed_summary_and_nothing_els
     writes.clear()
     clock.advance(minutes=10)
     orchestrator.update("INC-2", phase=Phase.IDENTIFIED)
+    # maintenance.ics is rendered too, but with the same bytes: it is not rewritten
     assert set(in_tree(writes, "public/")) == {
-        "feed.atom", "incidents/INC-2.html", "index.html", "maintenance.ics", "summary.json",
+        "feed.atom", "incidents/INC-2.html", "index.html", "summary.json",
     }  # fmt: skip
     assert set(in_tree(writes, "public/fa/")) == set(in_tree(writes, "public/"))
 
@@ -84,8 +85,9 @@ def test_resolving_rewrites_the_history_page_of_its_month(
     writes.clear()
     clock.advance(minutes=10)
     orchestrator.resolve("INC-2")
+    # maintenance.ics: the same bytes, not rewritten
     assert set(in_tree(writes, "public/")) == {
-        "feed.atom", "incidents/INC-2.html", "index.html", "maintenance.ics", "summary.json",
+        "feed.atom", "incidents/INC-2.html", "index.html", "summary.json",
         "history/2024-06.html",
     }  # fmt: skip
     month = (root / "public" / "history" / "2024-06.html").read_text()
@@ -185,5 +187,7 @@ def test_a_reopened_incident_leaves_the_history_page_of_its_month(
     build_site(project, store, out, config, changed={1})
     assert not (out / "history" / "2024-06.html").exists()
     assert "history/" not in (out / "index.html").read_text()
-    manifest = json.loads((out / ".outagecomms-site.json").read_text())
-    assert "history/2024-06.html" not in manifest["files"]
+    manifest = Manifest.read(out)
+    assert "history/2024-06.html" not in manifest.files
+    assert manifest.months() == set()
+    assert manifest.month("INC-1") is None and manifest.has("INC-1")

@@ -7,7 +7,8 @@ old page or the new one (:mod:`outagecomms.site.safe_write`, which also never wr
 through a symbolic link).
 Incident pages go first and ``index.html`` last, so the index never links to a page that is
 not there yet. Files an earlier build wrote and this one does not are removed (the
-previous build's list is kept in ``.outagecomms-site.json``, the lists' entries in
+previous build's list is kept in its manifest, ``.outagecomms-site.json`` and its parts:
+:mod:`outagecomms.site.manifest`, the lists' entries in
 ``.outagecomms-site-lists.json``: :mod:`outagecomms.site.listed`); other files in the
 directory are never touched. Builds of one directory take turns (an advisory lock), so the worker
 and an on-call's command rebuilding at once do not interleave (the turn covers the read of
@@ -29,10 +30,10 @@ import hashlib
 import json
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from importlib.abc import Traversable
 from pathlib import Path
-from typing import Any
+
+from markupsafe import Markup
 
 from outagecomms.components.catalog import COMPONENTS_FILE
 from outagecomms.errors import ConfigError, OutagecommsError
@@ -48,14 +49,14 @@ from outagecomms.site.labels import labels
 from outagecomms.site.languages import alternates
 from outagecomms.site.listed import KeptLists, TreeLists, lists_shape
 from outagecomms.site.maintenance import maintenance_labels
+from outagecomms.site.manifest import Manifest, is_incident_page
 from outagecomms.site.page_id import page_id
-from outagecomms.site.safe_write import exclusive_lock, write_file
+from outagecomms.site.safe_write import exclusive_lock, holds, write_file
 from outagecomms.site.selection import Selection, load_states
 from outagecomms.site.state import SiteConfig, SiteState
 from outagecomms.site.summary import indicator, summary_json
 from outagecomms.store import Store
 
-MANIFEST = ".outagecomms-site.json"
 LOCK = ".outagecomms-site.lock"
 SUMMARY_FILE = "summary.json"
 INDEX_FILE = "index.html"
@@ -99,7 +100,7 @@ def render_site(state: SiteState, lists: KeptLists | None = None) -> dict[str, b
         "ht": history_labels(config.lang),
     }
     entries = TreeLists(lists or KeptLists(""), state, common)
-    history = [entries.index_entry(listing) for listing in state.history]  # before the feed's
+    history = _joined([entries.index_entry(listing) for listing in state.history])  # first
     files: dict[str, bytes] = {}
     for incident in state.pages:
         assert not incident.partial, f"{incident.id} was read for the lists only"
@@ -115,7 +116,7 @@ def render_site(state: SiteState, lists: KeptLists | None = None) -> dict[str, b
         page = render(
             "month.html",
             month=month,
-            entries=[entries.month_entry(listing) for listing in month.incidents],
+            entries=_joined([entries.month_entry(listing) for listing in month.incidents]),
             root="../",
             alternates=alternates(config, month.path, "../"),
             **common,
@@ -138,6 +139,14 @@ def render_site(state: SiteState, lists: KeptLists | None = None) -> dict[str, b
     )
     files[INDEX_FILE] = index.encode("utf-8")
     return files
+
+
+def _joined(entries: list[Markup]) -> list[Markup]:
+    """A list's entries as one: the templates print each entry and nothing between them
+    (``{% for entry in history %}{{ entry }}{% endfor %}``), and what they do to a printed
+    value (control characters replaced) is done character by character, so printing the
+    entries joined writes the same bytes, without a template loop over ~550 entries."""
+    return [Markup("".join(entries))] if entries else []
 
 
 def build_site(
@@ -164,16 +173,27 @@ def build_sites(
     published before the root's, which links to them; one manifest for all, so the tree of a
     language no longer built is removed. With ``changed`` (incident numbers), only the files
     that show them (see the module doc)."""
+    with _without_cycle_collection():
+        return _build_sites(project, store, out, configs, changed)
+
+
+def _build_sites(
+    project: Project,
+    store: Store,
+    out: Path,
+    configs: Sequence[SiteConfig],
+    changed: Collection[int] | None,
+) -> BuildResult:
     trees = [*configs[1:], configs[0]]  # the root last: it links to the others
     shape = shape_of(project, trees)
     try:
         out.mkdir(parents=True, exist_ok=True)
-        with exclusive_lock(out / LOCK), _without_cycle_collection():
-            previous = _read_manifest(out)
+        with exclusive_lock(out / LOCK):
+            previous = Manifest.read(out)
             selection = Selection()
             lists = KeptLists(lists_shape(project, shape))
-            if changed is not None and previous.get("shape") == shape:
-                selection = Selection(frozenset(changed), previous.get("months"))
+            if changed is not None and previous.shape == shape:
+                selection = Selection(frozenset(changed), previous)
                 lists = KeptLists.read(out, lists.shape)
             loaded = load_states(project, store, trees, selection, lists)
             files = {
@@ -182,14 +202,22 @@ def build_sites(
                 for relative, content in render_site(state, lists).items()
             }
             for relative, content in files.items():
-                write_file(out, relative, content)  # safe_write: never through a link
-            listed = set(files)
-            if not selection.full:
+                if not holds(out, relative, content):  # only the files whose bytes change
+                    write_file(out, relative, content)  # safe_write: never through a link
+            manifest = loaded.manifest
+            others = {name for name in files if not is_incident_page(name)}
+            if selection.full:
+                stale = previous.every_file() - set(files)
+                manifest.generation = previous.generation  # its parts get new names
+            else:
                 gone = {c.folder + month_path(key) for c in trees for key in loaded.emptied}
-                listed = (set(previous.get("files", [])) | listed) - gone
-            _remove_stale(out, previous, listed)
+                stale = previous.files & gone
+                others = (previous.files | others) - gone
+            _remove_stale(out, stale)
             lists.write(out)
-            _write_manifest(out, listed, loaded.months, shape)
+            manifest.write(out, shape, [c.folder for c in trees], others)
+            if selection.full:
+                manifest.remove_unreferred_parts(out)
     except OSError as exc:
         raise ConfigError(
             f"cannot write the status page into {out}: {exc.strerror or exc}; "
@@ -200,7 +228,7 @@ def build_sites(
         out=out,
         files=list(files),
         open=len(root_state.open),
-        resolved=len(loaded.months),
+        resolved=loaded.manifest.resolved,
         lang=configs[0].lang,
         languages=[c.lang for c in configs],
     )
@@ -212,7 +240,9 @@ def _without_cycle_collection() -> Iterator[None]:
     of short-lived objects without cycles (the manifest, the kept entries, the rows), and
     in a process that holds many (a ``declare`` has its channels, apprise and the store
     loaded) each collection they trigger walks all of them: about 45 ms of a rebuild's 100
-    at 10,000 past incidents. Their memory is freed by reference counting all the same."""
+    at 10,000 past incidents, and ~30 ms more when a collection fell in the build's first
+    step (the shape), before the pause covered it. Their memory is freed by reference
+    counting all the same."""
     paused = gc.isenabled()
     gc.disable()
     try:
@@ -248,28 +278,22 @@ def shape_of(project: Project, configs: Sequence[SiteConfig]) -> str:
 
 
 def _templates() -> Traversable:
+    """The page templates' folder: the package's own directory when it is one (as
+    installed from a wheel), which spares a fresh process importing
+    ``importlib.resources``' readers (and ``zipfile``), else the package's resources."""
+    here = Path(__file__).with_name("templates")
+    if here.is_dir():
+        return here
+    from importlib import resources
+
     return resources.files("outagecomms.site") / "templates"
 
 
-def _read_manifest(out: Path) -> dict[str, Any]:
-    """The last build's manifest (empty when missing or unreadable)."""
-    with contextlib.suppress(OSError, ValueError):
-        found = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-        if isinstance(found, dict):
-            return found
-    return {}
-
-
-def _write_manifest(out: Path, files: set[str], months: dict[str, str], shape: str) -> None:
-    document = {"files": sorted(files), "months": dict(sorted(months.items())), "shape": shape}
-    text = json.dumps(document)  # one line: Python 3.11 encodes an indent in pure Python
-    write_file(out, MANIFEST, (text + "\n").encode("utf-8"))
-
-
-def _remove_stale(out: Path, previous: dict[str, Any], current: set[str]) -> None:
+def _remove_stale(out: Path, stale: set[str]) -> None:
     """Remove the files the last build wrote that this one does not list."""
-    for relative in sorted(set(previous.get("files", [])) - current):
+    root = out.resolve()
+    for relative in sorted(stale):
         path = (out / relative).resolve()
-        if out.resolve() in path.parents:
+        if root in path.parents:
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()

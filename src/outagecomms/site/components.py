@@ -14,20 +14,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import structlog
-
 from outagecomms.components.catalog import Catalog, load_catalog
 from outagecomms.components.statuses import ComponentStatus, worst
 from outagecomms.errors import ConfigError
 from outagecomms.limits import Limits
 from outagecomms.localdates import format_day
+from outagecomms.logs import get_logger
 from outagecomms.store import components_repo
 from outagecomms.store.components_repo import ComponentChange
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
-log = structlog.get_logger(__name__)
+log = get_logger(__name__)
 
 BAR_DAYS = 90
 

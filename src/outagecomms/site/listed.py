@@ -38,8 +38,9 @@ from outagecomms.store.site_repo import ListedRow
 
 LISTS_FILE = ".outagecomms-site-lists.json"
 TEMPLATE = "_listed.html"
-FORMAT = 2
-"""The file's layout: a file of another layout is never read as this one."""
+FORMAT = 3
+"""The file's layout: a file of another layout is never read as this one (3: the keys
+as ``repr`` of their parts instead of JSON)."""
 
 
 Shown = tuple[tuple[datetime, int], ...]
@@ -50,8 +51,8 @@ def listing_key(row: ListedRow) -> str:
     """What a resolved incident's entries are made of: its record's listed fields and its
     last message."""
     resolved = row.resolved_at.isoformat() if row.resolved_at else None
-    parts = [row.runbook_id, row.status, row.phase, row.started_at.isoformat(), resolved]
-    return json.dumps([*parts, row.last_seq], ensure_ascii=False)
+    parts = (row.runbook_id, row.status, row.phase, row.started_at.isoformat(), resolved)
+    return repr((*parts, row.last_seq))  # repr: ~2x cheaper than json.dumps, per incident
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,10 @@ class KeptLists:
         return True
 
     def write(self, out: Path) -> None:
+        """Keep this build's entries for the next; not written again when they are the
+        ones read (a ``declare`` adds an open incident, which the kept lists never hold)."""
+        if self.kept and self.made == self.kept:
+            return
         document = {"shape": self.shape, "trees": self.made}
         write_file(out, LISTS_FILE, (json.dumps(document) + "\n").encode("utf-8"))
 

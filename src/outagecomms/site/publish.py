@@ -20,10 +20,9 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import structlog
-
 from outagecomms.delivery import Outcome, Outgoing
 from outagecomms.errors import ConfigError, OutagecommsError
+from outagecomms.logs import get_logger
 from outagecomms.models import Channel
 from outagecomms.project import Project
 from outagecomms.site.build import build_sites
@@ -31,7 +30,7 @@ from outagecomms.site.languages import site_configs
 from outagecomms.store import Store, site_repo
 from outagecomms.urls import expand_url
 
-log = structlog.get_logger(__name__)
+log = get_logger(__name__)
 
 SITE_NAME_ENV = "OUTAGECOMMS_SITE_NAME"
 

@@ -61,6 +61,25 @@ def write_file(root: Path, relative: str, content: bytes, mode: int = 0o644) -> 
         raise
 
 
+def holds(root: Path, relative: str, content: bytes) -> bool:
+    """Whether ``root / relative`` is a plain file (not a link) holding ``content``
+    already: a build then leaves it as it is (its modification time too, which a web
+    server's caching goes by). Its directories are checked as :func:`write_file` checks
+    them (a link among them is refused)."""
+    path = PurePosixPath(relative)
+    directory = real_directory(root, path.parent) if str(path.parent) != "." else root
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(directory / path.name, flags)
+    except OSError:
+        return False
+    with os.fdopen(fd, "rb") as handle:
+        found = os.fstat(handle.fileno())
+        if not stat.S_ISREG(found.st_mode) or found.st_size != len(content):
+            return False
+        return handle.read(len(content) + 1) == content
+
+
 @contextlib.contextmanager
 def exclusive_lock(path: Path) -> Iterator[None]:
     """Hold an advisory lock on ``path`` (created when missing, never through a link)."""

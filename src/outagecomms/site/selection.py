@@ -11,9 +11,10 @@ never one query per incident; the components' bars in one query. Of the resolved
 this build only lists (no page of theirs is written), only what the lists and the feed
 show is read (:mod:`outagecomms.site.partial`).
 
-Which month lists which resolved incident is kept with the site's manifest (``months``:
-incident id -> month), so a rebuild knows every month the index links to, and the month an
-incident leaves when it is re-opened, without reading every incident.
+Which month lists which resolved incident is kept with the site's manifest
+(:mod:`outagecomms.site.manifest`: incident id -> month, in parts, and how many each month
+lists), so a rebuild knows every month the index links to, and the month an incident
+leaves when it is re-opened, without reading every incident nor the whole manifest.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from outagecomms.site.history import (
     month_of,
 )
 from outagecomms.site.listed import KeptLists, Listing, Shown, listing_key
+from outagecomms.site.manifest import Manifest, fresh
 from outagecomms.site.state import (
     SiteConfig,
     SiteState,
@@ -54,12 +56,13 @@ class Selection:
 
     changed: frozenset[int] | None = None
     """Incident numbers; None: a full build."""
-    months: Mapping[str, str] | None = None
-    """The previous build's incident id -> month (its manifest); needed with ``changed``."""
+    manifest: Manifest | None = None
+    """The previous build's manifest (each incident's month); needed with ``changed``, and
+    updated by the build."""
 
     @property
     def full(self) -> bool:
-        return self.changed is None or self.months is None
+        return self.changed is None or self.manifest is None
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,7 @@ class Loaded:
     incident's month, and the months whose pages no incident is left on."""
 
     states: list[SiteState]
-    months: dict[str, str]
+    manifest: Manifest
     emptied: list[str]
 
 
@@ -91,19 +94,21 @@ def load_states(
         window = {row.number: row for row in site_repo.window_listed(conn, since)}
         if chosen.full:
             pages = site_repo.listed_incidents(conn)
-            months = {r.id: m for r in pages if (m := month_of(r)) is not None}
-            touched = set(months.values())
+            manifest = fresh({r.id: month_of(r) for r in pages})
             in_month = _by_month(pages)
+            touched = set(in_month)
         else:
-            assert chosen.changed is not None and chosen.months is not None
+            assert chosen.changed is not None and chosen.manifest is not None
+            manifest = chosen.manifest
             pages = site_repo.listed_incidents(conn, chosen.changed)
-            months, touched = _moved(chosen.months, chosen.changed, pages)
+            touched = _moved(manifest, chosen.changed, pages)
             in_month = {
                 key: site_repo.resolved_between(conn, *month_bounds(key)) for key in touched
             }
             for key in touched:  # the store is the truth for the months this build writes
                 for record in in_month[key]:
-                    months[record.id] = key
+                    manifest.place(record.id, key)
+                manifest.settle(key, len(in_month[key]))
         with_page = {r.number for r in pages}
         keys = {number: listing_key(row) for number, row in window.items()}
         held = _held(kept, keys, with_page, folders)
@@ -179,14 +184,14 @@ def load_states(
             months=history,
             archive=[
                 MonthLink(key, month_name(key, config.lang))
-                for key in sorted(set(months.values()), reverse=True)
+                for key in sorted(manifest.months(), reverse=True)
             ],
             listed=[listings[n] for n in window],
             kept_updates=[(at, public_id(n), place) for n in held for at, place in held[n]],
         )
         states.append(state)
     emptied = sorted(key for key in touched if not in_month[key])
-    return Loaded(states, months, emptied)
+    return Loaded(states, manifest, emptied)
 
 
 def _held(
@@ -243,21 +248,23 @@ def _by_month(records: Sequence[IncidentRecord]) -> dict[str, list[IncidentRecor
 
 
 def _moved(
-    previous: Mapping[str, str], changed: Collection[int], records: Sequence[IncidentRecord]
-) -> tuple[dict[str, str], set[str]]:
-    """Each resolved incident's month after the ``changed`` ones' messages, and the months
-    whose pages change: where each changed incident is listed now and where it was."""
-    months = dict(previous)
+    manifest: Manifest, changed: Collection[int], records: Sequence[IncidentRecord]
+) -> set[str]:
+    """Each ``changed`` incident's month after its messages, kept in ``manifest``, and the
+    months whose pages change: where each changed incident is listed now and where it
+    was."""
     touched: set[str] = set()
     now_in = {r.id: month_of(r) for r in records}
     for number in changed:
         incident_id = public_id(number)
-        before = months.pop(incident_id, None)
+        before = manifest.month(incident_id)
         after = now_in.get(incident_id)
         touched.update(m for m in (before, after) if m is not None)
-        if after is not None:
-            months[incident_id] = after
-    return months, touched
+        if incident_id in now_in:
+            manifest.place(incident_id, after)
+        elif before is not None:  # no longer listed: off its month's page (its page stays)
+            manifest.place(incident_id, None)
+    return touched
 
 
 __all__ = ["Loaded", "Selection", "load_states"]

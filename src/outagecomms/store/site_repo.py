@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from outagecomms.store.codec import time_in, time_out
 from outagecomms.store.delivery_rows import (
@@ -51,10 +51,11 @@ def open_incidents(conn: Connection) -> list[IncidentRecord]:
     return _records(sql_of(conn), "incidents.status = :open", {"open": IncidentStatus.OPEN.value})
 
 
-@dataclass(frozen=True)
-class ListedRow:
+class ListedRow(NamedTuple):
     """A resolved incident as far as a list of it depends on its record: its listed
-    fields, and the place of its last message (any change to it adds a message)."""
+    fields, and the place of its last message (any change to it adds a message). A named
+    tuple: a rebuild makes one per incident of the window (~550 at 10,000 stored), and a
+    tuple is made several times faster than a frozen dataclass."""
 
     number: int
     runbook_id: str
@@ -83,7 +84,7 @@ def window_listed(conn: Connection, since: datetime) -> list[ListedRow]:
     params = {**_RESOLVED, "since": time_in(since, sql.dialect_name)}
     return [
         ListedRow(number, runbook_id, status, phase, _moment(started_at),
-                  time_out(resolved_at), last_seq)
+                  None if resolved_at is None else _moment(resolved_at), last_seq)
         for number, runbook_id, status, phase, started_at, resolved_at, last_seq
         in sql.rows(query, params)
     ]  # fmt: skip
@@ -212,10 +213,14 @@ def incidents_of_deliveries(conn: Connection, delivery_ids: Collection[int]) -> 
 
 
 def _moment(value: datetime | str) -> datetime:
-    """A NOT NULL time column's value, aware."""
-    moment = time_out(value)
-    assert moment is not None
-    return moment
+    """A NOT NULL time column's value, aware (SQLite's text, naive UTC, parsed here
+    directly: this runs for every incident of the window)."""
+    if isinstance(value, str):
+        moment = datetime.fromisoformat(value)
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    found = time_out(value)
+    assert found is not None
+    return found
 
 
 def _chunks(numbers: Sequence[int]) -> Iterator[list[int]]:
