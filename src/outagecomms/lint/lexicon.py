@@ -20,7 +20,9 @@ import regex
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from outagecomms import validated_cache
 from outagecomms.errors import ConfigError
+from outagecomms.lint import normalize
 from outagecomms.lint.normalize import Normalized, fold, fold_pattern
 from outagecomms.yamlfile import display_path
 
@@ -261,6 +263,11 @@ class Lexicon:
     def has(self, group: Group, text: Normalized) -> bool:
         return bool(self.find(group, text))
 
+    def compile_all(self) -> None:
+        """Compile every group now (before the lexicon is kept for other processes)."""
+        for group in Group:
+            self._group(group)
+
 
 def compile_group(specs: GroupSpecs) -> tuple[tuple[Term, ...], tuple[Family, ...]]:
     """One regex for all phrases and stems (longer entries tried first), one per pattern and
@@ -435,12 +442,46 @@ def _parsed(text: str, where: str) -> LexiconFile:
     return _read(text, where)
 
 
+KEPT = "lexicon"
+"""The kind of a compiled lexicon's entry in :mod:`outagecomms.validated_cache`."""
+
+
+def kept_key(lang: str, sources: Sequence[tuple[str, str]], known: bool) -> str:
+    """The key a lexicon built from ``sources`` is kept under between processes: the files'
+    text and names, the language, and the code that compiles them (this module, the
+    folding, and ``regex``, whose compiled form is what is kept)."""
+    parts = [lang, str(known), regex.__version__]
+    for module in (Path(__file__), Path(normalize.__file__), Path(regex.__file__).parent):
+        files = (
+            sorted(module.glob("*.py")) + sorted(module.glob("*.so"))
+            if module.is_dir()
+            else [module]
+        )
+        parts += [f"{f.name}:{validated_cache.stamp(f)}" for f in files]
+    for text, where in sources:
+        parts += [where, text]
+    content = "\0".join(parts).encode("utf-8", "surrogatepass")
+    return validated_cache.content_key(KEPT, content)
+
+
 @cache
 def _load(lang: str, extra_dirs: tuple[Path, ...], stamp: tuple[float, ...]) -> Lexicon:
+    """The lexicon of ``lang``: as an earlier process compiled it from the same files (a
+    ``regex`` pattern unpickles from its compiled code, ~40x faster than compiling it),
+    else parsed, checked and compiled here, then kept."""
     sources, known = _sources(lang, extra_dirs)
-    return build(
+    key = kept_key(lang, sources, known) if validated_cache.directory() is not None else None
+    if key is not None:
+        found = validated_cache.kept_by_key(key, Lexicon)
+        if found is not None:
+            return found
+    lexicon = build(
         lang, [(_parsed(text, where), where) for text, where in sources], known, check=True
     )
+    if key is not None:
+        lexicon.compile_all()
+        validated_cache.keep_by_key(key, lexicon)
+    return lexicon
 
 
 def load_lexicon(lang: str, project_root: Path | None = None) -> Lexicon:

@@ -1,0 +1,116 @@
+"""The lexicon engine: compiled lexicons kept between processes (keyed by the lexicon files'
+content and the code that compiles them), and matching that finds exactly what compiling
+and matching every term anew finds."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+
+import pytest
+import regex
+
+from outagecomms import validated_cache
+from outagecomms.lint import lexicon as lexicon_module
+from outagecomms.lint.lexicon import Group, Lexicon, Match, load_lexicon
+from outagecomms.lint.normalize import normalize
+from outagecomms.lint.quality import load_corpus
+
+CORPUS = Path(__file__).parent / "corpus"
+LANGUAGES = ("en", "fa", "lv", "uk")
+
+
+@pytest.fixture
+def kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A directory of kept entries of this test's own, and no lexicon loaded in memory."""
+    folder = tmp_path / "kept"
+    folder.mkdir(mode=0o700)
+    monkeypatch.setattr(validated_cache, "directory", lambda: folder)
+    lexicon_module._load.cache_clear()
+    yield folder
+    lexicon_module._load.cache_clear()
+
+
+@cache
+def _corpus_texts(lang: str) -> list[str]:
+    texts = [sample.text for sample in load_corpus(CORPUS) if sample.lang == lang]
+    assert len(texts) > 50
+    return texts
+
+
+def _every_match(lexicon: Lexicon, texts: list[str]) -> list[tuple[Group, int, list[Match]]]:
+    return [
+        (group, index, lexicon.find(group, normalize(text, lexicon.lang)))
+        for index, text in enumerate(texts)
+        for group in Group
+    ]
+
+
+def _fail(*args: object, **kwargs: object) -> None:
+    raise AssertionError("compiled anew")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_kept_lexicon_is_loaded_without_compiling_and_finds_the_same(
+    kept: Path, lang: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    texts = _corpus_texts(lang)
+    first = load_lexicon(lang)
+    assert list(kept.iterdir())
+    expected = _every_match(first, texts)
+    assert sum(bool(found) for _, _, found in expected) > 100
+    lexicon_module._load.cache_clear()
+    monkeypatch.setattr(lexicon_module, "compile_group", _fail)
+    monkeypatch.setattr(lexicon_module, "_parsed", _fail)
+    again = load_lexicon(lang)
+    assert again is not first
+    assert _every_match(again, texts) == expected
+
+
+def test_a_changed_lexicon_file_is_compiled_anew(kept: Path, tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    (root / "lexicons").mkdir(parents=True)
+    own = root / "lexicons" / "en.yaml"
+    own.write_text("language: en\nterms:\n  jargon:\n    phrases: [flux capacitor]\n")
+    text = normalize("The flux capacitor and the warp coil failed.", "en")
+    assert [m.term for m in load_lexicon("en", root).find(Group.JARGON, text)] == [
+        lexicon_module.WORDS
+    ]
+    lexicon_module._load.cache_clear()
+    own.write_text("language: en\nterms:\n  jargon:\n    phrases: [warp coil]\n")
+    found = load_lexicon("en", root).find(Group.JARGON, text)
+    assert [text.text[m.start : m.end] for m in found] == ["warp coil"]
+
+
+def test_a_damaged_kept_lexicon_is_compiled_anew(kept: Path) -> None:
+    text = normalize("We apologize for any inconvenience.", "en")
+    first = load_lexicon("en").find(Group.CLICHE_APOLOGY, text)
+    assert first
+    for entry in kept.iterdir():
+        entry.write_bytes(entry.read_bytes()[:100])
+    lexicon_module._load.cache_clear()
+    assert load_lexicon("en").find(Group.CLICHE_APOLOGY, text) == first
+
+
+def test_a_broken_project_pattern_is_reported_and_never_kept(kept: Path, tmp_path: Path) -> None:
+    from outagecomms.errors import ConfigError
+
+    root = tmp_path / "project"
+    (root / "lexicons").mkdir(parents=True)
+    (root / "lexicons" / "en.yaml").write_text(
+        "language: en\nterms:\n  jargon:\n    patterns: ['(unclosed']\n"
+    )
+    with pytest.raises(ConfigError, match="not a valid regex"):
+        load_lexicon("en", root)
+    assert list(kept.iterdir()) == []
+
+
+def test_kept_patterns_are_the_compiled_ones() -> None:
+    """What is kept of a ``regex`` pattern is its compiled code: it matches as compiled."""
+    import pickle
+
+    pattern = regex.compile(r"(?<!\w)(?:apolog\w*){e<=1}", regex.IGNORECASE)
+    back = pickle.loads(pickle.dumps(pattern))
+    text = "We APOLOGISE, we apolgize, we regret"
+    assert [m.span() for m in back.finditer(text)] == [m.span() for m in pattern.finditer(text)]
