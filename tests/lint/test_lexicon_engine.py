@@ -114,3 +114,33 @@ def test_kept_patterns_are_the_compiled_ones() -> None:
     back = pickle.loads(pickle.dumps(pattern))
     text = "We APOLOGISE, we apolgize, we regret"
     assert [m.span() for m in back.finditer(text)] == [m.span() for m in pattern.finditer(text)]
+
+
+def test_a_kept_lexicon_reads_no_yaml_in_a_fresh_process(tmp_path: Path) -> None:
+    """A second process loads the compiled lexicon kept by the first: no YAML is imported
+    and no pattern is compiled."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from outagecomms.lint import lexicon\n"
+        "compiled = []\n"
+        "real = lexicon.compile_group\n"
+        "lexicon.compile_group = lambda specs: compiled.append(1) or real(specs)\n"
+        "lexicon.load_lexicon('uk').find(lexicon.Group.APOLOGY, "
+        "__import__('outagecomms.lint.normalize').lint.normalize.normalize('Вибачте', 'uk'))\n"
+        "print('yaml' in sys.modules, bool(compiled))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OUTAGECOMMS_")}
+    env["TMPDIR"] = str(tmp_path)
+
+    def run() -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True
+        )
+        return done.stdout.strip()
+
+    assert run() == "True True"
+    assert run() == "False False"

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import regex
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from outagecomms import validated_cache
@@ -26,7 +25,6 @@ from outagecomms.lint import normalize
 from outagecomms.lint.normalize import Normalized, fold, fold_pattern
 from outagecomms.yamlfile import display_path
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SHIPPED_DIR = Path(__file__).resolve().parents[1] / "data" / "lexicons"
 PROJECT_LEXICONS = "lexicons"
 STEM_GAP = 3
@@ -94,7 +92,7 @@ TYPO_TOLERANT = frozenset({Group.CLICHE_APOLOGY, Group.BLAME_SHIFT, Group.OVER_P
 
 
 class Entries(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     phrases: list[str] = Field(default_factory=list)
     stems: list[str] = Field(default_factory=list)
@@ -104,7 +102,8 @@ class Entries(BaseModel):
 
 
 class LexiconFile(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
+    """Built on first use: a kept lexicon (:func:`_load`) reads no file."""
 
     language: str
     acronyms: list[str] = Field(default_factory=list)
@@ -353,8 +352,10 @@ def _compile(source: str, expression: str, where: str) -> Term:
 
 
 def _read(text: str, where: str) -> LexiconFile:
+    import yaml  # here: a kept lexicon (the usual case) reads no YAML
+
     try:
-        data = yaml.load(text, Loader=_LOADER) or {}
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
         return LexiconFile.model_validate(data)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{where}: invalid YAML: {exc}") from None
