@@ -144,3 +144,43 @@ def test_a_kept_lexicon_reads_no_yaml_in_a_fresh_process(tmp_path: Path) -> None
 
     assert run() == "True True"
     assert run() == "False False"
+
+
+def test_a_rendered_text_is_checked_once_per_lint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Runbooks whose messages render the same are tone-checked once per distinct text (and
+    phase: some rules depend on it), and each gets the findings a check of its own gives."""
+    from outagecomms.lint import runner
+    from outagecomms.project import Project
+    from tests.factories import runbook_data, write_runbook
+
+    root = tmp_path / "project"
+    for name in ("first", "second"):
+        data = runbook_data(name)
+        data["messages"]["update"]["chat"]["en"] = "Unfortunately our vendor broke the database."
+        write_runbook(root, data)
+    checked: list[tuple[str, object]] = []
+    real = runner.check_text
+
+    def check_text(text: str, lexicon: Lexicon, context: runner.MessageContext) -> object:
+        checked.append((text, context.phase))
+        return real(text, lexicon, context)
+
+    monkeypatch.setattr(runner, "check_text", check_text)
+    report, _ = runner.lint_paths(Project(root))
+    assert len(checked) == len(set(checked)) > 0
+
+    def shown(runbook: str) -> list[tuple[object, ...]]:
+        return sorted(
+            (f.rule, f.message, f.phase, f.format, f.lang, f.line, f.excerpt)
+            for f in report.findings
+            if f.runbook == runbook
+        )
+
+    assert shown("first") == shown("second")
+    assert any(f.rule == "blame-shift" for f in report.findings)
+    lone, _ = runner.lint_paths(Project(root), [root / "runbooks" / "second.yaml"])
+    assert shown("second") == sorted(
+        (f.rule, f.message, f.phase, f.format, f.lang, f.line, f.excerpt) for f in lone.findings
+    )
