@@ -184,3 +184,24 @@ def test_a_rendered_text_is_checked_once_per_lint(
     assert shown("second") == sorted(
         (f.rule, f.message, f.phase, f.format, f.lang, f.line, f.excerpt) for f in lone.findings
     )
+
+
+def test_a_kept_template_tree_refers_to_this_process_environment(tmp_path: Path) -> None:
+    """A shared object (the runbook templates' Jinja environment) is kept by name, never
+    copied, and an entry naming one this process lacks is not loaded."""
+    from outagecomms import templates
+
+    env = templates.environment()
+    tree = env.parse("Hello {{ name }}{% if x %}, yes{% endif %}")
+    folder = tmp_path / "kept"
+    folder.mkdir(mode=0o700)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(validated_cache, "directory", lambda: folder)
+        key = validated_cache.content_key("trees", b"test")
+        validated_cache.keep_by_key(key, {"t": tree}, {"runbook-environment": env})
+        assert b"Sandbox" not in (folder / key).read_bytes()
+        back = validated_cache.kept_by_key(key, dict, {"runbook-environment": env})
+        assert back is not None
+        assert back["t"].environment is env
+        assert back["t"] is not tree
+        assert validated_cache.kept_by_key(key, dict, {}) is None
