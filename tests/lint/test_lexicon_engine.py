@@ -205,3 +205,24 @@ def test_a_kept_template_tree_refers_to_this_process_environment(tmp_path: Path)
         assert back["t"].environment is env
         assert back["t"] is not tree
         assert validated_cache.kept_by_key(key, dict, {}) is None
+
+
+def test_the_kept_key_covers_the_lexicon_files_the_lint_modules_and_regex(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sources = [("language: en\n", "en.yaml (shipped)")]
+    key = lexicon_module.kept_key("en", sources, True)
+    assert lexicon_module.kept_key("en", sources, True) == key
+    edited = [("language: en\nacronyms: [X]\n", "en.yaml (shipped)")]
+    assert lexicon_module.kept_key("en", edited, True) != key
+    assert lexicon_module.kept_key("lv", sources, True) != key
+    real = validated_cache.stamp
+    for changed in ("lexicon.py", "normalize.py", "rules.py", "_regex_core.py"):
+        monkeypatch.setattr(
+            validated_cache,
+            "stamp",
+            lambda path, c=changed: "new" if path.name == c else real(path),
+        )
+        assert lexicon_module.kept_key("en", sources, True) != key, changed
+    monkeypatch.setattr(validated_cache, "stamp", real)
+    assert lexicon_module.kept_key("en", sources, True) == key

@@ -21,7 +21,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from outagecomms import validated_cache
 from outagecomms.errors import ConfigError
-from outagecomms.lint import normalize
 from outagecomms.lint.normalize import Normalized, fold, fold_pattern
 from outagecomms.yamlfile import display_path
 
@@ -449,16 +448,14 @@ KEPT = "lexicon"
 
 def kept_key(lang: str, sources: Sequence[tuple[str, str]], known: bool) -> str:
     """The key a lexicon built from ``sources`` is kept under between processes: the files'
-    text and names, the language, and the code that compiles them (this module, the
-    folding, and ``regex``, whose compiled form is what is kept)."""
+    text and names, the language, and the code that compiles them (every module of
+    ``outagecomms.lint``, this one and the folding among them, and ``regex``, whose compiled
+    form is what is kept)."""
     parts = [lang, str(known), regex.__version__]
-    for module in (Path(__file__), Path(normalize.__file__), Path(regex.__file__).parent):
-        files = (
-            sorted(module.glob("*.py")) + sorted(module.glob("*.so"))
-            if module.is_dir()
-            else [module]
-        )
-        parts += [f"{f.name}:{validated_cache.stamp(f)}" for f in files]
+    code = sorted(Path(__file__).parent.glob("*.py"))
+    library = Path(regex.__file__).parent
+    code += sorted(library.glob("*.py")) + sorted(library.glob("*.so"))
+    parts += [f"{path.name}:{validated_cache.stamp(path)}" for path in code]
     for text, where in sources:
         parts += [where, text]
     content = "\0".join(parts).encode("utf-8", "surrogatepass")
