@@ -264,9 +264,16 @@ def elapsed_minutes(elapsed: timedelta) -> int:
 
 
 @lru_cache(maxsize=4096)
-def _elapsed_phrase(whole_minutes: int, lang: str) -> str:
+def _unit_phrase(value: int, unit: str, lang: str) -> str:
+    """Babel's ``format_unit`` of a whole number, kept: an elapsed phrase is made of an hour
+    part and a minute part, and lint's worst case asks for every pair of them."""
     from babel.units import format_unit
 
+    return str(format_unit(value, unit, locale=lang))
+
+
+@lru_cache(maxsize=4096)
+def _elapsed_phrase(whole_minutes: int, lang: str) -> str:
     hours, minutes = divmod(whole_minutes, 60)
     if lang == "fa":  # CLDR's Persian unit names are not in Babel's data
         words = [f"{hours} ساعت"] if hours else []
@@ -276,9 +283,9 @@ def _elapsed_phrase(whole_minutes: int, lang: str) -> str:
     parts: list[str] = []
     try:
         if hours:
-            parts.append(str(format_unit(hours, "duration-hour", locale=lang)))
+            parts.append(_unit_phrase(hours, "duration-hour", lang))
         if minutes or not hours:
-            parts.append(str(format_unit(minutes, "duration-minute", locale=lang)))
+            parts.append(_unit_phrase(minutes, "duration-minute", lang))
     except Exception:
         return _elapsed_phrase(whole_minutes, "en") if lang != "en" else f"{hours}h {minutes}m"
     joiner = " و " if lang == "fa" else " "

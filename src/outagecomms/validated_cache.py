@@ -18,6 +18,7 @@ is not what was expected is ignored, and the file is checked as if none were kep
 
 from __future__ import annotations
 
+import copyreg
 import hashlib
 import io
 import os
@@ -36,7 +37,7 @@ from outagecomms.limits import Limits
 
 T = TypeVar("T")
 
-FORMAT = "1"
+FORMAT = "2"
 """Bumped when what is kept changes shape."""
 
 CODE = (
@@ -100,18 +101,19 @@ def fingerprint() -> str:
     """What the result of a check depends on besides the file and the limits."""
     parts = [FORMAT, sys.version, str(PACKAGE)]
     for relative in CODE:
-        parts.append(f"{relative}:{_stamp(PACKAGE / relative)}")
+        parts.append(f"{relative}:{stamp(PACKAGE / relative)}")
     for library in LIBRARIES:
         try:
             spec = find_spec(library)
         except (ImportError, ValueError):
             spec = None
         origin = spec.origin if spec is not None else None
-        parts.append(f"{library}:{origin}:{_stamp(Path(origin)) if origin else '?'}")
+        parts.append(f"{library}:{origin}:{stamp(Path(origin)) if origin else '?'}")
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
-def _stamp(path: Path) -> str:
+def stamp(path: Path) -> str:
+    """A file's size and modification time (what keys an entry on a module's code)."""
     try:
         found = path.stat()
     except OSError:
@@ -128,6 +130,47 @@ def entry_key(kind: str, path: Path, raw: bytes, limits: Limits) -> str:
     return digest.hexdigest()
 
 
+def content_key(kind: str, content: bytes) -> str:
+    """The key of a ``kind`` entry made from ``content`` alone (with the fingerprint): for
+    what is not one file, such as a language's lexicon compiled from several."""
+    digest = hashlib.sha256()
+    for part in (fingerprint(), kind):
+        digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
+    digest.update(content)
+    return digest.hexdigest()
+
+
+def kept_by_key(
+    key: str, expected: type[T], shared: Mapping[str, object] | None = None
+) -> T | None:
+    """What :func:`keep_by_key` kept under ``key``, or None (see :func:`kept`)."""
+    folder = directory()
+    if folder is None:
+        return None
+    try:
+        data = (folder / key).read_bytes()
+        value = _Unpickler(io.BytesIO(data), shared or {}).load()
+    except Exception:  # a missing, truncated or foreign entry: checked anew
+        return None
+    return value if isinstance(value, expected) else None
+
+
+def keep_by_key(key: str, value: object, shared: Mapping[str, object] | None = None) -> None:
+    """Keep ``value`` under ``key`` for the next process (see :func:`keep`)."""
+    folder = directory()
+    if folder is None:
+        return
+    target = folder / key
+    partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
+    try:
+        with partial.open("wb") as out:
+            _Pickler(out, shared or {}).dump(value)
+        partial.replace(target)
+    except Exception:  # a full disk, or a value that does not pickle: nothing kept
+        with suppress(OSError):
+            partial.unlink(missing_ok=True)
+
+
 def kept(
     kind: str,
     path: Path,
@@ -139,15 +182,9 @@ def kept(
     """What the file loaded to when it was last checked, or None (never checked, or the
     entry is unreadable, damaged or of another type). ``shared``: the objects of this
     process that :func:`keep` was given by name (see there)."""
-    folder = directory()
-    if folder is None:
+    if directory() is None:
         return None
-    try:
-        data = (folder / entry_key(kind, path, raw, limits)).read_bytes()
-        value = _Unpickler(io.BytesIO(data), shared or {}).load()
-    except Exception:  # a missing, truncated or foreign entry: checked anew
-        return None
-    return value if isinstance(value, expected) else None
+    return kept_by_key(entry_key(kind, path, raw, limits), expected, shared)
 
 
 def keep(
@@ -161,18 +198,9 @@ def keep(
     """Keep ``value`` (what the file loaded to) for the next process; a full or read-only
     disk keeps nothing. ``shared``: objects ``value`` refers to that are kept by name, not
     copied (a template tree's Jinja environment): :func:`kept` puts its own in their place."""
-    folder = directory()
-    if folder is None:
+    if directory() is None:
         return
-    target = folder / entry_key(kind, path, raw, limits)
-    partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
-    try:
-        with partial.open("wb") as out:
-            _Pickler(out, shared or {}).dump(value)
-        partial.replace(target)
-    except Exception:  # a full disk, or a value that does not pickle: nothing kept
-        with suppress(OSError):
-            partial.unlink(missing_ok=True)
+    keep_by_key(entry_key(kind, path, raw, limits), value, shared)
 
 
 def kept_or_checked(
@@ -187,13 +215,30 @@ def kept_or_checked(
     return found
 
 
+def _shared(name: str) -> object:
+    """Stands for a shared object in a kept entry; :class:`_Unpickler` puts its own in."""
+    raise pickle.UnpicklingError(f"no shared object {name!r} in this process")
+
+
 class _Pickler(pickle.Pickler):
+    """Pickles a shared object as a reference by name. It is found through the dispatch
+    table by its type (a lookup in C for each object of a class), not by a
+    ``persistent_id`` call for every object pickled (millions for a runbook's template
+    trees: a third of the time of keeping them)."""
+
     def __init__(self, out: BinaryIO, shared: Mapping[str, object]) -> None:
         super().__init__(out, protocol=pickle.HIGHEST_PROTOCOL)
         self.names = {id(obj): name for name, obj in shared.items()}
+        if shared:
+            table: dict[type, Callable[[Any], Any]] = dict(copyreg.dispatch_table)
+            table.update({type(obj): self._reduce_shared for obj in shared.values()})
+            self.dispatch_table = table
 
-    def persistent_id(self, obj: object) -> str | None:
-        return self.names.get(id(obj))
+    def _reduce_shared(self, obj: object) -> Any:
+        name = self.names.get(id(obj))
+        if name is None:  # another object of a shared one's class: pickled as usual
+            return obj.__reduce_ex__(pickle.HIGHEST_PROTOCOL)
+        return _shared, (name,)
 
 
 class _Unpickler(pickle.Unpickler):
@@ -201,7 +246,12 @@ class _Unpickler(pickle.Unpickler):
         super().__init__(data)
         self.shared = shared
 
-    def persistent_load(self, pid: Any) -> object:
-        if not isinstance(pid, str) or pid not in self.shared:
-            raise pickle.UnpicklingError(f"no shared object {pid!r} in this process")
-        return self.shared[pid]
+    def find_class(self, module: str, name: str) -> Any:
+        if module == __name__ and name == _shared.__name__:
+            return self._shared
+        return super().find_class(module, name)
+
+    def _shared(self, name: str) -> object:
+        if name not in self.shared:
+            raise pickle.UnpicklingError(f"no shared object {name!r} in this process")
+        return self.shared[name]

@@ -17,14 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import regex
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from outagecomms import validated_cache
 from outagecomms.errors import ConfigError
 from outagecomms.lint.normalize import Normalized, fold, fold_pattern
 from outagecomms.yamlfile import display_path
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SHIPPED_DIR = Path(__file__).resolve().parents[1] / "data" / "lexicons"
 PROJECT_LEXICONS = "lexicons"
 STEM_GAP = 3
@@ -92,7 +91,7 @@ TYPO_TOLERANT = frozenset({Group.CLICHE_APOLOGY, Group.BLAME_SHIFT, Group.OVER_P
 
 
 class Entries(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     phrases: list[str] = Field(default_factory=list)
     stems: list[str] = Field(default_factory=list)
@@ -102,7 +101,8 @@ class Entries(BaseModel):
 
 
 class LexiconFile(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
+    """Built on first use: a kept lexicon (:func:`_load`) reads no file."""
 
     language: str
     acronyms: list[str] = Field(default_factory=list)
@@ -261,6 +261,11 @@ class Lexicon:
     def has(self, group: Group, text: Normalized) -> bool:
         return bool(self.find(group, text))
 
+    def compile_all(self) -> None:
+        """Compile every group now (before the lexicon is kept for other processes)."""
+        for group in Group:
+            self._group(group)
+
 
 def compile_group(specs: GroupSpecs) -> tuple[tuple[Term, ...], tuple[Family, ...]]:
     """One regex for all phrases and stems (longer entries tried first), one per pattern and
@@ -346,8 +351,10 @@ def _compile(source: str, expression: str, where: str) -> Term:
 
 
 def _read(text: str, where: str) -> LexiconFile:
+    import yaml  # here: a kept lexicon (the usual case) reads no YAML
+
     try:
-        data = yaml.load(text, Loader=_LOADER) or {}
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
         return LexiconFile.model_validate(data)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{where}: invalid YAML: {exc}") from None
@@ -435,12 +442,44 @@ def _parsed(text: str, where: str) -> LexiconFile:
     return _read(text, where)
 
 
+KEPT = "lexicon"
+"""The kind of a compiled lexicon's entry in :mod:`outagecomms.validated_cache`."""
+
+
+def kept_key(lang: str, sources: Sequence[tuple[str, str]], known: bool) -> str:
+    """The key a lexicon built from ``sources`` is kept under between processes: the files'
+    text and names, the language, and the code that compiles them (every module of
+    ``outagecomms.lint``, this one and the folding among them, and ``regex``, whose compiled
+    form is what is kept)."""
+    parts = [lang, str(known), regex.__version__]
+    code = sorted(Path(__file__).parent.glob("*.py"))
+    library = Path(regex.__file__).parent
+    code += sorted(library.glob("*.py")) + sorted(library.glob("*.so"))
+    parts += [f"{path.name}:{validated_cache.stamp(path)}" for path in code]
+    for text, where in sources:
+        parts += [where, text]
+    content = "\0".join(parts).encode("utf-8", "surrogatepass")
+    return validated_cache.content_key(KEPT, content)
+
+
 @cache
 def _load(lang: str, extra_dirs: tuple[Path, ...], stamp: tuple[float, ...]) -> Lexicon:
+    """The lexicon of ``lang``: as an earlier process compiled it from the same files (a
+    ``regex`` pattern unpickles from its compiled code, ~40x faster than compiling it),
+    else parsed, checked and compiled here, then kept."""
     sources, known = _sources(lang, extra_dirs)
-    return build(
+    key = kept_key(lang, sources, known) if validated_cache.directory() is not None else None
+    if key is not None:
+        found = validated_cache.kept_by_key(key, Lexicon)
+        if found is not None:
+            return found
+    lexicon = build(
         lang, [(_parsed(text, where), where) for text, where in sources], known, check=True
     )
+    if key is not None:
+        lexicon.compile_all()
+        validated_cache.keep_by_key(key, lexicon)
+    return lexicon
 
 
 def load_lexicon(lang: str, project_root: Path | None = None) -> Lexicon:

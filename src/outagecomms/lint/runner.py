@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
@@ -70,6 +71,8 @@ _PROBLEM = re.compile(r"^(?P<file>.+?):(?P<line>\d+): (?P<message>.*)$", re.DOTA
 _ETA_NAME = re.compile(r"(?:^|_)(?:eta|estimate|estimated)(?:_|$)")
 
 MessageKey = tuple[Phase, Format, str]
+CHECKED_TEXTS = 4096
+"""How many rendered texts' tone findings a linter keeps (see ``_tone_findings``)."""
 
 
 def schema_finding(problem: str, *, runbook: str | None = None) -> Finding:
@@ -206,9 +209,14 @@ class RunbookLinter:
         self.project_root = project_root
         self.channels = list(channels)
         self.now = now or datetime.now(UTC)
+        self._lexicons: dict[str, Lexicon] = {}
+        self._checked: dict[tuple[str, str, Phase], list[Finding]] = {}
 
     def lexicon(self, lang: str) -> Lexicon:
-        return load_lexicon(lang, self.project_root)
+        found = self._lexicons.get(lang)
+        if found is None:
+            found = self._lexicons[lang] = load_lexicon(lang, self.project_root)
+        return found
 
     def lint_file(self, path: Path) -> RunbookLint:
         result = RunbookLint(display_path(path), path.stem)
@@ -312,8 +320,10 @@ class RunbookLinter:
                     ).at(line=document.line_of(("languages",)), lang=lang)
                 )
         used = message_variables(runbook)
+        contexts: dict[tuple[str, Phase], dict[str, Any]] = {}
         for key in sorted(used):
-            per_message += [(key, f) for f in self._message_findings(loaded, key, used[key])]
+            found = self._message_findings(loaded, key, used[key], contexts)
+            per_message += [(key, f) for f in found]
         per_message += present_tense_findings(
             runbook, lambda ref, line: template_line(document, ref, line)
         )
@@ -337,46 +347,69 @@ class RunbookLinter:
         located = [f.at(**base, line=f.line or document.line_of(("messages",))) for f in findings]
         return located, [Allowed(a.finding.at(**base), a.reason) for a in allowed]
 
+    def _example_context(self, runbook: Runbook, lang: str, phase: Phase) -> dict[str, Any]:
+        """What a message of ``phase`` in ``lang`` renders with: the example values."""
+        values = _example_values(runbook, lang)
+        facts = default_facts(
+            runbook,
+            now=self.now,
+            status_url=self.settings.status_url,
+            sender=self.settings.sender,
+        )
+        return template_context(
+            runbook,
+            facts,
+            values,
+            lang=lang,
+            zone=ZoneInfo(self.settings.timezone),
+            phase=phase,
+        )
+
     def _message_findings(
-        self, loaded: LoadedRunbook, key: MessageKey, used: set[str]
+        self,
+        loaded: LoadedRunbook,
+        key: MessageKey,
+        used: set[str],
+        contexts: dict[tuple[str, Phase], dict[str, Any]],
     ) -> list[Finding]:
+        """The tone and structure findings of one message. ``contexts``: the runbook's
+        example contexts so far, per language and phase (its formats render with the same)."""
         runbook = loaded.runbook
         phase, fmt, lang = key
         if lang not in runbook.languages:
             return []
         try:
-            values = _example_values(runbook, lang)
-            facts = default_facts(
-                runbook,
-                now=self.now,
-                status_url=self.settings.status_url,
-                sender=self.settings.sender,
-            )
-            ctx = template_context(
-                runbook,
-                facts,
-                values,
-                lang=lang,
-                zone=ZoneInfo(self.settings.timezone),
-                phase=phase,
-            )
+            ctx = contexts.get((lang, phase))
+            if ctx is None:
+                ctx = contexts[(lang, phase)] = self._example_context(runbook, lang, phase)
             rendered = render_message(
                 runbook, phase, fmt, lang, ctx, RenderBudget.of(self.settings.limits)
             )
         except OutagecommsError as exc:
             return [finding("schema", f"cannot render with the example values: {exc}")]
         text = rendered.folded()
-        lexicon = self.lexicon(lang)
-        context = MessageContext(
-            lang,
-            Audience.CUSTOMERS,
-            phase,
-            lexical_structure=False,
-            glossary=tuple(self.settings.glossary),
-        )
-        found = check_text(text, lexicon, context)
+        found = list(self._tone_findings(text, lang, phase))
         beginning = " ".join(text.split())[:60]
         found += [f.at(lang=lang) for f in structure_findings(runbook, key, used, beginning)]
+        return found
+
+    def _tone_findings(self, text: str, lang: str, phase: Phase) -> list[Finding]:
+        """The tone rules on one rendered text; a text this linter checked before (many
+        messages of a project render the same) is not checked again."""
+        key = (text, lang, phase)
+        found = self._checked.get(key)
+        if found is None:
+            context = MessageContext(
+                lang,
+                Audience.CUSTOMERS,
+                phase,
+                lexical_structure=False,
+                glossary=tuple(self.settings.glossary),
+            )
+            found = check_text(text, self.lexicon(lang), context)
+            if len(self._checked) >= CHECKED_TEXTS:
+                self._checked.clear()
+            self._checked[key] = found
         return found
 
     def _apply_allows(
