@@ -347,3 +347,18 @@ def test_ukrainian_service_stopped_says_impact() -> None:
     text = "Рух трамваїв зупинено. Наступне оновлення о 15:00."
     found = rules_found(text, "uk", phase=Phase.INVESTIGATING)
     assert "missing-impact" not in found and "missing-ack" not in found
+
+
+def test_ukrainian_works_not_agreed_with_the_publisher_still_blame() -> None:
+    # uk-r6-hadiachgaz-1: the publisher's own name inside the span is not the party blamed
+    text = (
+        "3 липня, під час проведення неузгоджених з ПрАТ «Гадячгаз» земельних робіт, технікою "
+        "для риття траншей було пошкоджено газопровід."
+    )
+    assert "blame-shift" in rules_found(text, "uk", glossary=("Гадячгаз",))
+
+
+def test_ukrainian_window_of_planned_works_is_no_promise() -> None:
+    # uk-r5-zhytomyr-1 (good): «з 10:00 і орієнтовно до 21:00» is a schedule
+    text = "Завтра з 10:00 і орієнтовно до 21:00, на час виконання робіт, води не буде."
+    assert "over-promise" not in rules_found(text, "uk")

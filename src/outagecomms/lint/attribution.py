@@ -114,11 +114,17 @@ def _a_place(name: Match, places: list[Match]) -> bool:
     return any(p.start <= name.start < p.end or 0 <= name.start - p.end <= 1 for p in places)
 
 
+OWN_NAME_TAIL = 2
+"""A glossary name ending this close to a blame-shift span's end (a closing quotation mark) is
+the party the span blames."""
+
+
 def _names_own(blame: Match, own: list[tuple[int, int]]) -> bool:
-    """A ``blame-shift`` pattern's span holds one of the publisher's own names (its glossary):
-    works "of X" put on the publisher itself are no blame ("через ремонтні роботи КП «X»",
-    said by X)."""
-    return any(blame.start <= a and b <= blame.end for a, b in own)
+    """A ``blame-shift`` pattern's span ends with one of the publisher's own names (its
+    glossary): works "of X" put on the publisher itself are no blame ("через ремонтні роботи
+    ПрАТ «X»", said by X). A name inside the span is no such party ("works not agreed with
+    ПрАТ «X»" still blames)."""
+    return any(blame.start <= a and b <= blame.end <= b + OWN_NAME_TAIL for a, b in own)
 
 
 def blame_matches(text: Normalized, lexicon: Lexicon, glossary: Glossary) -> list[Match]:
