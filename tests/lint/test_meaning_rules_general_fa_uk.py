@@ -362,3 +362,23 @@ def test_ukrainian_window_of_planned_works_is_no_promise() -> None:
     # uk-r5-zhytomyr-1 (good): «з 10:00 і орієнтовно до 21:00» is a schedule
     text = "Завтра з 10:00 і орієнтовно до 21:00, на час виконання робіт, води не буде."
     assert "over-promise" not in rules_found(text, "uk")
+
+
+def test_persian_this_operator_is_the_publisher_itself() -> None:
+    # fa-r5-mci-billing-1 (good): «این اپراتور» is the publisher, no third party to blame
+    text = (
+        "در پی بروز مشکل فنی در سامانه صورتحساب گیری که منجر به صدور صورتحساب نادرست برای "
+        "مشترکان اپراتور اول شده بود، این اپراتور برای مشترکان هدیه در نظر گرفته است."
+    )
+    assert "blame-shift" not in rules_found(text, "fa")
+
+
+def test_persian_database_is_jargon_and_no_bank() -> None:
+    # fa-tci-jolfa-1 («سرور پخش پیام»), a database by its Persian name
+    found = rules_found("خرابی بانک اطلاعاتی باعث اختلال شد.", "fa")
+    assert "jargon" in found and "blame-shift" not in found
+
+
+def test_ukrainian_within_the_day_promises() -> None:
+    # uk-r4-kyivstar-1 («сьогодні у другій половині дня ... почнемо відновлення»)
+    assert "over-promise" in rules_found("Відновимо електропостачання протягом дня.", "uk")
