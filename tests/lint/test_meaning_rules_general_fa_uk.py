@@ -382,3 +382,19 @@ def test_persian_database_is_jargon_and_no_bank() -> None:
 def test_ukrainian_within_the_day_promises() -> None:
     # uk-r4-kyivstar-1 («сьогодні у другій половині дня ... почнемо відновлення»)
     assert "over-promise" in rules_found("Відновимо електропостачання протягом дня.", "uk")
+
+
+def test_ukrainian_pressures_and_nominal_diameters_are_jargon() -> None:
+    # uk-r5-sumy-collector-1 («діаметром 200 мм»), written as a nominal diameter or a pressure
+    assert "jargon" in rules_found("Пошкоджено водовід Ду-500.", "uk")
+    assert "jargon" in rules_found("Тиск у мережі знизився до 2 атм.", "uk")
+
+
+def test_ukrainian_update_named_with_its_time_says_when() -> None:
+    text = "Без світла 3 черги. Оновлення — о 16:00."
+    assert "missing-next-update" not in rules_found(text, "uk", phase=Phase.INVESTIGATING)
+
+
+def test_persian_supplementary_notice_with_its_time_says_when() -> None:
+    text = "آب برخی مناطق قطع است. اطلاعیه تکمیلی ساعت ۱۸ منتشر می‌شود."
+    assert "missing-next-update" not in rules_found(text, "fa", phase=Phase.INVESTIGATING)
