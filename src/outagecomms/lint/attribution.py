@@ -275,13 +275,27 @@ def _a_place(name: Match, places: list[Match]) -> bool:
     return any(p.start <= name.start < p.end or 0 <= name.start - p.end <= 1 for p in places)
 
 
+OWN_NAME_TAIL = 2
+"""A glossary name ending this close to a blame-shift span's end (a closing quotation mark) is
+the party the span blames."""
+
+
+def _names_own(blame: Match, own: list[tuple[int, int]]) -> bool:
+    """A ``blame-shift`` pattern's span ends with one of the publisher's own names (its
+    glossary): works "of X" put on the publisher itself are no blame ("через ремонтні роботи
+    ПрАТ «X»", said by X). A name inside the span is no such party ("works not agreed with
+    ПрАТ «X»" still blames)."""
+    return any(blame.start <= a and b <= blame.end <= b + OWN_NAME_TAIL for a, b in own)
+
+
 def blame_matches(text: Normalized, lexicon: Lexicon, glossary: Glossary) -> list[Match]:
     """The spans where ``text`` shifts blame, in order."""
     conditions = lexicon.find(Group.CONDITIONAL, text)
+    own = glossary.spans(text, lexicon.lang)
     found = [
         b
         for b in lexicon.find(Group.BLAME_SHIFT, text)
-        if not _hypothetical(b, conditions, text.text)
+        if not _hypothetical(b, conditions, text.text) and not _names_own(b, own)
     ]
     parties = lexicon.find(Group.THIRD_PARTY, text)
     names = lexicon.find(Group.NAMED_COMPANY, text) + initialism_names(text, lexicon, glossary)
@@ -290,7 +304,6 @@ def blame_matches(text: Normalized, lexicon: Lexicon, glossary: Glossary) -> lis
     )
     if not (parties or names or capitalised) or lexicon.has(Group.OWNERSHIP, text):
         return found
-    own = glossary.spans(text, lexicon.lang)
     info = lexicon.find(Group.SUPPLIER_INFO, text)
     ours = lexicon.find(Group.OUR_OWN, text)
     causes = lexicon.find(Group.CAUSE, text)
