@@ -1,14 +1,14 @@
 """The tone linter against hand-labelled real outage messages: the holdout figures, pinned.
 
-The holdout is a third (by a hash of each message id) of collection round 6
-(``HOLDOUT_ROUNDS = (6,)``; rounds 1-5 were seen and joined tuning), frozen before the sixth
-tuning pass and run once then, blind: recall en 0.80 (20/25), fa 0.00 (0/2), lv 0.83 (5/6),
-uk 0.00 (0/4); good messages flagged en 1/8, fa 0/9, lv 0/4, uk 0/6. It was run once more when
-each pass (fa/uk, lv/en) ended and once on the merged rules: the same figures; those are
-pinned. The thirds are small (fa 2, uk 4, lv 6 labelled findings) and below the 0.90 recall
-target in en, fa and uk; the false-positive half is met in fa, lv and uk, not in en (1/8).
-A change of rules or labels that moves them fails here: update the pin and say why in the
-commit (a label change must be explained there).
+The holdout is the whole of collection round 7 (``BLIND_ROUNDS = (7,)``: 537 messages, collected
+and labelled blind while the seventh tuning pass worked on the other rounds) and a third (by a
+hash of each message id) of round 6 (``HOLDOUT_ROUNDS = (6,)``); rounds 1-5 were seen and
+joined tuning. It was run once, on the merged rules of the seventh pass (only its figures were
+read, no disagreement): recall en 0.79 (193/243), fa 0.33 (15/45), lv 0.59 (27/46), uk 0.59
+(27/46); good messages flagged en 17/75, fa 7/76, lv 6/91, uk 3/68. Below the 0.90 recall
+target in every language; the false-positive half (<= 0.05) is met in uk only. Those figures
+are pinned. A change of rules or labels that moves them fails here: update the pin and say why
+in the commit (a label change must be explained there).
 """
 
 from __future__ import annotations
@@ -31,10 +31,10 @@ CORPUS = Path(__file__).parent / "corpus"
 
 HOLDOUT = {
     # lang: (labelled pairs found, labelled pairs, good messages flagged, good messages)
-    "en": (20, 25, 1, 8),
-    "fa": (0, 2, 0, 9),
-    "lv": (5, 6, 0, 4),
-    "uk": (0, 4, 0, 6),
+    "en": (193, 243, 17, 75),
+    "fa": (15, 45, 7, 76),
+    "lv": (27, 46, 6, 91),
+    "uk": (27, 46, 3, 68),
 }
 
 
