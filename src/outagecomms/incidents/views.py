@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from outagecomms.durations import format_duration, whole_minutes
@@ -21,6 +21,18 @@ from outagecomms.store.records import (
 )
 
 log = get_logger(__name__)
+
+
+OVERDUE_GRACE = timedelta(minutes=1)
+"""A promise counts as late in ``status`` once this much past due (a worker's step)."""
+
+
+def overdue_by(incident: IncidentRecord, now: datetime) -> timedelta | None:
+    """How long ago the open ``incident``'s promised update fell due (None: not late)."""
+    due = incident.next_update_at
+    if not incident.is_open or due is None or now - due < OVERDUE_GRACE:
+        return None
+    return now - due
 
 
 def incident_json(incident: IncidentRecord, *, deduplicated: bool = False) -> dict[str, Any]:

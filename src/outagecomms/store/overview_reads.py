@@ -34,12 +34,19 @@ class Listed:
 
 
 _COUNTED = (
-    "SELECT messages.incident_id, {columns}, count(*) FROM deliveries "
-    "JOIN messages ON messages.id = deliveries.message_id "
-    "JOIN incidents ON incidents.id = messages.incident_id "
-    "WHERE {where} GROUP BY messages.incident_id, {columns}"
+    "SELECT messages.incident_id, counted.audience, counted.channel, counted.state, "
+    "counted.n FROM (SELECT message_id, audience, channel, state, count(*) AS n "
+    "FROM deliveries WHERE message_id IN (SELECT messages.id FROM messages "
+    "JOIN incidents ON incidents.id = messages.incident_id WHERE {where}) "
+    "GROUP BY message_id, audience, channel, state) AS counted "
+    "JOIN messages ON messages.id = counted.message_id"
 )
-"""Deliveries of the listed incidents counted per incident and ``columns``."""
+"""The deliveries of the listed incidents' messages, counted per message, audience, channel
+and state in one pass: the ``IN`` list of the listed messages makes SQLite walk the index
+``(message_id, audience, channel, state)`` of migration 0011 in its order, so the groups
+come without a sort (``EXPLAIN QUERY PLAN``: a covering index search, no temporary
+b-tree); grouped per incident and state instead, SQLite sorted every delivery counted
+(400,000 subscriber deliveries: ~0.2 s per query, and it was two queries)."""
 
 
 def read_listed(conn: Connection, *, include_resolved: bool) -> Listed:
@@ -47,18 +54,13 @@ def read_listed(conn: Connection, *, include_resolved: bool) -> Listed:
     found = list_incidents(conn, include_resolved=include_resolved)
     where, params = listed_condition(include_resolved)
     counts: dict[int, dict[str, int]] = {incident.number: {} for incident in found}
-    by_state = _COUNTED.format(columns="deliveries.state", where=where)
-    for number, state, count in sql.rows(by_state, params):
-        if number in counts:
-            counts[number][state] = count
     subscribers: dict[int, dict[str, dict[str, int]]] = {}
-    by_channel = _COUNTED.format(
-        columns="deliveries.channel, deliveries.state",
-        where=f"{where} AND deliveries.audience = :subscribers",
-    )
-    for number, channel, state, count in sql.rows(
-        by_channel, {**params, "subscribers": SUBSCRIBERS_AUDIENCE}
-    ):
-        if number in counts:
-            subscribers.setdefault(number, {}).setdefault(channel, {})[state] = count
+    for number, audience, channel, state, count in sql.rows(_COUNTED.format(where=where), params):
+        states = counts.get(number)
+        if states is None:  # (the same read transaction: never, but never shown either)
+            continue
+        states[state] = states.get(state, 0) + count
+        if audience == SUBSCRIBERS_AUDIENCE:
+            per_channel = subscribers.setdefault(number, {}).setdefault(channel, {})
+            per_channel[state] = per_channel.get(state, 0) + count
     return Listed(found, counts, subscribers, last_worker_seen(conn))
