@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from outagecomms import validated_cache
+from outagecomms.cli.output import LONG_TABLE
 from outagecomms.errors import ConfigError
 from outagecomms.incidents import Orchestrator
 from outagecomms.incidents.overview import overview, pinned_cadences
@@ -185,3 +186,26 @@ def test_the_counts_walk_the_covering_index_without_a_sort(
         for step in plan
     ), plan
     assert not any("TEMP B-TREE" in step for step in plan), plan
+
+
+def test_a_long_status_with_nobody_to_call_imports_no_rich_either(
+    orchestrator: Orchestrator, project_root: Path, tmp_path: Path
+) -> None:
+    orchestrator.declare(RUNBOOK, variables={"impact": IMPACT})
+    with sqlite3.connect(project_root / ".outagecomms" / "state.db") as conn:
+        conn.execute("UPDATE incidents SET next_update_at = '2999-01-01 00:00:00.000000'")
+        columns = [row[1] for row in conn.execute("PRAGMA table_info(incidents)")]
+        copied = ", ".join(c for c in columns if c not in ("id", "open_dedupe_key"))
+        for _ in range(LONG_TABLE):  # one more than a rich table shows
+            conn.execute(f"INSERT INTO incidents ({copied}) SELECT {copied} FROM incidents LIMIT 1")
+    cache = tmp_path / "tmp"
+    cache.mkdir()
+
+    _fresh_status(project_root, cache)
+    code, printed, modules = _fresh_status(project_root, cache)
+
+    assert code == 0
+    lines = printed.splitlines()
+    assert lines[0] == "Open incidents" and len(lines) == LONG_TABLE + 3
+    assert lines[-1].startswith(f"INC-{LONG_TABLE + 1} ") and "needs a human" not in printed
+    assert {m for m in modules if m.split(".")[0] in ("rich", "pydantic")} == set()
