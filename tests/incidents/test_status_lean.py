@@ -30,8 +30,9 @@ from outagecomms.project_root import (
 from outagecomms.settings import Settings, load_settings
 from outagecomms.store import Store
 from outagecomms.store.incident_rows import listed_condition, version_content
-from outagecomms.store.overview_reads import _COUNTED
+from outagecomms.store.overview_reads import _OTHERS_COUNTED, _SUBSCRIBERS_COUNTED
 from outagecomms.testing import FakeClock
+from outagecomms.vocabulary import Phase
 from tests.incidents.conftest import IMPACT, RUNBOOK, FakeSender
 
 STATUS = """
@@ -171,21 +172,22 @@ def test_the_overview_of_a_project_directory_is_the_overview_of_its_project(
 
 
 @pytest.mark.parametrize("include_resolved", [False, True])
+@pytest.mark.parametrize("query", [_OTHERS_COUNTED, _SUBSCRIBERS_COUNTED])
 def test_the_counts_walk_the_covering_index_without_a_sort(
-    orchestrator: Orchestrator, project_root: Path, include_resolved: bool
+    orchestrator: Orchestrator, project_root: Path, include_resolved: bool, query: str
 ) -> None:
     orchestrator.declare(RUNBOOK, variables={"impact": IMPACT})
     where, params = listed_condition(include_resolved)
+    params = {**params, "subscribers": "subscribers"}
     with sqlite3.connect(project_root / ".outagecomms" / "state.db") as conn:
         plan = [
-            row[3]
-            for row in conn.execute(f"EXPLAIN QUERY PLAN {_COUNTED.format(where=where)}", params)
+            step
+            for *_, step in conn.execute(f"EXPLAIN QUERY PLAN {query.format(where=where)}", params)
         ]
-    assert any(
-        "USING COVERING INDEX ix_deliveries_message_id_audience_channel_state" in step
-        for step in plan
-    ), plan
-    assert not any("TEMP B-TREE" in step for step in plan), plan
+    index = "USING COVERING INDEX ix_deliveries_message_id_audience_channel_state"
+    searches = [step for step in plan if "deliveries" in step and "SEARCH" in step]
+    assert searches and all(index in step for step in searches), plan
+    assert not any("TEMP B-TREE" in step or "SCAN deliveries" in step for step in plan), plan
 
 
 def test_a_long_status_with_nobody_to_call_imports_no_rich_either(
@@ -209,3 +211,100 @@ def test_a_long_status_with_nobody_to_call_imports_no_rich_either(
     assert lines[0] == "Open incidents" and len(lines) == LONG_TABLE + 3
     assert lines[-1].startswith(f"INC-{LONG_TABLE + 1} ") and "needs a human" not in printed
     assert {m for m in modules if m.split(".")[0] in ("rich", "pydantic")} == set()
+
+
+def _many_deliveries(orchestrator: Orchestrator, store: Store) -> None:
+    """Three incidents (one resolved) with messages to subscribers on two channels and to
+    other audiences (one sorting after ``subscribers``), in every state."""
+    from outagecomms.store.records import DeliveryState
+    from outagecomms.store.tables import deliveries, messages
+
+    for _ in range(3):
+        orchestrator.declare(RUNBOOK, variables={"impact": IMPACT})
+    orchestrator.update("INC-2", phase=Phase.IDENTIFIED)
+    orchestrator.resolve("INC-3")
+    states = [state.value for state in DeliveryState]
+    with store.write() as conn:
+        ids = [row[0] for row in conn.execute(messages.select().with_only_columns(messages.c.id))]
+        now = orchestrator.clock()
+        rows = []
+        for n, (message, audience, channel) in enumerate(
+            (m, a, c)
+            for m in ids
+            for a, c in (("subscribers", "subs-mail"), ("subscribers", "subs-sms"),
+                         ("customers", "page"), ("zz-later", "other"))
+        ):  # fmt: skip
+            for k in range(1 + (n * 7) % 23):
+                rows.append({
+                    "message_id": message, "channel": channel, "kind": "email",
+                    "audience": audience, "body": "b", "length": 1, "unit": "chars",
+                    "state": states[(n + k) % len(states)], "attempts": 0,
+                    "possibly_duplicate": False, "idempotency_key": f"k-{n}-{k}",
+                    "created_at": now, "updated_at": now, "recipient": f"r{k}@example.com",
+                })  # fmt: skip
+        conn.execute(deliveries.insert(), rows)
+
+
+def _counted_one_by_one(store: Store, include_resolved: bool) -> tuple[object, object]:
+    from outagecomms.store.tables import deliveries, incidents, messages
+
+    listed = ("open", "resolved") if include_resolved else ("open",)
+    counts: dict[int, dict[str, int]] = {}
+    subscribers: dict[int, dict[str, dict[str, int]]] = {}
+    with store.read() as conn:
+        for number, status in conn.execute(incidents.select().with_only_columns(
+            incidents.c.id, incidents.c.status
+        )):  # fmt: skip
+            if status in listed:
+                counts[number] = {}
+        query = deliveries.join(messages, messages.c.id == deliveries.c.message_id).select()
+        for row in conn.execute(query.with_only_columns(
+            messages.c.incident_id, deliveries.c.audience, deliveries.c.channel,
+            deliveries.c.state,
+        )):  # fmt: skip
+            number, audience, channel, state = row
+            if number not in counts:
+                continue
+            counts[number][state] = counts[number].get(state, 0) + 1
+            if audience == "subscribers":
+                per = subscribers.setdefault(number, {}).setdefault(channel, {})
+                per[state] = per.get(state, 0) + 1
+    return counts, subscribers
+
+
+@pytest.mark.parametrize("include_resolved", [False, True])
+def test_the_counts_are_every_delivery_counted_one_by_one(
+    orchestrator: Orchestrator, store: Store, include_resolved: bool
+) -> None:
+    from outagecomms.store.overview_reads import read_listed
+
+    _many_deliveries(orchestrator, store)
+    with store.read() as conn:
+        listed = read_listed(conn, include_resolved=include_resolved)
+    assert (listed.counts, listed.subscribers) == _counted_one_by_one(store, include_resolved)
+    assert listed.subscribers and len(listed.counts) == (3 if include_resolved else 2)
+
+
+@pytest.mark.postgres
+def test_the_counts_are_every_delivery_counted_one_by_one_on_postgresql(
+    project_root: Path, fake_channels: list[str], postgres_url: str, clock: FakeClock,
+    sender: FakeSender, approvals: object,
+) -> None:  # fmt: skip
+    from outagecomms.project import Project
+    from outagecomms.store import open_store
+    from outagecomms.store.overview_reads import read_listed
+
+    with open_store(postgres_url) as store:
+        orchestrator = Orchestrator(
+            Project(project_root),
+            store,
+            clock=clock,
+            sender=sender,
+            gate=approvals,  # type: ignore[arg-type]
+        )
+        _many_deliveries(orchestrator, store)
+        for include_resolved in (False, True):
+            with store.read() as conn:
+                listed = read_listed(conn, include_resolved=include_resolved)
+            expected = _counted_one_by_one(store, include_resolved)
+            assert (listed.counts, listed.subscribers) == expected
