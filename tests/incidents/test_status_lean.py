@@ -308,3 +308,27 @@ def test_the_counts_are_every_delivery_counted_one_by_one_on_postgresql(
                 listed = read_listed(conn, include_resolved=include_resolved)
             expected = _counted_one_by_one(store, include_resolved)
             assert (listed.counts, listed.subscribers) == expected
+
+
+def test_a_listed_incident_says_what_its_record_says(
+    orchestrator: Orchestrator, store: Store, sender: FakeSender, clock: FakeClock
+) -> None:
+    from outagecomms.store.incident_rows import get_incident, update_incident
+    from outagecomms.store.listed_incidents import IncidentFacts, list_listed
+
+    sender.failing = {"x-posts"}
+    orchestrator.declare(RUNBOOK, variables={"impact": IMPACT}, cadence=timedelta(minutes=20))
+    orchestrator.declare(RUNBOOK, variables={"impact": IMPACT}, dedupe_key="db")
+    orchestrator.resolve("INC-2")
+    with store.write() as conn:
+        update_incident(conn, 1, blocked_reason="broken", blocked_at=clock(),
+                        blocked_until=clock() + timedelta(minutes=1))  # fmt: skip
+    facts = [name for name in dir(IncidentFacts) if not name.startswith("_")]
+    with store.read() as conn:
+        where, params = listed_condition(True)
+        listed = list_listed(conn, where, params)
+        records = [get_incident(conn, n) for n in (1, 2)]
+    assert len(listed) == 2 and len(facts) == 16
+    for one, record in zip(listed, records, strict=True):
+        assert {n: getattr(one, n) for n in facts} == {n: getattr(record, n) for n in facts}
+    assert listed[0].blocked_reason == "broken" and listed[1].resolved_at is not None

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from rich.text import Text
 
     from outagecomms.incidents import IncidentDetail, IncidentSummary, Report
+    from outagecomms.store.listed_incidents import IncidentFacts
     from outagecomms.store.records import DeliveryRecord, IncidentRecord
 
 # Keyed by DeliveryState's values (a StrEnum member finds its entry): the enum's module
@@ -368,7 +369,7 @@ def _delivery_parts(row: IncidentSummary) -> list[tuple[str, str]]:
     return shown or [("none", "dim")]
 
 
-def _next_update_cell(incident: IncidentRecord, now: datetime, overdue: bool) -> Text:
+def _next_update_cell(incident: IncidentFacts, now: datetime, overdue: bool) -> Text:
     """The promise, or, when the worker holds the incident back, that it is blocked."""
     from rich.text import Text
 
@@ -376,7 +377,7 @@ def _next_update_cell(incident: IncidentRecord, now: datetime, overdue: bool) ->
     return Text(words, style=style)
 
 
-def _next_update_words(incident: IncidentRecord, now: datetime, overdue: bool) -> tuple[str, str]:
+def _next_update_words(incident: IncidentFacts, now: datetime, overdue: bool) -> tuple[str, str]:
     if incident.blocked_reason is not None and incident.is_open:
         return f"BLOCKED: {incident.blocked_reason}", "bold red"
     return _when(incident.next_update_at, now), "bold red" if overdue else ""

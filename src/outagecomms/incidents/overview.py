@@ -27,8 +27,8 @@ from outagecomms.limits import DEFAULT_LIMITS
 from outagecomms.project_root import configured_database_url, resolved_database_url
 from outagecomms.store import Store, open_store
 from outagecomms.store.incident_rows import version_content
+from outagecomms.store.listed_incidents import IncidentFacts
 from outagecomms.store.overview_reads import read_listed
-from outagecomms.store.records import IncidentRecord
 from outagecomms.vocabulary import Severity
 from outagecomms.worker.settings import STALE_AFTER
 
@@ -88,10 +88,10 @@ def overview(
 
 
 def no_worker_warnings(
-    incidents: Sequence[IncidentRecord],
+    incidents: Sequence[IncidentFacts],
     seen: datetime | None,
     now: datetime,
-    cadence_of: Callable[[IncidentRecord], timedelta],
+    cadence_of: Callable[[IncidentFacts], timedelta],
 ) -> list[str]:
     """One warning when open ``incidents`` promise updates and no worker has been seen
     within :data:`~outagecomms.worker.settings.STALE_AFTER` (empty otherwise)."""
@@ -121,7 +121,7 @@ class _Cadences:
         """Cadences already worked out, by what they depend on (10,000 open incidents
         share a few runbooks and severities)."""
 
-    def of(self, incident: IncidentRecord) -> timedelta:
+    def of(self, incident: IncidentFacts) -> timedelta:
         if incident.cadence_override is not None:
             return incident.cadence_override
         key = (incident.runbook_id, incident.runbook_sha256, incident.severity,
@@ -131,13 +131,13 @@ class _Cadences:
             found = self._found[key] = self._cadence(incident)
         return found
 
-    def _cadence(self, incident: IncidentRecord) -> timedelta:
+    def _cadence(self, incident: IncidentFacts) -> timedelta:
         try:
             return self._table(incident)[Severity(incident.severity).value]
         except (OutagecommsError, ValueError):
             return timedelta(hours=1)
 
-    def _table(self, incident: IncidentRecord) -> Mapping[str, timedelta]:
+    def _table(self, incident: IncidentFacts) -> Mapping[str, timedelta]:
         """The cadence per severity of the runbook the incident renders from."""
         pinned = incident.runbook_sha256
         if pinned is not None:

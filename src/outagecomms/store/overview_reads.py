@@ -11,8 +11,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from outagecomms.store.delivery_rows import SUBSCRIBERS_AUDIENCE
-from outagecomms.store.incident_rows import list_incidents, listed_condition
-from outagecomms.store.records import IncidentRecord
+from outagecomms.store.incident_rows import listed_condition
+from outagecomms.store.listed_incidents import ListedIncident, list_listed
 from outagecomms.store.sql import sql_of
 from outagecomms.store.workers_repo import last_worker_seen
 
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 class Listed:
     """What ``status`` shows, as the store holds it."""
 
-    incidents: list[IncidentRecord]
+    incidents: list[ListedIncident]
     counts: dict[int, dict[str, int]]
     """Per incident: its deliveries in each state (every listed incident has an entry)."""
     subscribers: dict[int, dict[str, dict[str, int]]]
@@ -85,8 +85,8 @@ subscribers holds one or a few such groups, so the cost is the counting, not the
 
 def read_listed(conn: Connection, *, include_resolved: bool) -> Listed:
     sql = sql_of(conn)
-    found = list_incidents(conn, include_resolved=include_resolved)
     where, params = listed_condition(include_resolved)
+    found = list_listed(conn, where, params)
     params = {**params, "subscribers": SUBSCRIBERS_AUDIENCE}
     counts: dict[int, dict[str, int]] = {incident.number: {} for incident in found}
     for number, state, count in sql.rows(_OTHERS_COUNTED.format(where=where), params):
