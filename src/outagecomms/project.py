@@ -4,7 +4,6 @@ that name ``file:line`` and the field (README "The project directory")."""
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
@@ -18,12 +17,14 @@ from outagecomms import runbook_content, validated_cache
 from outagecomms.errors import ConfigError, NotFoundError, UsageError
 from outagecomms.limits import DEFAULT_LIMITS, Limits
 from outagecomms.models import KEBAB_CASE, REQUIRED_PHASES, Channel, Format, Runbook
-from outagecomms.settings import SETTINGS_FILE, Settings, load_settings
+from outagecomms.project_root import (  # re-exported: where they always were
+    CHANNELS_DIR as CHANNELS_DIR,
+)
+from outagecomms.project_root import PROJECT_ENV as PROJECT_ENV
+from outagecomms.project_root import RUNBOOKS_DIR as RUNBOOKS_DIR
+from outagecomms.project_root import find_project_root as find_project_root
+from outagecomms.settings import Settings, load_settings
 from outagecomms.yamlfile import YamlDocument, display_path, dotted, load_yaml
-
-PROJECT_ENV = "OUTAGECOMMS_PROJECT"
-RUNBOOKS_DIR = "runbooks"
-CHANNELS_DIR = "channels"
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -65,37 +66,6 @@ class LoadedChannel:
     @property
     def name(self) -> str:
         return self.channel.name
-
-
-def find_project_root(explicit: str | Path | None = None, start: Path | None = None) -> Path:
-    """``--project DIR``, then ``OUTAGECOMMS_PROJECT``, then the working directory and its
-    parents (the first holding ``runbooks/``, ``channels/`` or ``outagecomms.toml``)."""
-    chosen = explicit if explicit is not None else os.environ.get(PROJECT_ENV) or None
-    if chosen is not None:
-        root = Path(chosen).expanduser()
-        if not root.is_dir():
-            raise NotFoundError(
-                f"project directory {str(chosen)!r} does not exist; fix --project or {PROJECT_ENV}"
-            )
-        if not _is_project(root):
-            raise NotFoundError(
-                f"{str(chosen)!r} is not an outagecomms project (it holds no runbooks/, "
-                f"channels/ or {SETTINGS_FILE}); fix --project or {PROJECT_ENV}, or create "
-                "the project there first"
-            )
-        return root
-    here = (start or Path.cwd()).resolve()
-    for candidate in (here, *here.parents):
-        if _is_project(candidate):
-            return candidate
-    raise NotFoundError(
-        "no outagecomms project here (no runbooks/, channels/ or outagecomms.toml in this "
-        f"directory or its parents); cd into one, or pass --project DIR or set {PROJECT_ENV}"
-    )
-
-
-def _is_project(folder: Path) -> bool:
-    return any((folder / name).exists() for name in (RUNBOOKS_DIR, CHANNELS_DIR, SETTINGS_FILE))
 
 
 def _clean_loc(data: Any, loc: Sequence[str | int]) -> tuple[str | int, ...]:

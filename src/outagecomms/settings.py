@@ -7,7 +7,6 @@ the defaults below.
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
@@ -27,9 +26,9 @@ from outagecomms.durations import format_duration, parse_duration
 from outagecomms.errors import ConfigError
 from outagecomms.limits import DEFAULT_LIMITS, ENV_PREFIX, Limits, env_name
 from outagecomms.models import check_timezone
+from outagecomms.project_root import SETTINGS_FILE, settings_key, settings_values
 from outagecomms.yamlfile import display_path
 
-SETTINGS_FILE = "outagecomms.toml"
 __all__ = ["ENV_PREFIX", "SETTINGS_FILE", "Settings", "env_name", "load_settings"]
 
 
@@ -151,19 +150,9 @@ def load_settings(root: Path, environ: Mapping[str, str] | None = None) -> Setti
     """Read ``outagecomms.toml`` under ``root`` (if any), then apply the environment; the
     values an earlier process validated are not validated again (:mod:`.validated_cache`)."""
     env = os.environ if environ is None else environ
-    values: dict[str, Any] = {}
+    values = settings_values(root, env)
     path = root / SETTINGS_FILE
-    if path.is_file():
-        try:
-            values.update(tomllib.loads(path.read_text(encoding="utf-8")))
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(
-                f"{display_path(path)}: invalid TOML ({exc}); fix the syntax"
-            ) from None
-    for field in Settings.model_fields:
-        if env_name(field) in env:
-            values[field] = env[env_name(field)]
-    given = repr(values).encode("utf-8", "surrogatepass")
+    given = settings_key(values)
     found = validated_cache.kept("settings", path, given, DEFAULT_LIMITS, Settings)
     if found is not None:  # these values were checked by an earlier process
         return found

@@ -54,6 +54,7 @@ CODE = (
     "models.py",
     "moments.py",
     "project.py",
+    "project_root.py",
     "ranges.py",
     "render_budget.py",
     "runbook_content.py",

@@ -427,10 +427,11 @@ def status(
 ) -> None:
     """Open incidents: runbook, severity, phase, age, next update due, failed deliveries."""
     from outagecomms.incidents.overview import overview
+    from outagecomms.project_root import find_project_root
 
     options = orchestrator_options()  # a read: only the embedding program's clock and gate
     found = overview(
-        project(project_dir),
+        find_project_root(project_dir),  # its directory: no file models unless needed
         database_url,
         include_resolved=all_incidents,
         **{name: options[name] for name in ("clock", "gate") if name in options},

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from rich.text import Text
 
     from outagecomms.incidents import IncidentDetail, IncidentSummary, Report
+    from outagecomms.store.listed_incidents import IncidentFacts
     from outagecomms.store.records import DeliveryRecord, IncidentRecord
 
 # Keyed by DeliveryState's values (a StrEnum member finds its entry): the enum's module
@@ -234,19 +235,19 @@ def _print_report(report: Report, done: str) -> None:
 
 
 def _print_status(rows: Sequence[IncidentSummary], all_incidents: bool) -> None:
-    from rich.table import Table
-    from rich.text import Text
-
-    out = console()
     if not rows:
-        out.print("No incidents." if all_incidents else "No open incidents.")
+        console().print("No incidents." if all_incidents else "No open incidents.")
         return
     now = datetime.now(UTC)
     title = "Incidents" if all_incidents else "Open incidents"
     columns = ("id", "runbook", "status", "severity", "phase", "age", "next update", "deliveries")
     if len(rows) > LONG_TABLE:
-        _print_long_status(out, title, columns, rows, now)
+        _print_long_status(None, title, columns, rows, now)
         return
+    from rich.table import Table
+    from rich.text import Text
+
+    out = console()
     table = Table(title=title, title_justify="left")
     for column in columns:
         table.add_column(column, no_wrap=column == "id")
@@ -290,44 +291,54 @@ costs about 4 ms a row (40 s for 10,000 incidents), plain columns a few microsec
 
 
 def _print_long_status(
-    out: Console,
+    out: Console | None,
     title: str,
     columns: Sequence[str],
     rows: Sequence[IncidentSummary],
     now: datetime,
 ) -> None:
-    """``status`` as plain columns, one line per incident (ids and names kept whole).
+    """``status`` as plain columns, one line per incident (ids and names kept whole), on
+    ``out`` (None: stdout, with a console made only for the lines about incidents that
+    need a human, so that a long ``status`` without them does not import rich).
 
     Each cell's words are made once per distinct value (an age in whole minutes, a
     promise, a set of counts): thousands of incidents share most of them."""
     cells: list[list[str]] = [list(columns)]
+    append = cells.append
     ages: dict[int, str] = {}
     promises: dict[tuple[datetime | None, str | None, bool, bool], str] = {}
     counted: dict[tuple[object, ...], str] = {}
+    human: dict[tuple[object, ...], bool] = {}
+    """Whether a row needs a human, by its counts and whether it is late (all it depends
+    on; what it says is worded below only for the rows that do)."""
+    needing: list[IncidentSummary] = []
     for row in rows:
         i = row.incident
         minutes = int(((i.resolved_at or now) - i.started_at).total_seconds()) // 60
         age = ages.get(minutes)
         if age is None:
             age = ages[minutes] = format_duration(timedelta(minutes=minutes))
-        promise = (i.next_update_at, i.blocked_reason, i.is_open, row.overdue_by is not None)
+        late = row.overdue_by is not None
+        promise = (i.next_update_at, i.blocked_reason, i.is_open, late)
         next_update = promises.get(promise)
         if next_update is None:
-            next_update = promises[promise] = _next_update_words(i, now, promise[3])[0]
-        key = (*sorted(row.counts.items()),)
+            next_update = promises[promise] = _next_update_words(i, now, late)[0]
+        key = (late, *sorted(row.counts.items())) if row.counts else (late,)
         counts = counted.get(key)
         if counts is None:
             counts = counted[key] = " · ".join(words for words, _ in _delivery_parts(row))
-        cells.append(
-            [i.id, i.runbook_id, i.status, i.severity, i.phase, age, next_update, counts]
-        )  # fmt: skip
-    widths = [max(len(line[n]) for line in cells) for n in range(len(columns))]
-    lines = [title, *("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip()
-                      for line in cells)]  # fmt: skip
+            human[key] = bool(row.needs_a_human)
+        if human[key]:
+            needing.append(row)
+        append([i.id, i.runbook_id, i.status, i.severity, i.phase, age, next_update, counts])
+    widths = [max(map(len, column)) for column in zip(*cells, strict=True)]
+    line = "  ".join(f"{{:<{width}}}" for width in widths).format  # each cell ljust-ed
+    lines = [title, *(line(*cells_of_row).rstrip() for cells_of_row in cells)]
     # What rich's `out` would write (no markup, style, wrap or crop), without its ~10 µs a
     # line of splitting the text into lines and segments again.
-    out.file.write(for_terminal("\n".join(lines)) + "\n")
-    _print_needs_a_human(out, rows)
+    (sys.stdout if out is None else out.file).write(for_terminal("\n".join(lines)) + "\n")
+    if needing:
+        _print_needs_a_human(console() if out is None else out, needing)
 
 
 def _delivery_counts(row: IncidentSummary) -> Text:
@@ -358,7 +369,7 @@ def _delivery_parts(row: IncidentSummary) -> list[tuple[str, str]]:
     return shown or [("none", "dim")]
 
 
-def _next_update_cell(incident: IncidentRecord, now: datetime, overdue: bool) -> Text:
+def _next_update_cell(incident: IncidentFacts, now: datetime, overdue: bool) -> Text:
     """The promise, or, when the worker holds the incident back, that it is blocked."""
     from rich.text import Text
 
@@ -366,7 +377,7 @@ def _next_update_cell(incident: IncidentRecord, now: datetime, overdue: bool) ->
     return Text(words, style=style)
 
 
-def _next_update_words(incident: IncidentRecord, now: datetime, overdue: bool) -> tuple[str, str]:
+def _next_update_words(incident: IncidentFacts, now: datetime, overdue: bool) -> tuple[str, str]:
     if incident.blocked_reason is not None and incident.is_open:
         return f"BLOCKED: {incident.blocked_reason}", "bold red"
     return _when(incident.next_update_at, now), "bold red" if overdue else ""

@@ -12,7 +12,8 @@ from typing import Protocol
 from outagecomms.logs import get_logger
 from outagecomms.models import Phase
 from outagecomms.project import LoadedRunbook, Project
-from outagecomms.store import Store, default_database_url, open_store
+from outagecomms.project_root import resolved_database_url
+from outagecomms.store import Store, open_store
 from outagecomms.store.records import DeliveryState
 
 log = get_logger(__name__)
@@ -54,15 +55,8 @@ def default_actor(environ: Mapping[str, str] | None = None) -> str:
 def database_url(project: Project, override: str | None = None) -> str:
     """``--database-url``, then ``OUTAGECOMMS_DATABASE_URL`` / ``outagecomms.toml``, then the
     project's SQLite file. A relative SQLite path is relative to the project directory."""
-    url = override or project.settings.database_url
-    if not url:
-        return default_database_url(project.root)
-    prefix = "sqlite:///"
-    if url.startswith(prefix) and not url.startswith(prefix + "/"):
-        path = url.removeprefix(prefix)
-        if path and path != ":memory:":
-            return prefix + str((project.root / path).resolve())
-    return url
+    configured = None if override else project.settings.database_url
+    return resolved_database_url(project.root, configured, override)
 
 
 def open_project_store(project: Project, override: str | None = None) -> Store:

@@ -41,17 +41,6 @@ class _Duplicate(Exception):
         self.incident = incident
 
 
-OVERDUE_GRACE = timedelta(minutes=1)
-"""A promise counts as late in ``status`` once this much past due (a worker's step)."""
-
-
-def _overdue(incident: IncidentRecord, now: datetime) -> timedelta | None:
-    due = incident.next_update_at
-    if not incident.is_open or due is None or now - due < OVERDUE_GRACE:
-        return None
-    return now - due
-
-
 def _must(incident: IncidentRecord | None) -> IncidentRecord:
     assert incident is not None, "the incident vanished inside its own transaction"
     return incident

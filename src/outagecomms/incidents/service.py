@@ -36,7 +36,6 @@ from outagecomms.incidents.rules import (
     _flapped,
     _follow_up_changes,
     _must,
-    _overdue,
     pin,
 )
 from outagecomms.incidents.views import (
@@ -44,6 +43,7 @@ from outagecomms.incidents.views import (
     IncidentSummary,
     Report,
     TimelineEntry,
+    overdue_by,
 )
 from outagecomms.inputs import check_variables
 from outagecomms.limits import raise_it
@@ -367,7 +367,7 @@ class Orchestrator(Reopening):
         now = self.clock()
         return [
             IncidentSummary(
-                i, counts.get(i.number, {}), _overdue(i, now), subscribers.get(i.number, {})
+                i, counts.get(i.number, {}), overdue_by(i, now), subscribers.get(i.number, {})
             )
             for i in found
         ]

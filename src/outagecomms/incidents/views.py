@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from outagecomms.durations import format_duration, whole_minutes
 from outagecomms.errors import ExitStatus
 from outagecomms.logs import get_logger
+from outagecomms.store.listed_incidents import IncidentFacts
 from outagecomms.store.records import (
     DeliveryRecord,
     DeliveryState,
@@ -23,7 +24,19 @@ from outagecomms.store.records import (
 log = get_logger(__name__)
 
 
-def incident_json(incident: IncidentRecord, *, deduplicated: bool = False) -> dict[str, Any]:
+OVERDUE_GRACE = timedelta(minutes=1)
+"""A promise counts as late in ``status`` once this much past due (a worker's step)."""
+
+
+def overdue_by(incident: IncidentFacts, now: datetime) -> timedelta | None:
+    """How long ago the open ``incident``'s promised update fell due (None: not late)."""
+    due = incident.next_update_at
+    if not incident.is_open or due is None or now - due < OVERDUE_GRACE:
+        return None
+    return now - due
+
+
+def incident_json(incident: IncidentFacts, *, deduplicated: bool = False) -> dict[str, Any]:
     """The incident fields scripts rely on (README "Command reference": `--json`)."""
     return {
         "id": incident.id,
@@ -36,13 +49,13 @@ def incident_json(incident: IncidentRecord, *, deduplicated: bool = False) -> di
     }
 
 
-def pinning_json(incident: IncidentRecord) -> dict[str, Any]:
+def pinning_json(incident: IncidentFacts) -> dict[str, Any]:
     """What ``status`` and ``show`` add: the pinned runbook version (its content hash) and,
     when the worker holds the incident back, why (``blocked``, else null)."""
     return {"runbook_version": incident.runbook_sha256, "blocked": blocked_json(incident)}
 
 
-def blocked_json(incident: IncidentRecord) -> dict[str, Any] | None:
+def blocked_json(incident: IncidentFacts) -> dict[str, Any] | None:
     if incident.blocked_reason is None:
         return None
     return {
@@ -183,7 +196,7 @@ def broken_channel_json(name: str, problem: str) -> dict[str, Any]:
 class IncidentSummary:
     """One row of ``status``."""
 
-    incident: IncidentRecord
+    incident: IncidentFacts
     counts: Mapping[str, int]
     overdue_by: timedelta | None = None
     """How long ago the promised next update fell due without a message (open only)."""

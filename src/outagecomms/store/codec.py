@@ -59,11 +59,25 @@ def time_in(moment: datetime | None, dialect: str) -> datetime | str | None:
     return utc.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
 
 
+_STORED_TEXT = len("2024-06-01 12:00:00.000000")
+"""The length of a moment as :func:`time_in` writes it on SQLite (always microseconds)."""
+
+
 def time_out(value: datetime | str | None) -> datetime | None:
     """A stored moment as an aware UTC datetime."""
     if value is None:
         return None
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if isinstance(value, str):
+        if len(value) == _STORED_TEXT and value[19] == ".":
+            # SQLite's naive UTC text, read as UTC in one parse: a tenth of the time of a
+            # parse and a `replace` (`status` reads 30,000 of them at 10,000 incidents)
+            try:
+                return datetime.fromisoformat(value + "+00:00")
+            except ValueError:
+                pass
+        moment = datetime.fromisoformat(value)
+    else:
+        moment = value
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 

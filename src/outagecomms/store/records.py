@@ -27,6 +27,10 @@ class IncidentStatus(StrEnum):
     """A maintenance window's incident whose window was cancelled before it started."""
 
 
+_OPEN = IncidentStatus.OPEN
+"""(looked up once: an enum member's attribute lookup costs ~1 µs; ``status`` asks 30,000
+times at 10,000 incidents)"""
+
 LISTED_STATUSES = (IncidentStatus.OPEN, IncidentStatus.RESOLVED)
 """The incidents ``status --all``, the API and the status page list (a window that has not
 started, or was cancelled, is listed as a maintenance window instead)."""
@@ -113,7 +117,7 @@ class IncidentRecord:
 
     @property
     def is_open(self) -> bool:
-        return self.status == IncidentStatus.OPEN
+        return self.status == _OPEN
 
     @property
     def cadence_override(self) -> timedelta | None:
