@@ -426,21 +426,23 @@ def status(
     project_dir: ProjectOption = None,
 ) -> None:
     """Open incidents: runbook, severity, phase, age, next update due, failed deliveries."""
+    from outagecomms.cycles import without_cycle_collection
     from outagecomms.incidents.overview import overview
     from outagecomms.project_root import find_project_root
 
     options = orchestrator_options()  # a read: only the embedding program's clock and gate
-    found = overview(
-        find_project_root(project_dir),  # its directory: no file models unless needed
-        database_url,
-        include_resolved=all_incidents,
-        **{name: options[name] for name in ("clock", "gate") if name in options},
-    )
-    _warn(found.warnings)
-    if json_output:
-        emit_json([row.as_json() for row in found.rows])
-        return
-    _print_status(found.rows, all_incidents)
+    with without_cycle_collection():  # one bounded read and print of rows without cycles
+        found = overview(
+            find_project_root(project_dir),  # its directory: no file models unless needed
+            database_url,
+            include_resolved=all_incidents,
+            **{name: options[name] for name in ("clock", "gate") if name in options},
+        )
+        _warn(found.warnings)
+        if json_output:
+            emit_json([row.as_json() for row in found.rows])
+            return
+        _print_status(found.rows, all_incidents)
 
 
 @app.command()

@@ -25,10 +25,9 @@ titles: :func:`shape_of`).
 from __future__ import annotations
 
 import contextlib
-import gc
 import hashlib
 import json
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from importlib.abc import Traversable
 from pathlib import Path
@@ -36,6 +35,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from outagecomms.components.catalog import COMPONENTS_FILE
+from outagecomms.cycles import without_cycle_collection
 from outagecomms.errors import ConfigError, OutagecommsError
 from outagecomms.localdates import localize_digits
 from outagecomms.project import Project
@@ -173,7 +173,7 @@ def build_sites(
     published before the root's, which links to them; one manifest for all, so the tree of a
     language no longer built is removed. With ``changed`` (incident numbers), only the files
     that show them (see the module doc)."""
-    with _without_cycle_collection():
+    with without_cycle_collection():
         return _build_sites(project, store, out, configs, changed)
 
 
@@ -232,24 +232,6 @@ def _build_sites(
         lang=configs[0].lang,
         languages=[c.lang for c in configs],
     )
-
-
-@contextlib.contextmanager
-def _without_cycle_collection() -> Iterator[None]:
-    """Python's cycle collector paused while a build runs: a build makes tens of thousands
-    of short-lived objects without cycles (the manifest, the kept entries, the rows), and
-    in a process that holds many (a ``declare`` has its channels, apprise and the store
-    loaded) each collection they trigger walks all of them: about 45 ms of a rebuild's 100
-    at 10,000 past incidents, and ~30 ms more when a collection fell in the build's first
-    step (the shape), before the pause covered it. Their memory is freed by reference
-    counting all the same."""
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()
 
 
 def shape_of(project: Project, configs: Sequence[SiteConfig]) -> str:
