@@ -6,7 +6,6 @@ mapped to exit statuses here, once.
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
 import traceback
@@ -95,9 +94,8 @@ def run(
 
 
 def main() -> None:
-    """Console-script entry point. Before the interpreter exits, every object is frozen out
-    of the garbage collector's reach: its last collection over everything the imports
-    created costs a tenth of a second and frees nothing the exit would not."""
-    status = run()
-    gc.freeze()
-    sys.exit(status)
+    """Console-script entry point: the one in :mod:`outagecomms.entry` (imports made with the
+    cycle collector paused, everything frozen before the interpreter exits)."""
+    from outagecomms.entry import main as entry_main
+
+    entry_main()
